@@ -1,0 +1,54 @@
+import { ConfigError } from '../errors/ConfigError.ts';
+import { CONFIG_SPEC, type Config, type ConfigKey, type Spec, toCamel, toSnake } from './schema.ts';
+
+/**
+ * Turns a partial config (snake_case, kebab-case or camelCase keys) into a complete, frozen `Config`.
+ * Throws a `ConfigError` naming the key, its source and the allowed values for anything unknown or
+ * wrong. Strings that look like numbers or booleans are accepted for number and boolean keys, so the
+ * same function serves YAML and command-line flags.
+ */
+export function normalizeConfig(partial: Readonly<Record<string, unknown>> = {}, source = 'config'): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as [ConfigKey, Spec<unknown>][]) out[key] = spec.default;
+  for (const [rawKey, raw] of Object.entries(partial)) {
+    const key = toCamel(rawKey) as ConfigKey;
+    const spec = CONFIG_SPEC[key] as Spec<unknown> | undefined;
+    if (!spec) throw new ConfigError(`${source}: unknown key "${rawKey}"${suggest(rawKey)}. Run \`versiflow config --keys\` for the list.`);
+    out[key] = coerce(raw, spec, `${source}: ${toSnake(key)}`);
+  }
+  return Object.freeze(out) as Config;
+}
+
+function coerce(raw: unknown, spec: Spec<unknown>, where: string): unknown {
+  const d = spec.default;
+  if (typeof d === 'number') {
+    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${where} must be a number, got ${JSON.stringify(raw)}`);
+    if (spec.integer && !Number.isInteger(v)) throw new ConfigError(`${where} must be an integer, got ${v}`);
+    if (spec.min !== undefined && v < spec.min) throw new ConfigError(`${where} must be ≥ ${spec.min}, got ${v}`);
+    if (spec.max !== undefined && v > spec.max) throw new ConfigError(`${where} must be ≤ ${spec.max}, got ${v}`);
+    return v;
+  }
+  if (typeof d === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`${where} must be true or false, got ${JSON.stringify(raw)}`);
+  }
+  if (typeof raw === 'number') raw = String(raw);
+  if (raw === null) raw = '';
+  if (typeof raw !== 'string') throw new ConfigError(`${where} must be a string, got ${JSON.stringify(raw)}`);
+  if (spec.oneOf && !spec.oneOf.includes(raw)) throw new ConfigError(`${where} must be one of ${spec.oneOf.join(', ')}; got "${raw}"`);
+  return raw;
+}
+
+function suggest(rawKey: string): string {
+  const key = toCamel(rawKey).toLowerCase();
+  const near = Object.keys(CONFIG_SPEC).find((k) => k.toLowerCase().includes(key) || key.includes(k.toLowerCase()));
+  return near ? ` (did you mean "${toSnake(near)}"?)` : '';
+}
+
+/** The config as a plain object with snake_case keys, as written to YAML, state.json and run/start. */
+export function configToSnake(config: Config): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [toSnake(k), v]));
+}

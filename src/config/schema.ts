@@ -1,0 +1,99 @@
+/**
+ * Every config key, its type, its default and what it means. YAML files and `--key value` flags use the
+ * snake_case names (`max_steps`, or `--max-steps` on the command line); code reads the camelCase
+ * `Config` that `normalizeConfig` builds from this table. A key that is not here is an error.
+ */
+
+type Spec<T> = {
+  readonly default: T;
+  readonly doc: string;
+  /** Allowed values for string enums. */
+  readonly oneOf?: readonly string[];
+  /** Inclusive numeric bounds. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly integer?: boolean;
+};
+
+const num = (d: number, doc: string, extra: Partial<Spec<number>> = {}): Spec<number> => ({ default: d, doc, ...extra });
+const int = (d: number, doc: string, min = 0, max = Number.MAX_SAFE_INTEGER): Spec<number> => ({ default: d, doc, min, max, integer: true });
+const str = (d: string, doc: string, oneOf?: readonly string[]): Spec<string> => ({ default: d, doc, oneOf });
+const bool = (d: boolean, doc: string): Spec<boolean> => ({ default: d, doc });
+
+export const CONFIG_SPEC = {
+  // --- run ---
+  name: str('tiny', 'Run name; outputs go to runs/<name>/ unless `out` is set.'),
+  out: str('', 'Output directory (history.csv, metrics.jsonl, checkpoints/). Empty = runs/<name>.'),
+  seed: int(1337, 'Seed for weight init, data order, dropout and samples.'),
+  backend: str('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+  reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
+  resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
+
+  // --- data ---
+  data: str('data/ru_poetry.parquet', 'Corpus: a .parquet, .jsonl or .txt file, a directory, or a glob.'),
+  textColumn: str('text', 'Column (Parquet) or key (JSONL) holding the text.'),
+  valFraction: num(0.05, 'Share of documents held out for validation (deterministic by seed).', { min: 0, max: 0.5 }),
+  maxDocs: int(0, 'Read at most this many documents (0 = all). For quick runs.'),
+  layout: str('pack', 'pack = contiguous windows across documents (nanoGPT); truncate = one document per row, padded (Poetru).', ['pack', 'truncate']),
+  tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
+  normalize: str('nfc', 'Text normalisation before tokenizing: none or nfc.', ['none', 'nfc']),
+
+  // --- model (Poetru-75M family: RMSNorm, RoPE, GQA, SwiGLU, tied embeddings) ---
+  vocabSize: int(0, 'Vocabulary size; 0 = take it from the tokenizer.'),
+  context: int(128, 'Context length T in tokens.', 1),
+  layers: int(4, 'Transformer blocks.', 1),
+  hidden: int(128, 'Model width C.', 1),
+  heads: int(4, 'Query heads.', 1),
+  kvHeads: int(0, 'Key/value heads (grouped-query attention); 0 = heads (plain multi-head).'),
+  headDim: int(0, 'Dimension per head; 0 = hidden / heads.'),
+  ffn: int(0, 'SwiGLU inner width; 0 = the multiple of 64 nearest 8/3 · hidden.'),
+  normEps: num(1e-6, 'RMSNorm epsilon.', { min: 0 }),
+  ropeTheta: num(10000, 'RoPE base θ.', { min: 1 }),
+  tied: bool(true, 'Tie the output head to the token embedding.'),
+  dropout: num(0, 'Dropout on attention output, MLP output and embeddings while training.', { min: 0, max: 0.9 }),
+  initStd: num(0.02, 'Std of the normal init of weights (biases and norm scales start at 0 and 1).', { min: 0 }),
+
+  // --- optimisation ---
+  batchSize: int(16, 'Sequences per step.', 1),
+  maxSteps: int(0, 'Steps to train; 0 = `epochs` passes over the training data.'),
+  epochs: num(1, 'Passes over the training data when max_steps is 0.', { min: 0 }),
+  lr: num(3e-3, 'Peak learning rate.', { min: 0 }),
+  minLrRatio: num(0.1, 'Cosine schedule floor as a fraction of lr.', { min: 0, max: 1 }),
+  warmupSteps: int(0, 'Linear warmup steps; 0 = use warmup_ratio.'),
+  warmupRatio: num(0.02, 'Warmup as a fraction of the total steps, when warmup_steps is 0.', { min: 0, max: 1 }),
+  weightDecay: num(0.1, 'AdamW decoupled weight decay (applied to matrices, not norms or biases).', { min: 0 }),
+  beta1: num(0.9, 'AdamW β1.', { min: 0, max: 1 }),
+  beta2: num(0.95, 'AdamW β2.', { min: 0, max: 1 }),
+  adamEps: num(1e-8, 'AdamW ε.', { min: 0 }),
+  gradClip: num(1.0, 'Clip the global gradient norm to this; 0 = off.', { min: 0 }),
+
+  // --- cadence ---
+  logEvery: int(10, 'Read the loss from the device and emit a train/step event every N steps.', 1),
+  evalEvery: int(100, 'Validate every N steps (and at the end); 0 = only at the end.'),
+  evalBatches: int(8, 'Validation batches per evaluation (0 = the whole validation set).'),
+  checkpointEvery: int(0, 'Write a checkpoint every N steps; 0 = only at the end.'),
+  keepCheckpoints: int(3, 'Keep the newest N checkpoints (0 = keep all).'),
+
+  // --- samples ---
+  sampleTokens: int(200, 'Tokens in the sample generated at each evaluation; 0 = no samples.'),
+  samplePrompt: str('', 'Prompt for samples; empty = start of a line.'),
+  temperature: num(0.8, 'Sampling temperature.', { min: 0 }),
+  topK: int(40, 'Sample among the K likeliest tokens; 0 = all.'),
+} as const;
+
+export type ConfigKey = keyof typeof CONFIG_SPEC;
+
+type ValueOf<S> = S extends Spec<infer T> ? (T extends string ? string : T extends number ? number : boolean) : never;
+
+/** The complete, validated configuration. Produced only by `normalizeConfig`. */
+export type Config = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_SPEC)[K]> };
+
+export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
+
+/** `maxSteps` → `max_steps`. */
+export const toSnake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** `max_steps` or `max-steps` → `maxSteps`. */
+export const toCamel = (key: string): string => key.replace(/[-_]([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export type { Spec };

@@ -1,0 +1,111 @@
+/**
+ * The typed event union: the only thing sinks (reporters, TUI, WebSocket feed, files) see.
+ * Every event carries the training `step` it belongs to and a wall-clock `time` in milliseconds.
+ * Plain JSON: no tensors, no class instances, so any event can be sent over the wire as is.
+ */
+
+export interface RunStartEvent {
+  readonly type: 'run/start';
+  readonly step: number;
+  readonly time: number;
+  readonly name: string;
+  /** The resolved config (snake_case keys, as in the YAML files). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly params: number;
+  /** Backend the run got, e.g. `wasm`, and a human description of the device. */
+  readonly backend: string;
+  readonly device: string;
+  readonly data: string;
+  readonly totalSteps: number;
+  readonly trainTokens: number;
+  readonly valTokens: number;
+  readonly vocabSize: number;
+  readonly resumedFrom?: string;
+}
+
+export interface TrainStepEvent {
+  readonly type: 'train/step';
+  readonly step: number;
+  readonly time: number;
+  readonly epoch: number;
+  readonly loss: number;
+  readonly lr: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** Non-padding tokens seen since the run (or resume) started. */
+  readonly tokens: number;
+  readonly tokPerSec: number;
+  /** Milliseconds per step, averaged over the steps since the previous log. */
+  readonly ms: number;
+  readonly elapsedS: number;
+  readonly etaS: number;
+  readonly totalSteps: number;
+  /** Bytes the backend holds (tf.memory().numBytes) and live tensors. */
+  readonly memBytes: number;
+  readonly numTensors: number;
+}
+
+export interface EvalEvent {
+  readonly type: 'eval';
+  readonly step: number;
+  readonly time: number;
+  readonly valLoss: number;
+  readonly ppl: number;
+  readonly bestValLoss: number;
+}
+
+export interface CheckpointEvent {
+  readonly type: 'checkpoint';
+  readonly step: number;
+  readonly time: number;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface SampleEvent {
+  readonly type: 'sample';
+  readonly step: number;
+  readonly time: number;
+  readonly prompt: string;
+  readonly text: string;
+}
+
+export interface WarningEvent {
+  readonly type: 'warning';
+  readonly step: number;
+  readonly time: number;
+  readonly message: string;
+}
+
+export interface RunEndEvent {
+  readonly type: 'run/end';
+  readonly step: number;
+  readonly time: number;
+  readonly reason: 'completed' | 'stopped' | 'error';
+  readonly elapsedS: number;
+  readonly finalLoss?: number;
+  readonly finalValLoss?: number;
+  readonly checkpoint?: string;
+  readonly message?: string;
+}
+
+export type TrainEvent =
+  | RunStartEvent
+  | TrainStepEvent
+  | EvalEvent
+  | CheckpointEvent
+  | SampleEvent
+  | WarningEvent
+  | RunEndEvent;
+
+export type TrainEventType = TrainEvent['type'];
+
+export const EVENT_TYPES: readonly TrainEventType[] = [
+  'run/start',
+  'train/step',
+  'eval',
+  'checkpoint',
+  'sample',
+  'warning',
+  'run/end',
+];
