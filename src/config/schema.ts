@@ -28,6 +28,10 @@ export const CONFIG_SPEC = {
   backend: str('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
   reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
+  ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),
+  wsPort: int(7447, 'WebSocket/HTTP port of the live feed; 0 = any free port (printed at start).', 0, 65535),
+  wsHost: str('127.0.0.1', 'Address the feed binds; anything but loopback requires ws_token.'),
+  wsToken: str('', 'Token clients must present (?token= or Authorization: Bearer) when set.'),
 
   // --- data ---
   data: str('data/ru_poetry.parquet', 'Corpus: a .parquet, .jsonl or .txt file, a directory, or a glob.'),

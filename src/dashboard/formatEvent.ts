@@ -1,0 +1,50 @@
+import type { TrainEvent } from '../streams/events.ts';
+
+/** One plain line per event (no escape codes); null for events a plain log skips. */
+export function formatEvent(e: TrainEvent): string | null {
+  switch (e.type) {
+    case 'run/start':
+      return [
+        `run ${e.name}: ${fmtInt(e.params)} parameters, vocab ${e.vocabSize}, backend ${e.backend} (${e.device})`,
+        `data ${e.data}: ${fmtInt(e.trainTokens)} train / ${fmtInt(e.valTokens)} val tokens, ${fmtInt(e.totalSteps)} steps` +
+          (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : ''),
+      ].join('\n');
+    case 'train/step':
+      return (
+        `step ${e.step}/${e.totalSteps} | epoch ${e.epoch.toFixed(2)} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
+        `${fmtInt(Math.round(e.tokPerSec))} tok/s | ${e.ms.toFixed(0)} ms/step | ETA ${fmtDuration(e.etaS)}`
+      );
+    case 'eval':
+      return `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}`;
+    case 'checkpoint':
+      return `checkpoint step ${e.step} → ${e.path} (${(e.bytes / 1e6).toFixed(1)} MB)`;
+    case 'sample':
+      return `sample at step ${e.step}:\n${e.prompt}${e.text}\n---`;
+    case 'warning':
+      return `warning: ${e.message}`;
+    case 'run/end':
+      return (
+        `run ${e.reason} at step ${e.step} after ${fmtDuration(e.elapsedS)}` +
+        (e.finalValLoss !== undefined ? ` | final val loss ${e.finalValLoss.toFixed(4)}` : '') +
+        (e.checkpoint ? ` | checkpoint ${e.checkpoint}` : '') +
+        (e.message ? ` | ${e.message}` : '')
+      );
+  }
+}
+
+export function fmtInt(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** 3725 → "1h02m05s"; 65 → "1m05s"; non-finite → "?". */
+export function fmtDuration(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '?';
+  const t = Math.round(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  const pad = (n: number) => n.toString().padStart(2, '0');
+  if (h > 0) return `${h}h${pad(m)}m${pad(sec)}s`;
+  if (m > 0) return `${m}m${pad(sec)}s`;
+  return `${sec}s`;
+}

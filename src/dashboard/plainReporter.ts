@@ -1,0 +1,13 @@
+import type { Observer } from 'rxjs';
+import type { TrainEvent } from '../streams/events.ts';
+import { formatEvent } from './formatEvent.ts';
+
+/** A sink writing one plain line per event to `out` (stdout by default): for CI, pipes and logs. */
+export function plainReporter(out: { write(s: string): unknown } = process.stdout): Partial<Observer<TrainEvent>> {
+  return {
+    next: (e) => {
+      const line = formatEvent(e);
+      if (line !== null) out.write(`${line}\n`);
+    },
+  };
+}

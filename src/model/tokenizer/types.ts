@@ -1,0 +1,22 @@
+/**
+ * What every tokenizer (char-level, byte-level BPE) offers the rest of Versiflow.
+ * Ids of special tokens are -1 where a tokenizer has none.
+ */
+export interface Tokenizer {
+  readonly kind: 'char' | 'bpe';
+  readonly vocabSize: number;
+  readonly padId: number;
+  readonly eosId: number;
+  readonly unkId: number;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /**
+   * An incremental decoder for streaming generation: feed ids one at a time, get the text they add.
+   * Byte-level tokens that end inside a UTF-8 character return '' until the character is complete.
+   */
+  decoder(): (id: number) => string;
+  /** The tokenizer.json document (Hugging Face format for BPE; `{type: "char", ...}` for char). */
+  toJSON(): Record<string, unknown>;
+  /** sha256 of the canonical tokenizer.json, hex; recorded in checkpoints and token caches. */
+  readonly hash: string;
+}
