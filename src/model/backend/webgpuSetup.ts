@@ -1,0 +1,56 @@
+/**
+ * Makes the tfjs WebGPU backend usable in Node through Dawn (the `webgpu` npm package).
+ * Order matters: `navigator.gpu` must exist before `@tensorflow/tfjs-backend-webgpu` is imported,
+ * since that module registers the backend only if it sees a GPU at import time.
+ * tfjs 4.22 may pass `requiredFeatures` as a nested array; Dawn rejects that, so the adapter is
+ * wrapped to flatten it and keep only features the adapter has.
+ */
+export async function installNavigatorGpu(): Promise<void> {
+  const g = globalThis as { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu) return;
+  // Optional dependency: absent → the import throws and `auto` moves on.
+  const mod = (await import('webgpu' as string)) as { create(flags: string[]): GPULike; globals: Record<string, unknown> };
+  Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+  const wrapAdapter = (a: AdapterLike | null) =>
+    a &&
+    new Proxy(a, {
+      get(t, p) {
+        if (p === 'requestDevice') {
+          return (d: { requiredFeatures?: unknown[] } = {}) =>
+            t.requestDevice({ ...d, requiredFeatures: (d.requiredFeatures ?? []).flat(4).filter((f) => t.features.has(f as string)) });
+        }
+        const v = Reflect.get(t, p) as unknown;
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+  const nav = {
+    gpu: new Proxy(gpu, {
+      get(t, p) {
+        if (p === 'requestAdapter') return async (o?: unknown) => wrapAdapter(await t.requestAdapter(o));
+        const v = Reflect.get(t, p) as unknown;
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    }),
+  };
+  // On Node ≥ 21 `navigator` is a getter; defineProperty works on every version.
+  Object.defineProperty(globalThis, 'navigator', { value: nav, configurable: true, writable: true });
+}
+
+interface AdapterLike {
+  features: { has(f: string): boolean };
+  requestDevice(d: unknown): Promise<unknown>;
+  info?: { vendor?: string; architecture?: string; device?: string; description?: string };
+}
+interface GPULike {
+  requestAdapter(o?: unknown): Promise<AdapterLike | null>;
+}
+
+/** Vendor/device line of the adapter tfjs got, for the run report. */
+export async function describeWebgpuAdapter(): Promise<string> {
+  const g = globalThis as unknown as { navigator?: { gpu?: GPULike } };
+  const adapter = await g.navigator?.gpu?.requestAdapter();
+  const info = adapter?.info;
+  if (!info) return 'WebGPU adapter (no info)';
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+}
