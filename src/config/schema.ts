@@ -40,7 +40,7 @@ export const CONFIG_SPEC = {
   maxDocs: int(0, 'Read at most this many documents (0 = all). For quick runs.'),
   layout: str('pack', 'pack = contiguous windows across documents (nanoGPT); truncate = one document per row, padded (Poetru).', ['pack', 'truncate']),
   tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
-  normalize: str('nfc', 'Text normalisation before tokenizing: none or nfc.', ['none', 'nfc']),
+  normalize: str('nfc', 'Text normalisers before tokenizing: none, or a comma list of nfc, yo (ё→е), quotes, dashes, ellipsis.'),
 
   // --- model (Poetru-75M family: RMSNorm, RoPE, GQA, SwiGLU, tied embeddings) ---
   vocabSize: int(0, 'Vocabulary size; 0 = take it from the tokenizer.'),

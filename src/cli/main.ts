@@ -1,0 +1,37 @@
+import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
+import { generateCommand } from './generateCommand.ts';
+import { configCommand } from './configCommand.ts';
+import { type CliIO, processIO } from './io.ts';
+
+const HELP = `versiflow — train small language models as RxJS pipelines
+
+  versiflow train [--config NAME|PATH] [--KEY VALUE ...]     (= npm start -- ...)
+  versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --seed S]
+  versiflow config [--config NAME]                            the resolved config, every key documented
+
+${TRAIN_HELP}
+`;
+
+type Command = (args: readonly string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  train: trainCommand,
+  generate: generateCommand,
+  config: configCommand,
+};
+
+/** CLI entry: `versiflow VERB ...`; returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === 'help' || verb === '--help' || verb === '-h') {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  const cmd = COMMANDS[verb];
+  if (!cmd) {
+    if (verb.startsWith('--')) return trainCommand(argv, io);
+    io.stderr.write(`error: unknown command "${verb}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  return cmd(rest, io);
+}

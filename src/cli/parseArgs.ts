@@ -1,0 +1,43 @@
+import { ConfigError } from '../errors/ConfigError.ts';
+
+export interface ParsedArgs {
+  readonly positional: string[];
+  /** `--key value` pairs in order; `--flag` alone is "true", `--no-flag` is "false". */
+  readonly flags: Record<string, string>;
+}
+
+/**
+ * Splits argv into positionals and `--key value` flags. `--key=value` works too. A flag followed by
+ * another flag (or nothing) is boolean true. `booleanFlags` never take a value.
+ */
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
+  const positional: string[] = [];
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) {
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (key === '') throw new ConfigError('command line: empty flag "--"');
+    if (eq > 0) flags[key] = a.slice(eq + 1);
+    else if (key.startsWith('no-')) flags[key.slice(3)] = 'false';
+    else if (booleanFlags.includes(key) || i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) flags[key] = 'true';
+    else flags[key] = argv[++i];
+  }
+  return { positional, flags };
+}
+
+/** Removes and returns the given flags, so the rest can be checked as config keys. */
+export function takeFlags(flags: Record<string, string>, names: readonly string[]): Record<string, string> {
+  const taken: Record<string, string> = {};
+  for (const n of names) {
+    if (n in flags) {
+      taken[n] = flags[n];
+      delete flags[n];
+    }
+  }
+  return taken;
+}

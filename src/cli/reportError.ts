@@ -1,0 +1,15 @@
+import { CheckpointError } from '../errors/CheckpointError.ts';
+import { ConfigError } from '../errors/ConfigError.ts';
+import { DataError } from '../errors/DataError.ts';
+import type { CliIO } from './io.ts';
+
+/** Prints an error for a user: typed errors as one clear line, anything else with its stack. Returns the exit code. */
+export function reportError(e: unknown, io: CliIO): number {
+  if (e instanceof ConfigError || e instanceof DataError || e instanceof CheckpointError) {
+    io.stderr.write(`error (${e.name}): ${e.message}\n`);
+    return 2;
+  }
+  const err = e as Error;
+  io.stderr.write(`error: ${err?.stack ?? String(e)}\n`);
+  return 1;
+}

@@ -1,0 +1,41 @@
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Observer } from 'rxjs';
+import type { TrainEvent } from '../streams/events.ts';
+
+export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s'] as const;
+
+type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
+
+/**
+ * Appends one row per logged step (and per evaluation step) to a CSV file. A step's val_loss arrives
+ * after its train/step event, so a row is written once an event of a later step (or the end) comes.
+ * An existing file is appended to (a resumed run continues it).
+ */
+export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path)) writeFileSync(path, `${HISTORY_COLUMNS.join(',')}\n`);
+  let pending: { step: number; row: Row } | null = null;
+  const flush = () => {
+    if (!pending) return;
+    const r = pending.row;
+    appendFileSync(path, `${HISTORY_COLUMNS.map((c) => (c === 'step' ? pending!.step : fmt(r[c]))).join(',')}\n`);
+    pending = null;
+  };
+  const rowFor = (step: number): Row => {
+    if (pending && pending.step !== step) flush();
+    if (!pending) pending = { step, row: {} };
+    return pending.row;
+  };
+  return {
+    next: (e) => {
+      if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
+      else if (e.type === 'eval') rowFor(e.step).val_loss = e.valLoss;
+      else if (e.type === 'run/end') flush();
+    },
+    complete: flush,
+    error: flush,
+  };
+}
+
+const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : Number.isInteger(v) ? String(v) : v.toPrecision(6));

@@ -1,0 +1,10 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Observer } from 'rxjs';
+import type { TrainEvent } from '../streams/events.ts';
+
+/** Appends every event as one JSON line: the complete machine-readable record of a run. */
+export function metricsJsonl(path: string): Partial<Observer<TrainEvent>> {
+  mkdirSync(dirname(path), { recursive: true });
+  return { next: (e) => appendFileSync(path, `${JSON.stringify(e)}\n`) };
+}

@@ -1,0 +1,24 @@
+import { map, type OperatorFunction } from 'rxjs';
+import type { Tokenizer } from '../model/tokenizer/types.ts';
+
+/** A document as token ids, keeping its corpus index. */
+export interface TokenizedDoc {
+  readonly index: number;
+  readonly ids: Int32Array;
+}
+
+export interface TokenizeOptions {
+  /** Append the tokenizer's EOS id to each document (Poetru does; lets a model end a poem). @default true */
+  readonly appendEos?: boolean;
+}
+
+/**
+ * Encodes each document's text with `tokenizer`.
+ *
+ * @example
+ * readCorpus('data/ru_poetry.parquet').pipe(tokenize(tok)) // Observable<TokenizedDoc>
+ */
+export function tokenize(tokenizer: Tokenizer, opts: TokenizeOptions = {}): OperatorFunction<{ readonly text: string; readonly index: number }, TokenizedDoc> {
+  const eos = (opts.appendEos ?? true) && tokenizer.eosId >= 0 ? [tokenizer.eosId] : [];
+  return map((doc) => ({ index: doc.index, ids: Int32Array.from([...tokenizer.encode(doc.text), ...eos]) }));
+}

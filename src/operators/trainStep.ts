@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import { concatMap, type OperatorFunction } from 'rxjs';
+import type { AdamW } from '../model/adamw.ts';
+import type { Weights } from '../model/gpt.ts';
+import type { GptConfig } from '../model/gptConfig.ts';
+import { deriveSeed } from '../model/rng.ts';
+import { lrAt, type Schedule } from '../model/schedule.ts';
+import { gradientStep } from '../model/step.ts';
+import type { StepInput, StepState } from '../streams/stepState.ts';
+
+export interface TrainStepOptions {
+  readonly weights: Weights;
+  readonly config: GptConfig;
+  readonly optimizer: AdamW;
+  readonly schedule: Schedule;
+  readonly totalSteps: number;
+  /** Read the loss from the device (a sync point) and emit `train/step` every N steps. */
+  readonly logEvery: number;
+  readonly seed: number;
+  /** Also log the first step this operator sees (so a slow run shows tokens/s and ETA at once). */
+  readonly logFirst?: boolean;
+  /** Milliseconds clock, injectable for tests. @default performance.now */
+  readonly clock?: () => number;
+  /** Wall clock for event times. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * One AdamW step per batch. Emits one StepState per input; on log steps (every `logEvery`, and the
+ * final step) it awaits the loss and grad norm (the only GPU→CPU reads) and adds a `train/step`
+ * event with throughput since the previous log and an ETA.
+ *
+ * @example
+ * pullThrough(batchSchedule(examples, opts), trainStep({ weights, config, optimizer, schedule, totalSteps, logEvery: 10, seed }))
+ */
+export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, StepState> {
+  const clock = o.clock ?? (() => performance.now());
+  const now = o.now ?? Date.now;
+  return (source) => {
+    let tokens = 0;
+    let startMs = NaN;
+    let lastLogMs = NaN;
+    let lastLogStep = 0;
+    let lastLogTokens = 0;
+    let msPerStep = NaN; // smoothed
+    return source.pipe(
+      concatMap(async (input): Promise<StepState> => {
+        const first = Number.isNaN(startMs);
+        if (first) {
+          startMs = lastLogMs = clock();
+          lastLogStep = input.step - 1;
+        }
+        const lr = lrAt(input.step - 1, o.schedule);
+        const { loss, gradNorm } = gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step));
+        tokens += input.batch.tokens;
+        const base = { step: input.step, epoch: input.epoch, final: input.final, lr, tokens };
+        if (input.step % o.logEvery !== 0 && !input.final && !(first && o.logFirst)) {
+          tf.dispose([loss, gradNorm]);
+          return { ...base, events: [] };
+        }
+        // sync point: reads the device
+        const [lossV, normV] = await Promise.all([loss.data(), gradNorm.data()]);
+        tf.dispose([loss, gradNorm]);
+        const t = clock();
+        const steps = input.step - lastLogStep;
+        const ms = (t - lastLogMs) / Math.max(1, steps);
+        msPerStep = Number.isNaN(msPerStep) ? ms : 0.7 * msPerStep + 0.3 * ms;
+        const tokPerSec = ((tokens - lastLogTokens) / Math.max(1e-9, t - lastLogMs)) * 1000;
+        [lastLogMs, lastLogStep, lastLogTokens] = [t, input.step, tokens];
+        const mem = tf.memory();
+        return {
+          ...base,
+          loss: lossV[0],
+          events: [
+            {
+              type: 'train/step',
+              step: input.step,
+              time: now(),
+              epoch: input.epoch,
+              loss: lossV[0],
+              lr,
+              gradNorm: normV[0],
+              tokens,
+              tokPerSec,
+              ms,
+              elapsedS: (t - startMs) / 1000,
+              etaS: ((o.totalSteps - input.step) * msPerStep) / 1000,
+              totalSteps: o.totalSteps,
+              memBytes: mem.numBytes,
+              numTensors: mem.numTensors,
+            },
+          ],
+        };
+      }),
+    );
+  };
+}

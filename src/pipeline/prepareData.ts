@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { from as fromArray, lastValueFrom, type Observable, reduce, toArray } from 'rxjs';
+import type { Config } from '../config/schema.ts';
+import { ConfigError } from '../errors/ConfigError.ts';
+import { DataError } from '../errors/DataError.ts';
+import type { Example } from '../model/batch.ts';
+import { CharTokenizer } from '../model/tokenizer/charTokenizer.ts';
+import type { NormalizeOptions } from '../model/tokenizer/normalize.ts';
+import type { Tokenizer } from '../model/tokenizer/types.ts';
+import { normalizeText } from '../operators/normalizeText.ts';
+import { pack } from '../operators/pack.ts';
+import { type TokenizedDoc, tokenize } from '../operators/tokenize.ts';
+import { truncate } from '../operators/truncate.ts';
+import { type CorpusRow, readCorpus } from '../streams/readCorpus.ts';
+import { isValidationDoc } from '../streams/split.ts';
+import { tokenizerFromJSON } from './tokenizerFromJSON.ts';
+
+export interface PreparedData {
+  readonly tokenizer: Tokenizer;
+  readonly train: readonly Example[];
+  readonly val: readonly Example[];
+  readonly trainTokens: number;
+  readonly valTokens: number;
+  readonly docs: { readonly train: number; readonly val: number };
+}
+
+const NORMALIZERS = ['nfc', 'yo', 'quotes', 'dashes', 'ellipsis'] as const;
+
+/** `normalize` config value ("none" or a comma list such as "nfc,yo") → options. */
+export function normalizeOptions(spec: string): NormalizeOptions {
+  if (spec === 'none' || spec === '') return {};
+  const opts: Record<string, boolean> = {};
+  for (const part of spec.split(',').map((s) => s.trim())) {
+    if (!(NORMALIZERS as readonly string[]).includes(part)) throw new ConfigError(`normalize: unknown normaliser "${part}"; use none or a comma list of ${NORMALIZERS.join(', ')}`);
+    opts[part] = true;
+  }
+  return opts;
+}
+
+/** The corpus rows of a config, normalised: a cold, lazy stream (each subscription reads again). */
+export function corpus$(cfg: Config): Observable<CorpusRow> {
+  return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
+}
+
+/** The tokenizer a run uses: given (resume), a tokenizer.json path, or a char vocabulary read from the corpus. */
+export async function resolveTokenizer(cfg: Config): Promise<Tokenizer> {
+  if (cfg.tokenizer === 'char') {
+    // one streaming pass collecting the character set; no text is kept
+    const chars = await lastValueFrom(
+      corpus$(cfg).pipe(
+        reduce((set, row) => {
+          for (const ch of row.text) set.add(ch);
+          return set;
+        }, new Set<string>()),
+      ),
+    );
+    return new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  }
+  if (!existsSync(cfg.tokenizer)) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; use \`char\`, or train one with \`versiflow tokenizer train\``);
+  try {
+    return tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8')));
+  } catch (e) {
+    throw new ConfigError(`tokenizer: ${cfg.tokenizer}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Reads, normalises and tokenizes the corpus (one streaming pass), splits documents into train and
+ * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
+ * (a .txt) is split by tokens instead: the last val_fraction is validation.
+ */
+export async function prepareData(cfg: Config, tokenizer: Tokenizer): Promise<PreparedData> {
+  const T = cfg.context;
+  const docs = await lastValueFrom(corpus$(cfg).pipe(tokenize(tokenizer), toArray()));
+  if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);
+  let trainDocs: TokenizedDoc[];
+  let valDocs: TokenizedDoc[];
+  if (docs.length === 1) {
+    const ids = docs[0].ids;
+    const cut = Math.floor(ids.length * (1 - cfg.valFraction));
+    trainDocs = [{ index: 0, ids: ids.subarray(0, cut) }];
+    valDocs = cfg.valFraction > 0 ? [{ index: 1, ids: ids.subarray(cut) }] : [];
+  } else {
+    trainDocs = docs.filter((d) => !isValidationDoc(d.index, cfg.seed, cfg.valFraction));
+    valDocs = docs.filter((d) => isValidationDoc(d.index, cfg.seed, cfg.valFraction));
+  }
+  const layout = (d: TokenizedDoc[]) => lastValueFrom(fromArray(d).pipe(cfg.layout === 'pack' ? pack(T) : truncate(T, padOf(tokenizer)), toArray()));
+  const train = await layout(trainDocs);
+  const val = await layout(valDocs);
+  const count = (ex: readonly Example[]) => ex.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
+  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length } };
+}
+
+function padOf(tok: Tokenizer): number {
+  if (tok.padId < 0) throw new ConfigError('layout truncate needs a tokenizer with a [PAD] token');
+  return tok.padId;
+}
+

@@ -1,0 +1,222 @@
+import { resolve } from 'node:path';
+import { concat, concatMap, defer, finalize, identity, type Observable, of, pipe, tap } from 'rxjs';
+import { configToSnake } from '../config/normalizeConfig.ts';
+import type { Config } from '../config/schema.ts';
+import { CheckpointError } from '../errors/CheckpointError.ts';
+import { ConfigError } from '../errors/ConfigError.ts';
+import { AdamW } from '../model/adamw.ts';
+import { type Batch, stackExamples } from '../model/batch.ts';
+import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from '../model/checkpoint.ts';
+import { evaluateLoss } from '../model/evaluate.ts';
+import { generateIds } from '../model/generate.ts';
+import { disposeWeights, initWeights } from '../model/gpt.ts';
+import { countParams, type GptConfig, paramSpecs, resolveGptConfig } from '../model/gptConfig.ts';
+import { deriveSeed, Rng } from '../model/rng.ts';
+import type { Schedule } from '../model/schedule.ts';
+import type { Tokenizer } from '../model/tokenizer/types.ts';
+import { checkpointEvery } from '../operators/checkpointEvery.ts';
+import { sampleEvery } from '../operators/sampleEvery.ts';
+import { trainStep } from '../operators/trainStep.ts';
+import { validateEvery } from '../operators/validateEvery.ts';
+import { batchSchedule, stepsPerEpoch } from '../streams/batchSchedule.ts';
+import { type CheckpointState, loadCheckpoint, resolveCheckpoint, saveCheckpoint } from '../streams/checkpointStore.ts';
+import type { RunControls } from '../streams/controls.ts';
+import type { RunEndEvent, RunStartEvent, TrainEvent, WarningEvent } from '../streams/events.ts';
+import { pullThrough } from '../streams/pullThrough.ts';
+import type { StepState } from '../streams/stepState.ts';
+import type { BackendReport } from '../model/backend/setupBackend.ts';
+import { prepareData, resolveTokenizer } from './prepareData.ts';
+import { tokenizerFromJSON } from './tokenizerFromJSON.ts';
+
+export interface TrainRun {
+  /** Cold: subscribing starts training; share it between sinks. */
+  readonly events$: Observable<TrainEvent>;
+  readonly controls: RunControls;
+  readonly runDir: string;
+  readonly config: Config;
+  readonly params: number;
+}
+
+/** runs/<name> unless `out` is set. */
+export const runDirOf = (cfg: Config): string => resolve(cfg.out || `runs/${cfg.name}`);
+
+/**
+ * Everything `versiflow train` does before the first step: tokenizer, data, model, optimizer,
+ * resume; then the pipeline
+ *   batchSchedule ─ trainStep ─ validateEvery ─ sampleEvery ─ checkpointEvery ─ events
+ * as one cold observable, framed by run/start and run/end.
+ */
+export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
+  const runDir = runDirOf(cfg);
+  const resumeDir = cfg.resume ? await resolveCheckpoint(cfg.resume, runDir) : null;
+  const ckpt = resumeDir ? await loadCheckpoint(resumeDir) : null;
+
+  const tokenizer: Tokenizer = ckpt ? tokenizerFromJSON(ckpt.tokenizer) : await resolveTokenizer(cfg);
+  const data = await prepareData(cfg, tokenizer);
+  const vocabSize = cfg.vocabSize || tokenizer.vocabSize;
+  if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
+  const gcfg: GptConfig = resolveGptConfig({ ...cfg, vocabSize });
+  const params = countParams(gcfg);
+
+  const E = stepsPerEpoch(data.train.length, cfg.batchSize);
+  const totalSteps = cfg.maxSteps || Math.max(1, Math.ceil(cfg.epochs * E));
+  const schedule: Schedule = {
+    kind: cfg.schedule as Schedule['kind'],
+    lr: cfg.lr,
+    minLr: cfg.lr * cfg.minLrRatio,
+    warmup: cfg.warmupSteps || Math.round(cfg.warmupRatio * totalSteps),
+    total: totalSteps,
+    decayFraction: cfg.decayRatio,
+  };
+
+  const weights = initWeights(gcfg, cfg.seed);
+  const decay = new Set(paramSpecs(gcfg).filter((s) => s.decay).map((s) => s.name));
+  const optimizer = new AdamW(weights, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip });
+  let startStep = 0;
+  let bestValLoss: number | null = null;
+  if (ckpt && resumeDir) {
+    if (ckpt.state.tokenizerHash !== tokenizer.hash) throw new CheckpointError(`${resumeDir}: tokenizer hash differs from the run's`);
+    try {
+      assignTensors(weights, ckpt.model);
+      restoreOptimizer(optimizer, ckpt.optimizer, ckpt.state.optimizerStep);
+    } catch (e) {
+      disposeWeights(weights);
+      optimizer.dispose();
+      throw new CheckpointError(`${resumeDir}: ${(e as Error).message} (was it trained with another config?)`);
+    }
+    startStep = ckpt.state.step;
+    bestValLoss = ckpt.state.bestValLoss;
+    if (startStep >= totalSteps) throw new ConfigError(`${resumeDir} is at step ${startStep}; raise max_steps above it to continue`);
+  }
+
+  // Validation: a fixed, bounded set of batches (deterministic order).
+  const valBatches: Batch[] = [];
+  for (let i = 0; i + cfg.batchSize <= data.val.length || (i < data.val.length && valBatches.length === 0); i += cfg.batchSize) {
+    valBatches.push(stackExamples(data.val.slice(i, i + cfg.batchSize)));
+    if (cfg.evalBatches > 0 && valBatches.length >= cfg.evalBatches) break;
+  }
+
+  // Controls: stop after the next step (with a checkpoint), sample on demand, pause between steps.
+  let stopRequested = false;
+  let sampleRequested = false;
+  let paused: { promise: Promise<void>; resume: () => void } | null = null;
+  const controls: RunControls = {
+    stop: () => {
+      stopRequested = true;
+      if (paused) controls.togglePause();
+    },
+    sampleNow: () => {
+      sampleRequested = true;
+    },
+    togglePause: () => {
+      if (paused) {
+        paused.resume();
+        paused = null;
+        return false;
+      }
+      let resume = () => {};
+      const promise = new Promise<void>((r) => (resume = r));
+      paused = { promise, resume };
+      return true;
+    },
+  };
+
+  const promptIds = cfg.samplePrompt ? tokenizer.encode(cfg.samplePrompt) : [tokenizer.eosId >= 0 ? tokenizer.eosId : 0];
+  const sample = async (s: StepState) => {
+    const rng = new Rng(deriveSeed(cfg.seed, s.step, 0x5a));
+    const ids = await generateIds(weights, gcfg, promptIds, cfg.sampleTokens, { temperature: cfg.temperature, topK: cfg.topK }, rng, tokenizer.eosId);
+    return { prompt: cfg.samplePrompt, text: tokenizer.decode(ids) };
+  };
+  const snake = configToSnake(cfg);
+  const save = async (s: StepState) => {
+    if (s.valLoss !== undefined) bestValLoss = Math.min(bestValLoss ?? Infinity, s.valLoss);
+    const state: CheckpointState = {
+      format: 'versiflow-checkpoint',
+      version: 1,
+      step: s.step,
+      epoch: s.epoch,
+      config: { ...snake, resume: '', vocab_size: vocabSize },
+      data: { seed: cfg.seed, step: s.step, trainExamples: data.train.length },
+      optimizerStep: optimizer.t,
+      bestValLoss,
+      tokenizerHash: tokenizer.hash,
+      params,
+      savedAt: new Date(now()).toISOString(),
+    };
+    return saveCheckpoint(runDir, { model: await readTensors(weights), optimizer: await snapshotOptimizer(optimizer), state, tokenizer: tokenizer.toJSON() }, cfg.keepCheckpoints);
+  };
+
+  const runStart: RunStartEvent = {
+    type: 'run/start',
+    step: startStep,
+    time: now(),
+    name: cfg.name,
+    config: { ...snake, vocab_size: vocabSize },
+    params,
+    backend: backend.name,
+    device: backend.device,
+    data: cfg.data,
+    totalSteps,
+    trainTokens: data.trainTokens,
+    valTokens: data.valTokens,
+    vocabSize,
+    ...(resumeDir ? { resumedFrom: resumeDir } : {}),
+  };
+  const warnings: WarningEvent[] = [];
+  const warn = (message: string) => warnings.push({ type: 'warning', step: startStep, time: now(), message });
+  if ((backend.name === 'wasm' || backend.name === 'cpu') && params > 20e6) {
+    warn(`${(params / 1e6).toFixed(1)}M parameters on the ${backend.name} backend (CPU): this will be very slow; tokens/s and ETA follow the first step. Use a GPU backend (--backend webgpu or tensorflow) for real runs.`);
+  }
+  if (valBatches.length === 0) warn('no validation data (val_fraction is 0 or the corpus is too small): eval is skipped');
+  for (const s of backend.skipped) if (cfg.backend === 'auto' && s.name !== 'tensorflow') warn(`backend ${s.name} skipped: ${s.reason}`);
+
+  let last: StepState | null = null;
+  const t0 = performance.now();
+  const steps$ = pullThrough(
+    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: () => stopRequested }),
+    pipe(
+      trainStep({ weights, config: gcfg, optimizer, schedule, totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true }),
+      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches) : Promise.resolve(NaN)), now),
+      cfg.sampleTokens > 0
+        ? sampleEvery(cfg.evalEvery, sample, {
+            now,
+            requested: () => {
+              const r = sampleRequested;
+              sampleRequested = false;
+              return r;
+            },
+          })
+        : identity,
+      checkpointEvery(cfg.checkpointEvery, save, now),
+    ),
+    { gate: () => paused?.promise ?? Promise.resolve() },
+  );
+
+  const events$ = concat(
+    of<TrainEvent[]>([runStart, ...warnings]).pipe(concatMap((e) => e)),
+    steps$.pipe(
+      tap((s) => (last = s)),
+      concatMap((s) => s.events),
+    ),
+    defer(() => {
+      const ckptEvent = last?.events.find((e) => e.type === 'checkpoint');
+      const end: RunEndEvent = {
+        type: 'run/end',
+        step: last?.step ?? startStep,
+        time: now(),
+        reason: stopRequested && (last?.step ?? 0) < totalSteps ? 'stopped' : 'completed',
+        elapsedS: (performance.now() - t0) / 1000,
+        ...(last?.loss !== undefined ? { finalLoss: last.loss } : {}),
+        ...(last?.valLoss !== undefined && Number.isFinite(last.valLoss) ? { finalValLoss: last.valLoss } : {}),
+        ...(ckptEvent?.type === 'checkpoint' ? { checkpoint: ckptEvent.path } : {}),
+      };
+      return of<TrainEvent>(end);
+    }),
+  ).pipe(
+    finalize(() => {
+      disposeWeights(weights);
+      optimizer.dispose();
+    }),
+  );
+  return { events$, controls, runDir, config: cfg, params };
+}
