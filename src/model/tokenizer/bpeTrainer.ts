@@ -37,6 +37,20 @@ interface Entry {
  * counted. Cost: one pass over the corpus, then per merge O(words containing the pair · word length).
  */
 export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): BpeTokenizer {
+  const trainer = bpeTrainer(opts);
+  for (const text of texts) trainer.feed(text);
+  return trainer.finish();
+}
+
+/** {@link trainBpe} for async sources (e.g. a file read line by line). */
+export async function trainBpeAsync(texts: AsyncIterable<string> | Iterable<string>, opts: BpeTrainOptions): Promise<BpeTokenizer> {
+  const trainer = bpeTrainer(opts);
+  for await (const text of texts) trainer.feed(text);
+  return trainer.finish();
+}
+
+/** The two phases of {@link trainBpe}: `feed` counts one text's words (the text is not kept), `finish` merges. */
+export function bpeTrainer(opts: BpeTrainOptions): { feed(text: string): void; finish(): BpeTokenizer } {
   const minFrequency = opts.minFrequency ?? 2;
   const specials = [...new Set(opts.specialTokens ?? [])];
   const userSymbols = [...new Set(opts.userSymbols ?? [])].filter((s) => s.length > 0);
@@ -63,10 +77,23 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): BpeTok
   const count = (w: string): void => {
     rawCounts.set(w, (rawCounts.get(w) ?? 0) + 1);
   };
-  for (const text of texts) {
+  const feed = (text: string): void => {
     const clean = /\p{Cs}/u.test(text) ? text.replace(/\p{Cs}/gu, '\uFFFD') : text;
     for (const seg of splitAddedTokens(clean, matcher, byContent)) if (seg.id === undefined) preTokenize(seg.text, pre, count);
-  }
+  };
+  return { feed, finish: () => learn(rawCounts, specials, userSymbols, addedTokens, isolatePattern, pre.addPrefixSpace, opts.vocabSize, minFrequency) };
+}
+
+function learn(
+  rawCounts: Map<string, number>,
+  specials: readonly string[],
+  userSymbols: readonly string[],
+  addedTokens: AddedToken[],
+  isolatePattern: string | null,
+  addPrefixSpace: boolean,
+  vocabSize: number,
+  minFrequency: number,
+): BpeTokenizer {
 
   // 2. initial vocabulary: specials, then the byte alphabet in code-point order (HF compute_alphabet)
   const idToWord: string[] = [];
@@ -110,7 +137,7 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): BpeTok
   }
 
   // 4. pair counts and where each pair occurs; keys a * K + b stay small integers while K² < 2^31
-  const K = Math.max(opts.vocabSize, idToWord.length) + 1;
+  const K = Math.max(vocabSize, idToWord.length) + 1;
   const pairCounts = new Map<number, number>();
   let where = new Map<number, Set<number>>();
   for (let i = 0; i < words.length; i++) {
@@ -132,7 +159,7 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): BpeTok
 
   // 5. merge loop (HF do_train step 5)
   const changes: number[] = []; // flat triples: pair key, delta, word index
-  while (wordToId.size < opts.vocabSize) {
+  while (wordToId.size < vocabSize) {
     const top = queue.pop();
     if (!top) break;
     const current = pairCounts.get(top.pair) ?? 0;
@@ -177,7 +204,7 @@ export function trainBpe(texts: Iterable<string>, opts: BpeTrainOptions): BpeTok
     vocab: wordToId,
     merges: mergeStrings,
     addedTokens,
-    addPrefixSpace: pre.addPrefixSpace,
+    addPrefixSpace,
     isolatePattern,
   });
 }
