@@ -1,0 +1,103 @@
+import type { BpeSpec } from './bpeTokenizer.ts';
+import { literalAlternation, type AddedToken } from './pretokenize.ts';
+
+type Doc = Record<string, unknown>;
+
+/**
+ * Reads an HF tokenizer.json into a {@link BpeSpec}. Supported: model BPE (merges as "a b" strings or
+ * [a, b] pairs, `ignore_merges`, `unk_token`), normalizer null, pre_tokenizer ByteLevel or
+ * Sequence[Split(Isolated), ByteLevel], decoder ByteLevel, post_processor ByteLevel or null, no
+ * truncation/padding, `added_tokens`. Anything else throws an Error naming the key and value, because
+ * silently ignoring it would give ids that differ from HF's.
+ */
+export function parseBpeJSON(doc: Doc): BpeSpec {
+  const model = obj(doc.model, 'model');
+  if (model.type !== undefined && model.type !== 'BPE') unsupported('model.type', model.type);
+  for (const key of ['continuing_subword_prefix', 'end_of_word_suffix'] as const) {
+    if (model[key] != null && model[key] !== '') unsupported(`model.${key}`, model[key]);
+  }
+  if (model.dropout != null && model.dropout !== 0) unsupported('model.dropout', model.dropout);
+  if (model.fuse_unk === true) unsupported('model.fuse_unk', true);
+  if (model.byte_fallback === true) unsupported('model.byte_fallback', true);
+  if (doc.normalizer != null) unsupported('normalizer', typeName(doc.normalizer));
+  if (doc.truncation != null) unsupported('truncation', 'non-null');
+  if (doc.padding != null) unsupported('padding', 'non-null');
+  const decoder = doc.decoder == null ? null : obj(doc.decoder, 'decoder');
+  if (decoder?.type !== 'ByteLevel') unsupported('decoder', typeName(doc.decoder));
+  if (doc.post_processor != null && obj(doc.post_processor, 'post_processor').type !== 'ByteLevel') {
+    unsupported('post_processor', typeName(doc.post_processor));
+  }
+  const { byteLevel, isolatePattern } = readPreTokenizer(doc.pre_tokenizer);
+
+  const vocab = new Map<string, number>();
+  for (const [tok, id] of Object.entries(obj(model.vocab, 'model.vocab'))) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new Error(`tokenizer.json: model.vocab["${tok}"] is not a non-negative integer id`);
+    vocab.set(tok, id);
+  }
+  if (!Array.isArray(model.merges)) throw new Error('tokenizer.json: model.merges must be an array');
+  const merges = model.merges.map((m: unknown, i: number): [string, string] => {
+    if (typeof m === 'string') {
+      const sp = m.indexOf(' ');
+      if (sp < 0 || m.indexOf(' ', sp + 1) >= 0) throw new Error(`tokenizer.json: model.merges[${i}] "${m}" is not "a b"`);
+      return [m.slice(0, sp), m.slice(sp + 1)];
+    }
+    if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') return [m[0], m[1]];
+    throw new Error(`tokenizer.json: model.merges[${i}] is neither "a b" nor ["a", "b"]`);
+  });
+  const added = Array.isArray(doc.added_tokens) ? doc.added_tokens : [];
+  const addedTokens = added.map((t: unknown, i: number): AddedToken => {
+    const o = obj(t, `added_tokens[${i}]`);
+    if (typeof o.id !== 'number' || typeof o.content !== 'string') throw new Error(`tokenizer.json: added_tokens[${i}] needs a numeric id and a string content`);
+    return {
+      id: o.id,
+      content: o.content,
+      special: o.special === true,
+      singleWord: o.single_word === true,
+      lstrip: o.lstrip === true,
+      rstrip: o.rstrip === true,
+      normalized: o.normalized === true,
+    };
+  });
+  return {
+    vocab,
+    merges,
+    addedTokens,
+    addPrefixSpace: byteLevel.add_prefix_space === true,
+    trimOffsets: byteLevel.trim_offsets !== false,
+    useRegex: byteLevel.use_regex !== false,
+    isolatePattern,
+    ignoreMerges: model.ignore_merges === true,
+    unkToken: typeof model.unk_token === 'string' ? model.unk_token : null,
+  };
+}
+
+function readPreTokenizer(pt: unknown): { byteLevel: Doc; isolatePattern: string | null } {
+  const p = obj(pt, 'pre_tokenizer');
+  if (p.type === 'ByteLevel') return { byteLevel: p, isolatePattern: null };
+  if (p.type === 'Sequence' && Array.isArray(p.pretokenizers) && p.pretokenizers.length === 2) {
+    const split = obj(p.pretokenizers[0], 'pre_tokenizer.pretokenizers[0]');
+    const bl = obj(p.pretokenizers[1], 'pre_tokenizer.pretokenizers[1]');
+    if (split.type === 'Split' && split.behavior === 'Isolated' && split.invert !== true && bl.type === 'ByteLevel') {
+      const pattern = obj(split.pattern, 'pre_tokenizer.pretokenizers[0].pattern');
+      if (typeof pattern.String === 'string') return { byteLevel: bl, isolatePattern: literalAlternation([pattern.String]) };
+      if (typeof pattern.Regex === 'string') return { byteLevel: bl, isolatePattern: pattern.Regex };
+    }
+  }
+  return unsupported('pre_tokenizer', typeName(pt));
+}
+
+function obj(v: unknown, where: string): Doc {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`tokenizer.json: "${where}" must be an object`);
+  return v as Doc;
+}
+
+function typeName(v: unknown): string {
+  return v && typeof v === 'object' ? String((v as Doc).type ?? JSON.stringify(v).slice(0, 80)) : String(v);
+}
+
+function unsupported(key: string, value: unknown): never {
+  throw new Error(
+    `tokenizer.json: unsupported ${key} = ${typeof value === 'string' ? value : JSON.stringify(value)}; ` +
+      'Versiflow loads byte-level BPE only (ByteLevel pre-tokenizer/decoder, no normalizer, no dropout/prefix/suffix/byte_fallback)',
+  );
+}
