@@ -3,8 +3,8 @@ import type { Rng } from './rng.ts';
 import { applyMinNewTokens } from './sampling/minNewTokens.ts';
 import { applyNoRepeatNgram } from './sampling/noRepeatNgram.ts';
 import { applyRepetitionPenalty } from './sampling/repetitionPenalty.ts';
-import { compareDesc, topKIndices } from './sampling/topK.ts';
-import { nucleusSize } from './sampling/topP.ts';
+import { topKIndices } from './sampling/topK.ts';
+import { nucleusIds, nucleusSize } from './sampling/topP.ts';
 
 /** Generation controls. temperature and topK are required; the rest are off by default. */
 export interface SampleOptions {
@@ -61,7 +61,7 @@ export function resolveSampleOptions(opts: SampleOptions): ResolvedSampleOptions
  * Draws one token id from a row of logits [V] (already on the CPU), applying the controls in HF
  * generate's order: repetition penalty → no-repeat n-gram → min new tokens → temperature → top-k →
  * top-p → sample. `logits` is not modified. Consumes exactly one `rng.next()` unless greedy, so a
- * seeded Rng reproduces a generation. Cost O(V) plus O(V log k) for top-k, O(V log V) for top-p alone.
+ * seeded Rng reproduces a generation. Cost O(V) plus O(V log k) for top-k, O(V log n) for a nucleus of n ids.
  */
 export function sampleToken(logits: Float32Array, opts: SampleOptions, rng: Rng, context?: SampleContext): number {
   const o = resolveSampleOptions(opts);
@@ -79,24 +79,29 @@ export function sampleToken(logits: Float32Array, opts: SampleOptions, rng: Rng,
   if (o.temperature === 0) return argmax(x);
 
   const V = x.length;
-  // candidates: descending by logit when a cut needs the order, else all ids in id order
+  const T = o.temperature;
+  // candidates in sampling order: top-k and nucleus cuts give descending order, otherwise all ids
   let cand: Uint32Array;
-  if (o.topK > 0 && o.topK < V) cand = topKIndices(x, o.topK);
-  else if (o.topP < 1) cand = Uint32Array.from({ length: V }, (_, i) => i).sort((a, b) => compareDesc(x, a, b));
-  else cand = Uint32Array.from({ length: V }, (_, i) => i);
-
+  if (o.topK > 0 && o.topK < V) {
+    cand = topKIndices(x, o.topK);
+  } else if (o.topP < 1) {
+    cand = nucleusIds(x, T, o.topP);
+  } else {
+    cand = new Uint32Array(V);
+    for (let i = 0; i < V; i++) cand[i] = i;
+  }
   let max = -Infinity;
   for (const i of cand) if (x[i] > max) max = x[i];
   if (max === -Infinity) throw new RangeError('sampleToken: every token is banned (all logits −∞); relax noRepeatNgramSize or minNewTokens');
   const weights = new Float64Array(cand.length);
   let total = 0;
   for (let k = 0; k < cand.length; k++) {
-    weights[k] = Math.exp((x[cand[k]] - max) / o.temperature);
+    weights[k] = Math.exp((x[cand[k]] - max) / T);
     total += weights[k];
   }
   let n = cand.length;
-  if (o.topP < 1) {
-    n = nucleusSize(weights, total, o.topP);
+  if (o.topP < 1 && o.topK > 0 && o.topK < V) {
+    n = nucleusSize(weights, total, o.topP); // nucleus of the top-k distribution
     total = 0;
     for (let k = 0; k < n; k++) total += weights[k];
   }
