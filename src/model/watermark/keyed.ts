@@ -25,7 +25,7 @@ export function keyedSeed(key: string | Uint8Array, context: readonly number[], 
  * Choice of permutation: the HMAC seed goes through the same numpy-compatible PCG64 shuffle as
  * `poetru`, not a faster ad-hoc keyed permutation, so a Python checker reproduces a green list with
  * `np.random.default_rng(int.from_bytes(hmac.new(key, msg, 'sha256').digest()[:8], 'little'))
- * .permutation(V)[:int(gamma * V)]`, and the list has exactly floor(γV) ids. Cost ~1–4 ms per unseen
+ * .permutation(V)[:int(gamma * V)]`, and the list has exactly floor(γV) ids. Cost ~2 ms per unseen
  * context at V = 24,000, amortised by the LRU cache.
  * Detection defaults: prompt not scored, each (context, token) pair counted once.
  */

