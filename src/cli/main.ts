@@ -1,6 +1,7 @@
 import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
 import { generateCommand } from './generateCommand.ts';
 import { configCommand } from './configCommand.ts';
+import { tokenizerCommand } from './tokenizerCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -8,6 +9,9 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow train [--config NAME|PATH] [--KEY VALUE ...]     (= npm start -- ...)
   versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --seed S]
   versiflow config [--config NAME]                            the resolved config, every key documented
+  versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json [--min-frequency 2 --special "[PAD],[EOS],[UNK]"]
+  versiflow tokenizer encode --tokenizer F (--text S | --file F)
+  versiflow tokenizer decode --tokenizer F --ids '[...]'
 
 ${TRAIN_HELP}
 `;
@@ -18,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   train: trainCommand,
   generate: generateCommand,
   config: configCommand,
+  tokenizer: tokenizerCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

@@ -30,7 +30,7 @@ class UsageError extends Error {}
  * flag, missing or malformed value), 1 any other failure (unreadable data, bad tokenizer file).
  * Training streams the corpus line by line (.jsonl rows with a "text" key, or .txt lines).
  */
-export async function tokenizerCommand(args: string[], io: CommandIO): Promise<number> {
+export async function tokenizerCommand(args: readonly string[], io: CommandIO): Promise<number> {
   try {
     const [verb, ...rest] = args;
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);

@@ -7,7 +7,7 @@ import { type GptConfig, resolveGptConfig } from '../model/gptConfig.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
 import type * as tf from '@tensorflow/tfjs';
 import { loadCheckpoint, resolveCheckpoint } from '../streams/checkpointStore.ts';
-import { tokenizerFromJSON } from './tokenizerFromJSON.ts';
+import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 
 export interface LoadedModel {
   readonly dir: string;

@@ -13,7 +13,7 @@ import { type TokenizedDoc, tokenize } from '../operators/tokenize.ts';
 import { truncate } from '../operators/truncate.ts';
 import { type CorpusRow, readCorpus } from '../streams/readCorpus.ts';
 import { isValidationDoc } from '../streams/split.ts';
-import { tokenizerFromJSON } from './tokenizerFromJSON.ts';
+import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 
 export interface PreparedData {
   readonly tokenizer: Tokenizer;

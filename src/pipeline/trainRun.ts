@@ -26,7 +26,7 @@ import { pullThrough } from '../streams/pullThrough.ts';
 import type { StepState } from '../streams/stepState.ts';
 import type { BackendReport } from '../model/backend/setupBackend.ts';
 import { prepareData, resolveTokenizer } from './prepareData.ts';
-import { tokenizerFromJSON } from './tokenizerFromJSON.ts';
+import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 
 export interface TrainRun {
   /** Cold: subscribing starts training; share it between sinks. */

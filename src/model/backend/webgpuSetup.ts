@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 /**
  * Makes the tfjs WebGPU backend usable in Node through Dawn (the `webgpu` npm package).
  * Order matters: `navigator.gpu` must exist before `@tensorflow/tfjs-backend-webgpu` is imported,
@@ -6,12 +8,15 @@
  * wrapped to flatten it and keep only features the adapter has.
  */
 export async function installNavigatorGpu(): Promise<void> {
+  if (process.platform === 'linux' && !hasVulkanLoader()) throw new Error('no Vulkan loader (libvulkan.so.1) on this machine');
   const g = globalThis as { navigator?: { gpu?: unknown } };
   if (g.navigator?.gpu) return;
   // Optional dependency: absent → the import throws and `auto` moves on.
   const mod = (await import('webgpu' as string)) as { create(flags: string[]): GPULike; globals: Record<string, unknown> };
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
+  // Without an adapter tfjs would print a long failure; say why and let `auto` move on.
+  if (!(await gpu.requestAdapter())) throw new Error('no WebGPU adapter (is a Vulkan driver installed?)');
   const wrapAdapter = (a: AdapterLike | null) =>
     a &&
     new Proxy(a, {
@@ -53,4 +58,10 @@ export async function describeWebgpuAdapter(): Promise<string> {
   const info = adapter?.info;
   if (!info) return 'WebGPU adapter (no info)';
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+}
+
+/** Dawn prints a native warning when it cannot load Vulkan; look for the loader first. */
+function hasVulkanLoader(): boolean {
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/usr/local/lib'];
+  return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
