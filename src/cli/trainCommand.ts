@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { lastValueFrom, share } from 'rxjs';
+import { connectable, lastValueFrom, Subject } from 'rxjs';
 import { loadConfig } from '../config/loadConfig.ts';
 import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
@@ -31,7 +31,8 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     const cfg = loadConfig(name, flags);
     const backend = await setupBackend(cfg.backend as BackendChoice);
     const run = await createTrainRun(cfg, backend);
-    const events$ = run.events$.pipe(share());
+    // every sink subscribes before the run starts, so each sees run/start
+    const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
     if (cfg.reporter !== 'none') events$.subscribe(plainReporter(io.stdout));
     events$.subscribe(historyCsv(join(run.runDir, 'history.csv')));
     events$.subscribe(metricsJsonl(join(run.runDir, 'metrics.jsonl')));
@@ -44,7 +45,9 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
       } else process.exit(130);
     };
     signals.on('SIGINT', onSigint);
-    await lastValueFrom(events$);
+    const done = lastValueFrom(events$);
+    events$.connect();
+    await done;
     return 0;
   } catch (e) {
     return reportError(e, io);

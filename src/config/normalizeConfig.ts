@@ -43,9 +43,24 @@ function coerce(raw: unknown, spec: Spec<unknown>, where: string): unknown {
 }
 
 function suggest(rawKey: string): string {
-  const key = toCamel(rawKey).toLowerCase();
-  const near = Object.keys(CONFIG_SPEC).find((k) => k.toLowerCase().includes(key) || key.includes(k.toLowerCase()));
-  return near ? ` (did you mean "${toSnake(near)}"?)` : '';
+  const key = toSnake(toCamel(rawKey));
+  let best = '';
+  let bestD = 3; // suggest only close spellings
+  for (const k of Object.keys(CONFIG_SPEC).map(toSnake)) {
+    const d = editDistance(key, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best ? ` (did you mean "${best}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 /** The config as a plain object with snake_case keys, as written to YAML, state.json and run/start. */
