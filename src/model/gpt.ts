@@ -3,10 +3,14 @@ import { type GptConfig, paramSpecs } from './gptConfig.ts';
 import { applyRope, ropeTables } from './rope.ts';
 
 /**
- * A decoder-only transformer of the Poetru-75M family: pre-norm blocks with RMSNorm, rotary
- * positions (half-split), grouped-query attention, a SwiGLU MLP, and a head tied to the embedding.
- * Reads top to bottom: norm, attention, mlp, block, then the model.
- * Shapes: B batch, T time, C hidden, H query heads, KV key/value heads, g = H/KV, d head dim, V vocab.
+ * A decoder-only pre-norm transformer. The defaults are the Poetru-75M family (RMSNorm, half-split
+ * RoPE, grouped-query attention, SwiGLU, tied head, no biases); the config switches each block:
+ * norm rms|layer, positions rope|learned, attention mha|gqa|latent, mlp swiglu|gelu (fused gate_up),
+ * biases, tied or untied head. Which tensors exist is decided by `paramSpecs` alone; a block uses a
+ * bias when the weights hold `<name>.bias`.
+ * Reads top to bottom: norms, linear, attention, mlp, block, then the model.
+ * Shapes: B batch, T time, C hidden, H query heads, KV key/value heads, g = H/KV, d head dim,
+ * L latent width, F MLP width, V vocab.
  */
 
 export type Weights = ReadonlyMap<string, tf.Variable>;
@@ -17,35 +21,92 @@ export function rmsNorm(x: tf.Tensor, scale: tf.Tensor, eps: number): tf.Tensor 
   return x.mul(ms.add(eps).rsqrt()).mul(scale);
 }
 
-/** Causal multi-head attention with GQA. x [B, T, C] (already normed) → [B, T, C]. */
+/** LayerNorm over the last axis: (x − mean) · rsqrt(var + eps) · scale (biased variance, as PyTorch). */
+export function layerNorm(x: tf.Tensor, scale: tf.Tensor, eps: number): tf.Tensor {
+  const centred = x.sub(x.mean(-1, true));
+  const variance = centred.square().mean(-1, true);
+  return centred.mul(variance.add(eps).rsqrt()).mul(scale);
+}
+
+/** The configured norm with scale `w[name]` and, when present, bias `w[name.bias]`. */
+export function norm(x: tf.Tensor, w: Weights, name: string, c: GptConfig): tf.Tensor {
+  const y = (c.norm === 'layer' ? layerNorm : rmsNorm)(x, w.get(name)!, c.normEps);
+  const bias = w.get(`${name}.bias`);
+  return bias ? y.add(bias) : y;
+}
+
+/** x [N, in] · W [in, out] (+ bias [out] when the weights have one) → [N, out]. */
+export function linear(x: tf.Tensor2D, w: Weights, name: string): tf.Tensor2D {
+  const weight = w.get(name);
+  if (!weight) throw new Error(`model weights have no "${name}": they do not match the config`);
+  const y = x.matMul(weight as tf.Tensor2D) as tf.Tensor2D;
+  const bias = w.get(`${name}.bias`);
+  return bias ? (y.add(bias) as tf.Tensor2D) : y;
+}
+
+/** GELU, tanh approximation (GPT-2's `gelu_new`; within 1e-3 of the erf form). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+  return x.mul(inner.tanh().add(1)).mul(0.5);
+}
+
+/**
+ * Causal attention. x [B, T, C] (already normed) → [B, T, C].
+ * mha/gqa: K, V = x·Wk, x·Wv. latent: z = x·Wdown [B·T, L], then K, V = z·Wk_up, z·Wv_up, so the
+ * K/V path costs C·L + 2·L·KV·d weights instead of 2·C·KV·d. RoPE (if on) turns q and k.
+ */
 export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
   const [B, T, C] = x.shape;
   const { heads: H, kvHeads: KV, headDim: d } = c;
   const g = H / KV;
-  const x2 = x.reshape([B * T, C]);
+  const p = `h.${i}.attn.`;
+  const x2 = x.reshape([B * T, C]) as tf.Tensor2D;
   const split = (t: tf.Tensor, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]); // [B, n, T, d]
-  const { cos, sin } = ropeTables(T, d, c.ropeTheta);
-  const q = applyRope(split(x2.matMul(w.get(`h.${i}.attn.wq`)!), H), cos, sin);
-  const k = applyRope(split(x2.matMul(w.get(`h.${i}.attn.wk`)!), KV), cos, sin);
-  const v = split(x2.matMul(w.get(`h.${i}.attn.wv`)!), KV);
+  let kIn: tf.Tensor2D;
+  let vIn: tf.Tensor2D;
+  if (c.attention === 'latent') {
+    const z = linear(x2, w, `${p}kv_down`); // [B·T, L]
+    kIn = linear(z, w, `${p}k_up`);
+    vIn = linear(z, w, `${p}v_up`);
+  } else {
+    kIn = linear(x2, w, `${p}wk`);
+    vIn = linear(x2, w, `${p}wv`);
+  }
+  let q = split(linear(x2, w, `${p}wq`), H);
+  let k = split(kIn, KV);
+  const v = split(vIn, KV);
+  if (c.positions === 'rope') {
+    const { cos, sin } = ropeTables(T, d, c.ropeTheta);
+    q = applyRope(q, cos, sin, c.ropeStyle);
+    k = applyRope(k, cos, sin, c.ropeStyle);
+  }
   // Fold the g query heads of a group into rows instead of copying K/V g times (a rank-5 tile
   // falls back to the CPU on webgpu): q [B, H, T, d] → [B, KV, g·T, d].
   const qg = q.reshape([B, KV, g * T, d]);
   const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, g·T, T]
-  const p = scores.add(causalMask(T, g)).softmax(); // [B, KV, g·T, T]
-  const o = p.matMul(v); // [B, KV, g·T, d]
-  const merged = o.reshape([B, H, T, d]).transpose([0, 2, 1, 3]).reshape([B * T, H * d]);
-  return merged.matMul(w.get(`h.${i}.attn.wo`)!).reshape([B, T, C]);
+  const probs = scores.add(causalMask(T, g)).softmax(); // [B, KV, g·T, T]
+  const o = probs.matMul(v); // [B, KV, g·T, d]
+  const merged = o.reshape([B, H, T, d]).transpose([0, 2, 1, 3]).reshape([B * T, H * d]) as tf.Tensor2D;
+  return linear(merged, w, `${p}wo`).reshape([B, T, C]);
 }
 
-/** SwiGLU MLP: down(silu(x·Wg) ⊙ x·Wu). x [B, T, C] → [B, T, C]. */
-export function mlp(x: tf.Tensor3D, w: Weights, i: number): tf.Tensor3D {
+/**
+ * MLP. x [B, T, C] → [B, T, C].
+ * swiglu: down(silu(x·Wg) ⊙ x·Wu), with Wg|Wu as one [C, 2F] gate_up matrix when fused (gate first).
+ * gelu: down(gelu(x·Wu)).
+ */
+export function mlp(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
   const [B, T, C] = x.shape;
-  const x2 = x.reshape([B * T, C]);
-  const gate = x2.matMul(w.get(`h.${i}.mlp.gate`)!);
-  const up = x2.matMul(w.get(`h.${i}.mlp.up`)!);
-  const act = gate.mul(gate.sigmoid()).mul(up); // silu(gate) · up  [B·T, F]
-  return act.matMul(w.get(`h.${i}.mlp.down`)!).reshape([B, T, C]);
+  const p = `h.${i}.mlp.`;
+  const x2 = x.reshape([B * T, C]) as tf.Tensor2D;
+  let act: tf.Tensor; // [B·T, F]
+  if (c.mlp === 'gelu') {
+    act = gelu(linear(x2, w, `${p}up`));
+  } else {
+    const [gate, up] = c.fusedGateUp ? tf.split(linear(x2, w, `${p}gate_up`), 2, -1) : [linear(x2, w, `${p}gate`), linear(x2, w, `${p}up`)];
+    act = gate.mul(gate.sigmoid()).mul(up); // silu(gate) · up
+  }
+  return linear(act as tf.Tensor2D, w, `${p}down`).reshape([B, T, C]);
 }
 
 export interface ForwardOptions {
@@ -56,9 +117,9 @@ export interface ForwardOptions {
 
 /** Pre-norm block: x + attn(norm(x)); x + mlp(norm(x)). */
 export function block(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, drop: (t: tf.Tensor3D) => tf.Tensor3D): tf.Tensor3D {
-  const a = attention(rmsNorm(x, w.get(`h.${i}.attn_norm`)!, c.normEps) as tf.Tensor3D, w, i, c);
+  const a = attention(norm(x, w, `h.${i}.attn_norm`, c) as tf.Tensor3D, w, i, c);
   const x1 = x.add(drop(a)) as tf.Tensor3D;
-  const m = mlp(rmsNorm(x1, w.get(`h.${i}.mlp_norm`)!, c.normEps) as tf.Tensor3D, w, i);
+  const m = mlp(norm(x1, w, `h.${i}.mlp_norm`, c) as tf.Tensor3D, w, i, c);
   return x1.add(drop(m)) as tf.Tensor3D;
 }
 
@@ -67,9 +128,15 @@ export function hiddenStates(idx: tf.Tensor2D, w: Weights, c: GptConfig, opts: F
   let n = 0;
   const rate = opts.training ? c.dropout : 0;
   const drop = (t: tf.Tensor3D): tf.Tensor3D => (rate > 0 ? (tf.dropout(t, rate, undefined, (opts.seed ?? 0) + n++) as tf.Tensor3D) : t);
-  let x = drop(tf.gather(w.get('wte')!, idx) as tf.Tensor3D); // [B, T, C]
+  const T = idx.shape[1];
+  let x = tf.gather(w.get('wte')!, idx) as tf.Tensor3D; // [B, T, C]
+  if (c.positions === 'learned') {
+    if (T > c.context) throw new Error(`sequence of ${T} tokens is longer than the learned position table (context ${c.context})`);
+    x = x.add(w.get('wpe')!.slice([0, 0], [T, c.hidden])); // + wpe[0..T) [T, C]
+  }
+  x = drop(x);
   for (let i = 0; i < c.layers; i++) x = block(x, w, i, c, drop);
-  return rmsNorm(x, w.get('norm_f')!, c.normEps) as tf.Tensor3D;
+  return norm(x, w, 'norm_f', c) as tf.Tensor3D;
 }
 
 /** Output projection: h [N, C] → logits [N, V] (tied: h · wteᵀ). */
@@ -84,13 +151,16 @@ export function forward(idx: tf.Tensor2D, w: Weights, c: GptConfig, opts: Forwar
   return head(h, w, c).reshape([B, T, c.vocabSize]);
 }
 
-/** Creates the model's variables, seeded: normal(0, init_std) matrices, unit norm scales. */
+/**
+ * Creates the model's variables, seeded: normal(0, std) matrices and embeddings (std from the
+ * spec: init_std, residual outputs optionally scaled), unit norm scales, zero biases.
+ */
 export function initWeights(c: GptConfig, seed: number): Map<string, tf.Variable> {
   const w = new Map<string, tf.Variable>();
   paramSpecs(c).forEach((s, k) => {
     const shape = [...s.shape];
     const t =
-      s.init === 'normal' ? tf.randomNormal(shape, 0, c.initStd, 'float32', seed + k) : s.init === 'ones' ? tf.ones(shape) : tf.zeros(shape);
+      s.init === 'normal' ? tf.randomNormal(shape, 0, s.std ?? c.initStd, 'float32', seed + k) : s.init === 'ones' ? tf.ones(shape) : tf.zeros(shape);
     w.set(s.name, tf.variable(t, true)); // tfjs variable names are process-global: keep its unique auto name
     t.dispose();
   });

@@ -1,10 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Rotary position embedding, half-split form (GPT-NeoX / Llama / Poetru): dimension i pairs with
- * i + d/2 and rotates by angle pos · θ^(−2i/d):
- *   [x1·cos − x2·sin, x2·cos + x1·sin].
+ * Rotary position embedding. Pair i (0 ≤ i < d/2) turns by the angle pos · θ^(−2i/d):
+ *   (a, b) → (a·cos − b·sin, b·cos + a·sin).
+ * Two ways to pick the pairs, same maths:
+ * - half (GPT-NeoX / Llama / Poetru): a = x[i], b = x[i + d/2];
+ * - interleaved (GPT-J / RoFormer): a = x[2i], b = x[2i + 1].
+ * q·k after rotation depends on positions only through their difference.
  */
+export type RopeStyle = 'half' | 'interleaved';
 
 const tables = new Map<string, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
 
@@ -30,8 +34,17 @@ export function ropeTables(T: number, d: number, theta: number, offset = 0): { c
 }
 
 /** x [B, n, T, d] rotated by position; cos/sin [T, d/2] broadcast over B and n. */
-export function applyRope(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D): tf.Tensor {
+export function applyRope(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle = 'half'): tf.Tensor {
   const d = x.shape[x.rank - 1];
-  const [x1, x2] = tf.split(x, [d / 2, d / 2], -1);
-  return tf.concat([x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))], -1);
+  if (style === 'half') {
+    const [x1, x2] = tf.split(x, [d / 2, d / 2], -1);
+    return tf.concat([x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))], -1);
+  }
+  // interleaved: view the last axis as [d/2, 2] (rank 5 at most) and rotate (even, odd) pairs.
+  const shape = x.shape;
+  const T = shape[x.rank - 2];
+  const pairs = x.reshape([-1, T, d / 2, 2]); // [B·n, T, d/2, 2]
+  const [a, b] = tf.split(pairs, 2, -1).map((t) => t.reshape([-1, T, d / 2])); // [B·n, T, d/2]
+  const out = tf.stack([a.mul(cos).sub(b.mul(sin)), b.mul(cos).add(a.mul(sin))], -1); // [B·n, T, d/2, 2]
+  return out.reshape(shape);
 }
