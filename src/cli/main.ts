@@ -2,12 +2,14 @@ import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
 import { generateCommand } from './generateCommand.ts';
 import { configCommand } from './configCommand.ts';
 import { tokenizerCommand } from './tokenizerCommand.ts';
+import { paramsCommand } from './paramsCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
 
   versiflow train [--config NAME|PATH] [--KEY VALUE ...]     (= npm start -- ...)
   versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --seed S]
+  versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow config [--config NAME]                            the resolved config, every key documented
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json [--min-frequency 2 --special "[PAD],[EOS],[UNK]"]
   versiflow tokenizer encode --tokenizer F (--text S | --file F)
@@ -23,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   generate: generateCommand,
   config: configCommand,
   tokenizer: tokenizerCommand,
+  params: paramsCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

@@ -23,7 +23,7 @@ Any config key can be overridden (--layers 6, --hidden 512, ...).
  * tokenizer.json the config names; a `char` tokenizer takes it from the corpus, so it must be given.
  * Returns the exit code: 0 done, 1 a config problem, 2 a usage problem.
  */
-export async function paramsCommand(args: string[], io: CommandIo): Promise<number> {
+export async function paramsCommand(args: readonly string[], io: CommandIo): Promise<number> {
   let configName = 'tiny';
   let json = false;
   const overrides: Record<string, string> = {};
