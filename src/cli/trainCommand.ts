@@ -5,7 +5,7 @@ import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
 import { plainReporter } from '../dashboard/plainReporter.ts';
 import { setupBackend, type BackendChoice } from '../model/backend/setupBackend.ts';
-import { createTrainRun } from '../pipeline/trainRun.ts';
+import { backendVetoes, createTrainRun } from '../pipeline/trainRun.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, takeFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -29,7 +29,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     if (positional.length > 0) throw new Error(`train: unexpected argument "${positional[0]}"`);
     const { config: name = 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
-    const backend = await setupBackend(cfg.backend as BackendChoice);
+    const backend = await setupBackend(cfg.backend as BackendChoice, { skip: backendVetoes(cfg) });
     const run = await createTrainRun(cfg, backend);
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });

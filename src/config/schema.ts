@@ -70,6 +70,7 @@ export const CONFIG_SPEC = {
 
   // --- optimisation ---
   batchSize: int(16, 'Sequences per step.', 1),
+  microBatch: int(0, 'Rows per forward/backward pass; gradients are accumulated over the batch. 0 = auto (whole batch, or what fits the CPU backends\' memory).'),
   maxSteps: int(0, 'Steps to train; 0 = `epochs` passes over the training data.'),
   epochs: num(1, 'Passes over the training data when max_steps is 0.', { min: 0 }),
   lr: num(3e-3, 'Peak learning rate.', { min: 0 }),

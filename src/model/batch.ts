@@ -35,3 +35,20 @@ export function stackExamples(examples: readonly Example[]): Batch {
   });
   return { B, T, x, y, mask, tokens };
 }
+
+/** Rows [start, end) of a batch, as a batch (views, no copy). */
+export function sliceBatch(b: Batch, start: number, end: number): Batch {
+  const { T } = b;
+  const mask = b.mask.subarray(start * T, end * T);
+  let tokens = 0;
+  for (let i = 0; i < mask.length; i++) tokens += mask[i];
+  return { B: end - start, T, x: b.x.subarray(start * T, end * T), y: b.y.subarray(start * T, end * T), mask, tokens };
+}
+
+/** Splits a batch into consecutive micro-batches of at most `size` rows (size 0 = no split). */
+export function microBatches(b: Batch, size: number): Batch[] {
+  if (size <= 0 || size >= b.B) return [b];
+  const out: Batch[] = [];
+  for (let s = 0; s < b.B; s += size) out.push(sliceBatch(b, s, Math.min(b.B, s + size)));
+  return out;
+}

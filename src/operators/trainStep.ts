@@ -17,6 +17,8 @@ export interface TrainStepOptions {
   /** Read the loss from the device (a sync point) and emit `train/step` every N steps. */
   readonly logEvery: number;
   readonly seed: number;
+  /** Rows per forward/backward pass (gradient accumulation); 0 = whole batch. */
+  readonly microBatch?: number;
   /** Also log the first step this operator sees (so a slow run shows tokens/s and ETA at once). */
   readonly logFirst?: boolean;
   /** Milliseconds clock, injectable for tests. @default performance.now */
@@ -51,7 +53,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
           lastLogStep = input.step - 1;
         }
         const lr = lrAt(input.step - 1, o.schedule);
-        const { loss, gradNorm } = gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step));
+        const { loss, gradNorm } = gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step), o.microBatch ?? 0);
         tokens += input.batch.tokens;
         const base = { step: input.step, epoch: input.epoch, final: input.final, lr, tokens };
         if (input.step % o.logEvery !== 0 && !input.final && !(first && o.logFirst)) {

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { from as fromArray, lastValueFrom, type Observable, reduce, toArray } from 'rxjs';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import type { Example } from '../model/batch.ts';
+import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { CharTokenizer } from '../model/tokenizer/charTokenizer.ts';
 import type { NormalizeOptions } from '../model/tokenizer/normalize.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
@@ -42,8 +44,15 @@ export function corpus$(cfg: Config): Observable<CorpusRow> {
   return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
 }
 
-/** The tokenizer a run uses: given (resume), a tokenizer.json path, or a char vocabulary read from the corpus. */
-export async function resolveTokenizer(cfg: Config): Promise<Tokenizer> {
+/** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
+export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
+
+/**
+ * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
+ * named tokenizer.json does not exist and vocab_size is set, a byte-level BPE of that size is trained
+ * on the corpus (one streaming pass) and written there; `trained` says so.
+ */
+export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string }> {
   if (cfg.tokenizer === 'char') {
     // one streaming pass collecting the character set; no text is kept
     const chars = await lastValueFrom(
@@ -54,11 +63,19 @@ export async function resolveTokenizer(cfg: Config): Promise<Tokenizer> {
         }, new Set<string>()),
       ),
     );
-    return new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+    return { tokenizer: new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!)) };
   }
-  if (!existsSync(cfg.tokenizer)) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; use \`char\`, or train one with \`versiflow tokenizer train\``);
+  if (!existsSync(cfg.tokenizer)) {
+    if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
+    const trainer = bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
+    await lastValueFrom(corpus$(cfg).pipe(reduce((n, row) => (trainer.feed(row.text), n + 1), 0)));
+    const tokenizer = trainer.finish();
+    mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
+    writeFileSync(cfg.tokenizer, JSON.stringify(tokenizer.toJSON()));
+    return { tokenizer, trained: cfg.tokenizer };
+  }
   try {
-    return tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8')));
+    return { tokenizer: tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8'))) };
   } catch (e) {
     throw new ConfigError(`tokenizer: ${cfg.tokenizer}: ${(e as Error).message}`);
   }

@@ -10,6 +10,7 @@ import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from 
 import { evaluateLoss } from '../model/evaluate.ts';
 import { generateIds } from '../model/generate.ts';
 import { disposeWeights, initWeights } from '../model/gpt.ts';
+import { trainingMemory } from '../model/gptBreakdown.ts';
 import { countParams, type GptConfig, paramSpecs, resolveGptConfig } from '../model/gptConfig.ts';
 import { deriveSeed, Rng } from '../model/rng.ts';
 import type { Schedule } from '../model/schedule.ts';
@@ -51,7 +52,8 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const resumeDir = cfg.resume ? await resolveCheckpoint(cfg.resume, runDir) : null;
   const ckpt = resumeDir ? await loadCheckpoint(resumeDir) : null;
 
-  const tokenizer: Tokenizer = ckpt ? tokenizerFromJSON(ckpt.tokenizer) : await resolveTokenizer(cfg);
+  const resolved = ckpt ? { tokenizer: tokenizerFromJSON(ckpt.tokenizer) } : await resolveTokenizer(cfg);
+  const tokenizer: Tokenizer = resolved.tokenizer;
   const data = await prepareData(cfg, tokenizer);
   const vocabSize = cfg.vocabSize || tokenizer.vocabSize;
   if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
@@ -69,6 +71,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     decayFraction: cfg.decayRatio,
   };
 
+  const microBatch = cfg.microBatch || autoMicroBatch(gcfg, cfg.batchSize, cfg.context, backend.name);
   const weights = initWeights(gcfg, cfg.seed);
   const decay = new Set(paramSpecs(gcfg).filter((s) => s.decay).map((s) => s.name));
   const optimizer = new AdamW(weights, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip });
@@ -167,16 +170,18 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   if ((backend.name === 'wasm' || backend.name === 'cpu') && params > 20e6) {
     warn(`${(params / 1e6).toFixed(1)}M parameters on the ${backend.name} backend (CPU): this will be very slow; tokens/s and ETA follow the first step. Use a GPU backend (--backend webgpu or tensorflow) for real runs.`);
   }
+  if (resolved.trained) warn(`trained a ${tokenizer.vocabSize}-token byte-level BPE tokenizer on ${cfg.data} → ${resolved.trained}`);
+  if (microBatch > 0 && microBatch < cfg.batchSize && !cfg.microBatch) warn(`batch ${cfg.batchSize} does not fit the ${backend.name} backend's memory at once: accumulating gradients over micro-batches of ${microBatch}`);
   if (valBatches.length === 0) warn('no validation data (val_fraction is 0 or the corpus is too small): eval is skipped');
-  for (const s of backend.skipped) if (cfg.backend === 'auto' && s.name !== 'tensorflow') warn(`backend ${s.name} skipped: ${s.reason}`);
+  for (const s of backend.skipped) if (cfg.backend === 'auto' && s.name !== 'tensorflow' && s.name !== 'webgpu') warn(`backend ${s.name} skipped: ${s.reason}`);
 
   let last: StepState | null = null;
   const t0 = performance.now();
   const steps$ = pullThrough(
     batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: () => stopRequested }),
     pipe(
-      trainStep({ weights, config: gcfg, optimizer, schedule, totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true }),
-      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches) : Promise.resolve(NaN)), now),
+      trainStep({ weights, config: gcfg, optimizer, schedule, totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch }),
+      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches, microBatch) : Promise.resolve(NaN)), now),
       cfg.sampleTokens > 0
         ? sampleEvery(cfg.evalEvery, sample, {
             now,
@@ -219,4 +224,31 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     }),
   );
   return { events$, controls, runDir, config: cfg, params };
+}
+
+/**
+ * Rows per pass that keep the activation estimate within what a CPU backend holds: wasm has a 4 GiB
+ * heap (weights and AdamW state included), the JS cpu backend the machine's RAM. GPU backends
+ * get the whole batch (0); set micro_batch to override.
+ */
+export function autoMicroBatch(c: GptConfig, batch: number, context: number, backend: string): number {
+  const budget = backend === 'wasm' ? 1.5 * 2 ** 30 : backend === 'cpu' ? 6 * 2 ** 30 : Infinity;
+  const perRow = trainingMemory(c, 1, context).activations;
+  if (perRow * batch <= budget) return 0;
+  return Math.max(1, Math.floor(budget / perRow));
+}
+
+/** wasm32 heap the tfjs wasm build can grow to (measured: a 2.2 GiB training step aborts). */
+const WASM_HEAP = 2 * 2 ** 30;
+
+/**
+ * Backends `auto` should pass over for this config, with the reason: wasm when one training row of
+ * the model (weights, grads, accumulated grads, AdamW m and v, activations) cannot fit its heap.
+ */
+export function backendVetoes(cfg: Config): Record<string, string> {
+  const c = resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || 256 });
+  const m = trainingMemory(c, 1, cfg.context);
+  const need = m.total + m.grads; // + the accumulation buffer of micro-batching
+  if (need <= WASM_HEAP * 0.9) return {};
+  return { wasm: `this model needs ≈${(need / 2 ** 30).toFixed(1)} GiB to train, more than wasm's ${WASM_HEAP / 2 ** 30} GiB heap` };
 }

@@ -18,13 +18,19 @@ export interface BackendReport {
 const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
- * Selects and initialises a tfjs backend. Must run before any tensor is created.
+ * Selects and initialises a tfjs backend. Must run before any tensor is created. `skip` names
+ * backends `auto` must pass over, with the reason (e.g. a model too big for wasm's heap).
  * Throws when an explicitly requested backend cannot load, naming it and the reason.
  */
-export async function setupBackend(choice: BackendChoice = 'auto'): Promise<BackendReport> {
+export async function setupBackend(choice: BackendChoice = 'auto', opts: { readonly skip?: Readonly<Record<string, string>> } = {}): Promise<BackendReport> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of order) {
+    const veto = opts.skip?.[name];
+    if (veto && choice === 'auto') {
+      skipped.push({ name, reason: veto });
+      continue;
+    }
     try {
       const device = await LOADERS[name]();
       silenceCpuBanner();

@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../src/model/backend/setupBackend.ts';
+import { loadConfig } from '../src/config/loadConfig.ts';
+import { resolveGptConfig, paramSpecs } from '../src/model/gptConfig.ts';
+import { initWeights } from '../src/model/gpt.ts';
+import { AdamW } from '../src/model/adamw.ts';
+import { gradientStep } from '../src/model/step.ts';
+await setupBackend('wasm');
+const cfg = loadConfig('75m');
+const c = resolveGptConfig({ ...cfg });
+const w = initWeights(c, 1); console.log('weights', tf.memory().numBytes / 2**20);
+const opt = new AdamW(w, new Set(paramSpecs(c).filter(p => p.decay).map(p => p.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+console.log('adam', tf.memory().numBytes / 2**20);
+const B = 1, T = 512;
+const batch = { B, T, x: new Int32Array(B*T).fill(5), y: new Int32Array(B*T).fill(6), mask: new Float32Array(B*T).fill(1), tokens: B*T };
+const t0 = performance.now();
+const r = gradientStep(w, c, opt, batch, 1e-4, 0, 1);
+console.log('loss', (await r.loss.data())[0], 'ms', performance.now() - t0, tf.memory().numBytes / 2**20);
