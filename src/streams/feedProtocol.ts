@@ -70,3 +70,20 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ClientMess
       return { error: `unknown message type ${JSON.stringify(m.type).slice(0, 60)}; expected subscribe, unsubscribe or ping` };
   }
 }
+
+/**
+ * Undoes what JSON does to non-finite numbers: a NaN loss (divergence) or an Infinity goes over the wire
+ * as `null`. No top-level event field is otherwise null, so a null there is read back as NaN, and
+ * formatters print "NaN" instead of throwing.
+ */
+export function reviveEvent<T extends { type: string }>(msg: T): T {
+  if (!KNOWN.has(msg.type)) return msg;
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(msg)) {
+    if (v === null) {
+      out ??= { ...msg } as Record<string, unknown>;
+      out[k] = NaN;
+    }
+  }
+  return out === undefined ? msg : (out as unknown as T);
+}

@@ -87,4 +87,14 @@ describe('renderTui', () => {
     events.complete();
     await ui.waitUntilExit();
   });
+
+  it('unsubscribes from the events when unmounted', async () => {
+    const events = new Subject<TrainEvent>();
+    const ui = renderTui(events, { stdout: new FakeTerminal() as unknown as NodeJS.WriteStream, stdin: new FakeStdin(false) as unknown as NodeJS.ReadStream });
+    await tick(20);
+    expect(events.observed).toBe(true);
+    ui.unmount();
+    await ui.waitUntilExit();
+    expect(events.observed).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseClientMessage, parseTypeList } from '../../src/streams/feedProtocol.ts';
+import { parseClientMessage, parseTypeList, reviveEvent } from '../../src/streams/feedProtocol.ts';
 import { EVENT_TYPES } from '../../src/streams/events.ts';
 import { validateClientMessage, validateServerMessage } from './feedTestClient.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
@@ -47,5 +47,18 @@ describe('feedProtocol', () => {
     expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
     expect(validateServerMessage({ type: 'eval', step: 1, time: 2, valLoss: 1 })).toBe(false);
     expect(validateServerMessage({ type: 'lagged', skipped: 3 })).toBe(true);
+  });
+
+  it('carries non-finite numbers as null and reads them back as NaN', () => {
+    const [, step] = scriptedRun({ steps: 1 });
+    const wire = JSON.parse(JSON.stringify({ ...step, loss: NaN, etaS: Infinity }));
+    expect(wire.loss).toBeNull();
+    expect(validateServerMessage(wire)).toBe(true);
+    const back = reviveEvent(wire);
+    expect(back.loss).toBeNaN();
+    expect(back.etaS).toBeNaN();
+    expect(back.lr).toBe(step.type === 'train/step' ? step.lr : 0);
+    const snapshotLike = { type: 'snapshot', run: null };
+    expect(reviveEvent(snapshotLike)).toBe(snapshotLike);
   });
 });

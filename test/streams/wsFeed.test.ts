@@ -183,10 +183,12 @@ describe('startFeed', () => {
     expect(f.stats()).toMatchObject({ clients: 1, terminated: 1 });
   });
 
-  it('close() sends clients 1001 and frees the port', async () => {
-    const { f } = await feed();
+  it('close() unsubscribes, sends clients 1001 and frees the port', async () => {
+    const { events, f } = await feed();
     const c = await client(f.url);
+    expect(events.observed).toBe(true);
     await f.close();
+    expect(events.observed).toBe(false);
     expect((await c.closed).code).toBe(1001);
     const again = await startFeed(new Subject<TrainEvent>(), { port: f.port });
     await again.close();
