@@ -83,7 +83,7 @@ export function TuiApp({ events$, controls, throttleMs = 100 }: TuiAppProps) {
             state.end ? `run ${state.end.reason}` : notice,
             error ? `event stream failed: ${error instanceof Error ? error.message : String(error)}` : null,
             state.warnings > 0 ? `${state.warnings} warning${state.warnings > 1 ? 's' : ''}` : null,
-            isRawModeSupported ? 'q stop · s sample · p pause · ? help' : null,
+            isRawModeSupported && !state.end ? 'q stop · s sample · p pause · ? help' : null,
           ]
             .filter((x) => x !== null)
             .join(' · ')}

@@ -27,8 +27,9 @@ export interface TuiHandle {
  */
 export function renderTui(events$: Observable<TrainEvent>, opts: TuiOptions = {}): TuiHandle {
   const instance = render(<TuiApp events$={events$} controls={opts.controls} throttleMs={opts.throttleMs ?? 100} />, {
-    stdout: opts.stdout,
-    stdin: opts.stdin,
+    // ink spreads these over its defaults: an explicit undefined would replace process.stdout
+    ...(opts.stdout ? { stdout: opts.stdout } : {}),
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
     exitOnCtrlC: false,
     patchConsole: false,
   });

@@ -6,8 +6,8 @@ import type { TrainEventType } from './events.ts';
  * already-serialised messages and never waits: while the socket's `bufferedAmount` is above
  * `highWaterBytes` messages wait in the queue; once `maxQueue` wait, further events are skipped and
  * counted, and the next message delivered is preceded by `{type:'lagged', skipped}`. Memory per client
- * is thus ≤ maxQueue messages + highWaterBytes (+ a few control replies). run/start, run/end and
- * replies the client asked for (snapshot, subscribed) are never skipped.
+ * is thus ≤ maxQueue messages + highWaterBytes (+ the few `keep` ones). run/start, run/end and the
+ * snapshot are never skipped; replies (pong, error, subscribed) are dropped like events when full.
  */
 export class FeedClient {
   types: Set<TrainEventType>;

@@ -61,7 +61,8 @@ const CLOSE_GRACE_MS = 500;
  * Serves a run's events live over WebSocket (protocol: docs/ws-protocol.md), with `GET /metrics`
  * (Prometheus) and `GET /healthz` on the same HTTP server. Each event is serialised once and offered
  * to every client without waiting: a slow or stuck client gets skipped events and a `lagged` notice,
- * never slows training. Resolves once listening.
+ * never slows training. Resolves once listening. Keeps serving after `events$` completes, so late
+ * joiners still get the final snapshot, until `close()`.
  *
  * @throws ConfigError when `host` is not loopback and no token is set, or the port cannot be bound.
  */
@@ -145,7 +146,8 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
       if ('error' in msg) return client.reply({ type: 'error', message: msg.error }, false);
       if (msg.type === 'ping') return client.reply({ type: 'pong' }, false);
       for (const t of msg.types) msg.type === 'subscribe' ? client.types.add(t) : client.types.delete(t);
-      client.reply({ type: 'subscribed', types: EVENT_TYPES.filter((t) => client.types.has(t)) }, true);
+      // droppable like any reply: a client spamming subscribe without reading must not grow its queue
+      client.reply({ type: 'subscribed', types: EVENT_TYPES.filter((t) => client.types.has(t)) }, false);
     });
     client.reply(snapshotMessage(state, now()), true);
   };
