@@ -1,0 +1,37 @@
+import { Box, Text } from 'ink';
+import type { TrainStepEvent } from '../../streams/events.ts';
+import { fmtDuration, fmtInt } from '../formatEvent.ts';
+import { fmtCompact } from '../fmtCompact.ts';
+
+export interface ProgressProps {
+  readonly last: TrainStepEvent | null;
+  readonly tokPerSecEma: number | null;
+  readonly width: number;
+}
+
+/** Progress bar and the live figures of the latest `train/step`. */
+export function Progress({ last, tokPerSecEma, width }: ProgressProps) {
+  if (last === null) return <Text dimColor>no training step yet</Text>;
+  const total = Math.max(1, last.totalSteps);
+  const frac = Math.min(1, Math.max(0, last.step / total));
+  const counter = ` ${last.step}/${last.totalSteps} (${(frac * 100).toFixed(1)}%)`;
+  const barWidth = Math.max(10, Math.min(60, width - counter.length - 2));
+  const filled = Math.round(frac * barWidth);
+  return (
+    <Box flexDirection="column">
+      <Text>
+        <Text color="green">{'█'.repeat(filled)}</Text>
+        <Text dimColor>{'░'.repeat(barWidth - filled)}</Text>
+        {counter}
+      </Text>
+      <Text>
+        {`epoch ${last.epoch.toFixed(2)} · elapsed ${fmtDuration(last.elapsedS)} · ETA ${fmtDuration(last.etaS)} · ` +
+          `${fmtInt(tokPerSecEma ?? last.tokPerSec)} tok/s · ${last.ms.toFixed(0)} ms/step`}
+      </Text>
+      <Text>
+        {`loss ${last.loss.toFixed(4)} · lr ${last.lr.toExponential(2)} · grad norm ${last.gradNorm.toFixed(2)} · ` +
+          `mem ${fmtCompact(last.memBytes, 'B')} in ${fmtInt(last.numTensors)} tensors`}
+      </Text>
+    </Box>
+  );
+}

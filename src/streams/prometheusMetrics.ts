@@ -1,0 +1,42 @@
+import type { FeedState } from './feedState.ts';
+
+/** Feed counters shown next to the run's gauges. */
+export interface FeedCounters {
+  readonly clients: number;
+  readonly dropped: number;
+}
+
+/**
+ * The run's latest figures in Prometheus text exposition format 0.0.4, for `GET /metrics`. Every metric
+ * has its HELP and TYPE lines; a gauge with no value yet (no eval before the first one) has no sample
+ * line, which Prometheus reads as absent rather than as a misleading 0. Samples carry a `run` label
+ * once run/start has been seen.
+ */
+export function prometheusMetrics(s: FeedState, feed: FeedCounters): string {
+  const label = s.run ? `{run="${escapeLabel(s.run.name)}"}` : '';
+  const out: string[] = [];
+  const metric = (name: string, type: 'gauge' | 'counter', help: string, value: number | undefined) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    if (value !== undefined) out.push(`${name}${label} ${formatValue(value)}`);
+  };
+  metric('versiflow_step', 'gauge', 'Latest training step seen.', s.step);
+  metric('versiflow_loss', 'gauge', 'Training loss at the latest logged step.', s.lastStep?.loss);
+  metric('versiflow_val_loss', 'gauge', 'Validation loss at the latest eval.', s.lastEval?.valLoss);
+  metric('versiflow_lr', 'gauge', 'Learning rate at the latest logged step.', s.lastStep?.lr);
+  metric('versiflow_tokens_per_second', 'gauge', 'Training throughput in tokens per second at the latest logged step.', s.lastStep?.tokPerSec);
+  metric('versiflow_memory_bytes', 'gauge', 'Bytes held by the tensor backend (tf.memory().numBytes).', s.lastStep?.memBytes);
+  metric('versiflow_feed_clients', 'gauge', 'WebSocket clients connected to the feed.', feed.clients);
+  metric('versiflow_feed_dropped_events_total', 'counter', 'Events skipped for slow WebSocket clients.', feed.dropped);
+  return `${out.join('\n')}\n`;
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
