@@ -3,6 +3,7 @@ import { generateCommand } from './generateCommand.ts';
 import { configCommand } from './configCommand.ts';
 import { tokenizerCommand } from './tokenizerCommand.ts';
 import { paramsCommand } from './paramsCommand.ts';
+import { monitorCommand } from './monitorCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -10,6 +11,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow train [--config NAME|PATH] [--KEY VALUE ...]     (= npm start -- ...)
   versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --seed S]
   versiflow params --config NAME [--json]                     parameter table, total and training memory
+  versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json [--min-frequency 2 --special "[PAD],[EOS],[UNK]"]
   versiflow tokenizer encode --tokenizer F (--text S | --file F)
@@ -26,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   config: configCommand,
   tokenizer: tokenizerCommand,
   params: paramsCommand,
+  monitor: monitorCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

@@ -22,7 +22,7 @@ Exits 0 when the run ends or the server closes, 1 if it cannot connect, 2 on bad
  * each event with `formatEvent` (the same lines as the plain reporter). If the run is already over
  * when it connects, it prints the run's start and end from the snapshot and exits.
  */
-export async function monitorCommand(args: string[], io: MonitorIo): Promise<number> {
+export async function monitorCommand(args: readonly string[], io: MonitorIo): Promise<number> {
   const parsed = parseArgs(args);
   if ('help' in parsed) {
     io.stdout.write(USAGE);

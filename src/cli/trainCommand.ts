@@ -1,11 +1,16 @@
 import { join } from 'node:path';
-import { connectable, lastValueFrom, Subject } from 'rxjs';
+import { connectable, lastValueFrom, type Observable, Subject } from 'rxjs';
 import { loadConfig } from '../config/loadConfig.ts';
+import type { Config } from '../config/schema.ts';
 import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
 import { plainReporter } from '../dashboard/plainReporter.ts';
-import { setupBackend, type BackendChoice } from '../model/backend/setupBackend.ts';
+import { renderTui } from '../dashboard/renderTui.tsx';
+import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
 import { backendVetoes, createTrainRun } from '../pipeline/trainRun.ts';
+import type { RunControls } from '../streams/controls.ts';
+import type { TrainEvent } from '../streams/events.ts';
+import { type FeedHandle, startFeed } from '../streams/wsFeed.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, takeFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -14,12 +19,14 @@ export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...
   --config NAME|PATH   a file in configs/ (tiny, 75m, ...) or a YAML path (default tiny)
   --data PATH|GLOB     corpus (.parquet, .jsonl, .txt, directory, glob)
   --max-steps N --log-every N --eval-every N --seed N --backend auto|tensorflow|webgpu|wasm|cpu
-  --out DIR --resume latest|PATH --reporter plain|tui
+  --out DIR --resume latest|PATH --reporter auto|tui|plain|json|none
+  --ws-port N (0 = any free port) --ws-host ADDR --ws-token T --no-ws
   any config key as --key-name value; \`versiflow config\` lists them`;
 
 /** `versiflow train`: builds the run from config + flags, attaches the sinks, runs to the end. */
 export async function trainCommand(args: readonly string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
   let onSigint: (() => void) | undefined;
+  let feed: FeedHandle | undefined;
   try {
     const { positional, flags } = parseArgs(args, ['help']);
     if (flags.help) {
@@ -33,25 +40,54 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     const run = await createTrainRun(cfg, backend);
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
-    if (cfg.reporter !== 'none') events$.subscribe(plainReporter(io.stdout));
     events$.subscribe(historyCsv(join(run.runDir, 'history.csv')));
     events$.subscribe(metricsJsonl(join(run.runDir, 'metrics.jsonl')));
-    let interrupts = 0;
+    feed = cfg.ws ? await openFeed(events$, cfg, io) : undefined;
+    const tui = attachReporter(events$, cfg, io, run.controls);
     onSigint = () => {
-      interrupts += 1;
-      if (interrupts === 1) {
-        io.stderr.write('\nstopping after this step (writing a checkpoint); press Ctrl-C again to abort\n');
-        run.controls.stop();
-      } else process.exit(130);
+      io.stderr.write('\nstopping after this step (writing a checkpoint); press Ctrl-C again to abort\n');
+      run.controls.stop();
+      onSigint = () => process.exit(130);
     };
-    signals.on('SIGINT', onSigint);
+    const sigint = () => onSigint?.();
+    signals.on('SIGINT', sigint);
     const done = lastValueFrom(events$);
     events$.connect();
-    await done;
+    try {
+      await done;
+    } finally {
+      signals.off('SIGINT', sigint);
+      await tui?.waitUntilExit();
+    }
     return 0;
   } catch (e) {
     return reportError(e, io);
   } finally {
-    if (onSigint) signals.off('SIGINT', onSigint);
+    await feed?.close();
+  }
+}
+
+/** The live reporter: Ink TUI on a terminal (`auto`), plain lines otherwise; `json` prints events as JSON lines. */
+function attachReporter(events$: Observable<TrainEvent>, cfg: Config, io: CliIO, controls: RunControls) {
+  const mode = cfg.reporter === 'auto' ? (io.stdout.isTTY ? 'tui' : 'plain') : cfg.reporter;
+  if (mode === 'tui') return renderTui(events$, { stdout: io.stdout as NodeJS.WriteStream, controls });
+  if (mode === 'plain') events$.subscribe(plainReporter(io.stdout));
+  if (mode === 'json') events$.subscribe({ next: (e) => io.stdout.write(`${JSON.stringify(e)}\n`) });
+  return undefined;
+}
+
+/** Serves the run's events on ws://host:port; a busy port is a warning, not a failed run. */
+async function openFeed(events$: Observable<TrainEvent>, cfg: Config, io: CliIO): Promise<FeedHandle | undefined> {
+  try {
+    const feed = await startFeed(events$, { port: cfg.wsPort, host: cfg.wsHost, token: cfg.wsToken });
+    io.stdout.write(`live feed: ${feed.url} (metrics: http://${cfg.wsHost}:${feed.port}/metrics)\n`);
+    return feed;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      io.stderr.write(`warning: ws_port ${cfg.wsPort} is in use; training without the live feed (use --ws-port 0 for any free port)\n`);
+      return undefined;
+    }
+    throw e;
   }
 }
