@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
+import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { describeWebgpuAdapter, installNavigatorGpu } from './webgpuSetup.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -14,6 +15,25 @@ export interface BackendReport {
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
 }
 
+export interface BackendOptions {
+  /**
+   * XNNPACK threads for the wasm backend; above 1 it loads tfjs's threaded-SIMD build (works in
+   * Node 20, see wasmThreads.ts). Default 1: on the 2-vCPU dev machine (shared) 2 threads made a
+   * training step of the 426k-parameter model 3× slower (each small op waits ~0.2–0.7 ms for the
+   * pool to wake). Worth trying `os.availableParallelism()` on a dedicated many-core machine.
+   * @default 1
+   */
+  readonly wasmThreads?: number;
+  /**
+   * Replace the wasm kernels tfjs runs slowly (BatchMatMul with transposes or batch dims).
+   * Off only to measure the stock backend.
+   * @default true
+   */
+  readonly wasmFastKernels?: boolean;
+  /** Backends `auto` must pass over, with the reason (e.g. a model too big for wasm's heap). */
+  readonly skip?: Readonly<Record<string, string>>;
+}
+
 /** `auto` order: the fastest first. Measured on 2 CPU cores: wasm ≈ 9× cpu for a small GPT. */
 const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
@@ -22,7 +42,7 @@ const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
  * backends `auto` must pass over, with the reason (e.g. a model too big for wasm's heap).
  * Throws when an explicitly requested backend cannot load, naming it and the reason.
  */
-export async function setupBackend(choice: BackendChoice = 'auto', opts: { readonly skip?: Readonly<Record<string, string>> } = {}): Promise<BackendReport> {
+export async function setupBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of order) {
@@ -32,7 +52,7 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: { reado
       continue;
     }
     try {
-      const device = await LOADERS[name]();
+      const device = await LOADERS[name](opts);
       silenceCpuBanner();
       return { name: tf.getBackend(), device, skipped };
     } catch (e) {
@@ -44,7 +64,7 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: { reado
   throw new Error(`no tfjs backend could start: ${skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`);
 }
 
-const LOADERS: Record<Exclude<BackendChoice, 'auto'>, () => Promise<string>> = {
+const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions) => Promise<string>> = {
   async tensorflow() {
     let loaded = '';
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
@@ -66,11 +86,13 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, () => Promise<string>> = {
     await activate('webgpu');
     return await describeWebgpuAdapter();
   },
-  async wasm() {
+  async wasm(opts) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    registerWasmTrainingKernels();
+    const threaded = useThreadedWasm(wasm as unknown as WasmBackendModule, opts.wasmThreads ?? 1);
+    registerWasmTrainingKernels({ fast: opts.wasmFastKernels ?? true });
     await activate('wasm');
-    return `${cpuName()}, wasm ${wasm.getThreadsCount()} thread(s)`;
+    const n = wasm.getThreadsCount();
+    return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s)`;
   },
   async cpu() {
     await activate('cpu');

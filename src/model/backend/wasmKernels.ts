@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 
 /**
  * Kernels the tfjs wasm backend lacks but training needs, implemented in JavaScript on the wasm
  * backend's memory. UnsortedSegmentSum is the gradient of `tf.gather` (the token embedding).
+ * With `fast` (default) it also swaps in kernels the wasm backend has but runs slowly.
  */
-export function registerWasmTrainingKernels(): void {
+export function registerWasmTrainingKernels(opts: { fast?: boolean } = {}): void {
+  if (opts.fast ?? true) registerWasmBatchMatMul();
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',

@@ -1,0 +1,215 @@
+/**
+ * WebGPU bench for the offline GPU host (bundled by scripts/gpu-bundle.sh; run there with
+ * `source .gpu/prelude.sh && node .gpu/app.mjs`). Prints as it goes, within about 6 minutes on an H100:
+ *   adapter  info and features (shader-f16, subgroups, subgroup matrices), default and unsafe toggles
+ *   (a)      the tiny config's architecture, 20 steps on webgpu and on a CPU backend, same seed and
+ *            batches: both loss curves and their max relative difference (target ≤ 1e-3)
+ *   (b)      embedding gradient (tf.grad through tf.gather) on webgpu against cpu
+ *   (c)      Poetru-75M shape (plain GQA) training speed at batch 8 and 32: tok/s, ms/step, TFLOP/s
+ *   (d)      PyTorch on cuda for the same shape (fp32 without TF32; bf16 + SDPA), if python3 has torch
+ * Without a WebGPU adapter it says so on one line, runs the CPU part of (a) and exits 0.
+ * The CPU reference of (a) is our wasm backend (BENCH_GPU_REF=cpu for tfjs cpu: ~10x slower).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { AdamW } from '../src/model/adamw.ts';
+import { setupBackend } from '../src/model/backend/setupBackend.ts';
+import { disposeWeights, initWeights } from '../src/model/gpt.ts';
+import { countParams, paramSpecs, resolveGptConfig, type GptConfig } from '../src/model/gptConfig.ts';
+import { gradientStep } from '../src/model/step.ts';
+import { benchBatch } from './benchModel.ts';
+
+const BUDGET_S = Number(process.env.BENCH_GPU_BUDGET_S ?? 330);
+const t0 = performance.now();
+const elapsed = () => (performance.now() - t0) / 1000;
+const log = (s: string) => process.stdout.write(`[${elapsed().toFixed(0).padStart(3)}s] ${s}\n`);
+
+const arch = (a: Pick<GptConfig, 'vocabSize' | 'context' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'headDim' | 'ffn'>): GptConfig =>
+  resolveGptConfig({ ...a, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
+const TINY = arch({ vocabSize: 146, context: 128, layers: 4, hidden: 128, heads: 4, kvHeads: 2, headDim: 0, ffn: 0 });
+const P75M = arch({ vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728 });
+
+export async function benchGpu(): Promise<void> {
+  const gpu = await tryWebgpu();
+  await adapterFeatures(gpu);
+  let cpuRef: 'cpu' | 'wasm' = process.env.BENCH_GPU_REF === 'cpu' ? 'cpu' : 'wasm';
+  // (a) loss curves
+  let ref: number[];
+  try {
+    ref = await withBackend(cpuRef, () => lossCurve(TINY, 16, 20));
+  } catch (e) {
+    log(`(a) ${cpuRef} failed (${(e as Error).message.split('\n')[0]}); using tfjs cpu (slow)`);
+    cpuRef = 'cpu';
+    ref = await withBackend(cpuRef, () => lossCurve(TINY, 16, 20));
+  }
+  log(`(a) ${cpuRef.padEnd(6)} loss: ${ref.map((l) => l.toFixed(4)).join(' ')}`);
+  if (!gpu) {
+    log('(a) webgpu: skipped (no WebGPU adapter); (b), (c), (d) skipped');
+    return;
+  }
+  const onGpu = await withBackend('webgpu', () => lossCurve(TINY, 16, 20));
+  log(`(a) webgpu loss: ${onGpu.map((l) => l.toFixed(4)).join(' ')}`);
+  const rel = Math.max(...onGpu.map((l, i) => Math.abs(l - ref[i]) / Math.abs(ref[i])));
+  log(`(a) max relative loss difference webgpu vs ${cpuRef} over 20 steps: ${rel.toExponential(2)} (${rel <= 1e-3 ? 'ok' : 'ABOVE'} target 1e-3)`);
+  // (b) embedding gradient
+  const gCpu = await withBackend('cpu', embeddingGrad);
+  const gGpu = await withBackend('webgpu', embeddingGrad);
+  let err = 0;
+  let scale = 0;
+  for (let i = 0; i < gCpu.length; i++) {
+    err = Math.max(err, Math.abs(gCpu[i] - gGpu[i]));
+    scale = Math.max(scale, Math.abs(gCpu[i]));
+  }
+  log(`(b) embedding gradient webgpu vs cpu: max abs error ${err.toExponential(2)}, relative ${(err / scale).toExponential(2)}`);
+  // (c) 75M speed
+  const ours = new Map<number, number>();
+  for (const B of [8, 32]) {
+    if (elapsed() > BUDGET_S * 0.6) {
+      log(`(c) batch ${B}: skipped (time budget)`);
+      continue;
+    }
+    const r = await withBackend('webgpu', () => timeTraining(P75M, B, 2, B === 8 ? 5 : 3));
+    ours.set(B, r.tokensPerSec);
+    log(`(c) 75M webgpu B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s (warm-up ${r.warmupS.toFixed(1)} s)`);
+  }
+  // (d) PyTorch
+  await torchReference(ours);
+}
+
+async function tryWebgpu(): Promise<boolean> {
+  try {
+    const r = await setupBackend('webgpu');
+    log(`webgpu backend: ${r.device}`);
+    return true;
+  } catch (e) {
+    log(`no WebGPU adapter: ${(e as Error).message.split('\n')[0]}`);
+    return false;
+  }
+}
+
+interface Adapter {
+  features: Set<string>;
+  info?: Record<string, unknown>;
+  limits?: Record<string, number>;
+}
+
+async function adapterFeatures(gpu: boolean): Promise<void> {
+  if (!gpu) return;
+  const mod = (await import('webgpu' as string)) as { create(flags: string[]): { requestAdapter(): Promise<Adapter | null> } };
+  for (const flags of [[], ['enable-dawn-features=allow_unsafe_apis']]) {
+    const a = await mod.create(flags).requestAdapter();
+    const label = flags.length ? 'allow_unsafe_apis' : 'default toggles';
+    if (!a) {
+      log(`adapter (${label}): none`);
+      continue;
+    }
+    const has = (f: string) => `${f}=${a.features.has(f) ? 'yes' : 'no'}`;
+    const info = a.info ?? {};
+    const configs = info.subgroupMatrixConfigs ? ` subgroupMatrixConfigs=${JSON.stringify(info.subgroupMatrixConfigs)}` : '';
+    log(
+      `adapter (${label}): ${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')}; ` +
+        `${has('shader-f16')} ${has('subgroups')} ${has('chromium-experimental-subgroup-matrix')}; ` +
+        `maxStorageBufferBindingSize=${a.limits?.maxStorageBufferBindingSize}${configs}`,
+    );
+  }
+}
+
+/** Switches backend (setting it up the first time) and runs `f`. */
+async function withBackend<T>(name: 'webgpu' | 'wasm' | 'cpu', f: () => Promise<T>): Promise<T> {
+  if (name === 'wasm' && !tf.findBackend('wasm')) {
+    // In the bundle the .wasm binaries sit next to app.mjs (scripts/gpu-bundle.sh copies them).
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    if (existsSync(dir + 'tfjs-backend-wasm-simd.wasm')) (await import('@tensorflow/tfjs-backend-wasm')).setWasmPaths(dir);
+  }
+  if (!tf.findBackend(name)) await setupBackend(name, { wasmThreads: 1 });
+  else await tf.setBackend(name);
+  return await f();
+}
+
+function newModel(c: GptConfig, seed: number) {
+  const w = initWeights(c, seed);
+  const decay = new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name));
+  const opt = new AdamW(w, decay, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+  return { w, opt, dispose: () => (disposeWeights(w), opt.dispose()) };
+}
+
+async function lossCurve(c: GptConfig, B: number, steps: number): Promise<number[]> {
+  const m = newModel(c, 7);
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const r = gradientStep(m.w, c, m.opt, benchBatch(i, B, c.context, c.vocabSize), 1e-3, i);
+    losses.push((await r.loss.data())[0]);
+    tf.dispose([r.loss, r.gradNorm]);
+  }
+  m.dispose();
+  return losses;
+}
+
+/** d/dW of sum(gather(W, idx) · R): row v of the gradient is the sum of R over positions with idx = v. */
+async function embeddingGrad(): Promise<Float32Array> {
+  const V = 146;
+  const C = 128;
+  const W = tf.randomNormal([V, C], 0, 1, 'float32', 1);
+  const R = tf.randomNormal([16, 128, C], 0, 1, 'float32', 2);
+  const idx = tf.tensor2d(benchBatch(0, 16, 128, V).x, [16, 128], 'int32');
+  const g = tf.grad((w: tf.Tensor) => tf.gather(w, idx).mul(R).sum())(W);
+  const out = (await g.data()) as Float32Array;
+  tf.dispose([W, R, idx, g]);
+  return out;
+}
+
+async function timeTraining(c: GptConfig, B: number, warmup: number, steps: number) {
+  const m = newModel(c, 1);
+  const T = c.context;
+  const batches = [0, 1, 2].map((k) => benchBatch(k, B, T, c.vocabSize));
+  let tw = performance.now();
+  let warmupS = 0;
+  for (let i = 0; i < warmup + steps; i++) {
+    if (i === warmup) {
+      warmupS = (performance.now() - tw) / 1000;
+      tw = performance.now();
+    }
+    const r = gradientStep(m.w, c, m.opt, batches[i % batches.length], 1e-4, i);
+    await r.loss.data(); // sync point: one per step, as a training loop that logs
+    tf.dispose([r.loss, r.gradNorm]);
+  }
+  const sec = (performance.now() - tw) / 1000;
+  m.dispose();
+  const tokens = B * T * steps;
+  // 6·N·tokens (dense weights, fwd + bwd) + attention: QKᵀ and PV, 2·2·T·d flops per query row and head, ×3 for training.
+  const attention = 12 * c.layers * c.heads * c.headDim * T * B * T * steps;
+  const flops = 6 * countParams(c) * tokens + attention;
+  return { tokensPerSec: tokens / sec, msPerStep: (sec * 1000) / steps, tflops: flops / sec / 1e12, warmupS };
+}
+
+async function torchReference(ours: Map<number, number>): Promise<void> {
+  const script = ['bench/torch_train_ref.py', fileURLToPath(new URL('./torch_train_ref.py', import.meta.url))].find((p) => existsSync(p));
+  const run = promisify(execFile);
+  try {
+    await run('python3', ['-c', 'import torch; assert torch.cuda.is_available()'], { timeout: 120_000 });
+  } catch {
+    log('(d) PyTorch with CUDA: not available on this host, skipped');
+    return;
+  }
+  if (!script) {
+    log('(d) bench/torch_train_ref.py not found (run from the project root), skipped');
+    return;
+  }
+  for (const [B, mode] of [[8, 'fp32'], [32, 'fp32'], [8, 'bf16'], [32, 'bf16']] as const) {
+    if (elapsed() > BUDGET_S) {
+      log(`(d) PyTorch B=${B} ${mode}: skipped (time budget)`);
+      continue;
+    }
+    try {
+      const { stdout } = await run('python3', [script, '--device', 'cuda', '--preset', '75m', '--batch', String(B), '--mode', mode, '--steps', '10'], { timeout: 240_000 });
+      const r = JSON.parse(stdout.trim().split('\n').pop()!) as { tokens_per_sec: number; ms_per_step: number; device: string; torch: string };
+      const o = ours.get(B);
+      log(`(d) PyTorch ${r.torch} ${r.device} B=${B} ${mode}: ${r.tokens_per_sec.toFixed(0)} tok/s, ${r.ms_per_step.toFixed(0)} ms/step${o ? `; ours/PyTorch ${(o / r.tokens_per_sec).toFixed(3)}x` : ''}`);
+    } catch (e) {
+      log(`(d) PyTorch B=${B} ${mode}: failed: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+}

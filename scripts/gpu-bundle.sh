@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Bundles bench/gpu-entry.ts (the WebGPU bench) into .gpu/app.mjs for the offline GPU host and packs
+# node, Dawn and the Vulkan libraries next to it (/work/shared/gpu/README.md). Run from the project root.
+# On the GPU host, from the project root:  source .gpu/prelude.sh && node .gpu/app.mjs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .gpu
+# The banner gives the ESM bundle the CommonJS globals that bundled CJS code (Emscripten's wasm
+# loader) expects: require, __filename, __dirname.
+npx esbuild bench/gpu-entry.ts --bundle --platform=node --format=esm --external:webgpu --outfile=.gpu/app.mjs \
+  --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+# The wasm CPU reference loads its binary from next to app.mjs; the PyTorch reference for part (d).
+cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm .gpu/
+cp bench/torch_train_ref.py .gpu/
+bash /work/shared/gpu/pack.sh .gpu
