@@ -7,9 +7,11 @@ cd "$(dirname "$0")/.."
 mkdir -p .gpu
 # The banner gives the ESM bundle the CommonJS globals that bundled CJS code (Emscripten's wasm
 # loader) expects: require, __filename, __dirname.
-npx esbuild bench/gpu-entry.ts --bundle --platform=node --format=esm --external:webgpu --outfile=.gpu/app.mjs \
-  --log-level=warning \
-  --banner:js="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+BANNER="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
+for entry in gpu-entry:app cli-entry:cli; do
+  npx esbuild "bench/${entry%%:*}.ts" --bundle --platform=node --format=esm --external:webgpu --external:react-devtools-core --outfile=".gpu/${entry##*:}.mjs" \
+    --log-level=warning --banner:js="$BANNER"
+done
 # The wasm CPU reference loads its binary from next to app.mjs; the PyTorch reference for part (d).
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm .gpu/
 cp bench/torch_train_ref.py .gpu/
