@@ -1,21 +1,23 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { from as fromArray, lastValueFrom, type Observable, reduce, toArray } from 'rxjs';
+import { from as fromArray, lastValueFrom, reduce, toArray } from 'rxjs';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import type { Example } from '../model/batch.ts';
 import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { CharTokenizer } from '../model/tokenizer/charTokenizer.ts';
-import type { NormalizeOptions } from '../model/tokenizer/normalize.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
-import { normalizeText } from '../operators/normalizeText.ts';
 import { pack } from '../operators/pack.ts';
-import { type TokenizedDoc, tokenize } from '../operators/tokenize.ts';
+import type { TokenizedDoc } from '../operators/tokenize.ts';
 import { truncate } from '../operators/truncate.ts';
-import { type CorpusRow, readCorpus } from '../streams/readCorpus.ts';
 import { isValidationDoc } from '../streams/split.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
+import { corpus$ } from './corpus.ts';
+import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
+
+export { corpus$, normalizeOptions } from './corpus.ts';
+export type { TokenCacheInfo } from './tokenizedCorpus.ts';
 
 export interface PreparedData {
   readonly tokenizer: Tokenizer;
@@ -24,25 +26,12 @@ export interface PreparedData {
   readonly trainTokens: number;
   readonly valTokens: number;
   readonly docs: { readonly train: number; readonly val: number };
+  /** Whether the tokenized corpus came from the token cache, where it lives, and any cache warnings. */
+  readonly cache: TokenCacheInfo;
 }
 
-const NORMALIZERS = ['nfc', 'yo', 'quotes', 'dashes', 'ellipsis'] as const;
-
-/** `normalize` config value ("none" or a comma list such as "nfc,yo") → options. */
-export function normalizeOptions(spec: string): NormalizeOptions {
-  if (spec === 'none' || spec === '') return {};
-  const opts: Record<string, boolean> = {};
-  for (const part of spec.split(',').map((s) => s.trim())) {
-    if (!(NORMALIZERS as readonly string[]).includes(part)) throw new ConfigError(`normalize: unknown normaliser "${part}"; use none or a comma list of ${NORMALIZERS.join(', ')}`);
-    opts[part] = true;
-  }
-  return opts;
-}
-
-/** The corpus rows of a config, normalised: a cold, lazy stream (each subscription reads again). */
-export function corpus$(cfg: Config): Observable<CorpusRow> {
-  return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
-}
+/** Options of {@link prepareData} beyond the config. */
+export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens'>;
 
 /** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
 export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
@@ -82,13 +71,14 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
 }
 
 /**
- * Reads, normalises and tokenizes the corpus (one streaming pass), splits documents into train and
+ * Reads, normalises and tokenizes the corpus (one streaming pass, or the token cache when one
+ * matches the corpus files and tokenizer; see tokenizedCorpus), splits documents into train and
  * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
  * (a .txt) is split by tokens instead: the last val_fraction is validation.
  */
-export async function prepareData(cfg: Config, tokenizer: Tokenizer): Promise<PreparedData> {
+export async function prepareData(cfg: Config, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
   const T = cfg.context;
-  const docs = await lastValueFrom(corpus$(cfg).pipe(tokenize(tokenizer), toArray()));
+  const { docs, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
   if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);
   let trainDocs: TokenizedDoc[];
   let valDocs: TokenizedDoc[];
@@ -105,7 +95,7 @@ export async function prepareData(cfg: Config, tokenizer: Tokenizer): Promise<Pr
   const train = await layout(trainDocs);
   const val = await layout(valDocs);
   const count = (ex: readonly Example[]) => ex.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
-  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length } };
+  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length }, cache };
 }
 
 function padOf(tok: Tokenizer): number {
