@@ -162,3 +162,11 @@ export function parseTokenCacheIndex(doc: unknown): TokenCacheIndex {
   if (docs !== o.docs || tokens !== o.tokens) throw new Error(`shards hold ${docs} documents and ${tokens} tokens, the index says ${o.docs} and ${o.tokens}`);
   return o as TokenCacheIndex;
 }
+
+/**
+ * File name of the cached character vocabulary of a corpus (`char-<32 hex>.json` in the cache
+ * directory): a `tokenizer: char` run otherwise reads the whole corpus once just to list its characters.
+ */
+export function charVocabFile(fingerprint: CorpusFingerprint): string {
+  return `char-${canonicalHash({ format: 'versiflow-char-vocab', version: TOKEN_CACHE_VERSION, fingerprint }).slice(0, 32)}.json`;
+}

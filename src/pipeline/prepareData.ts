@@ -13,6 +13,9 @@ import type { TokenizedDoc } from '../operators/tokenize.ts';
 import { truncate } from '../operators/truncate.ts';
 import { isValidationDoc } from '../streams/split.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
+import { charVocabFile } from '../model/tokenCacheFormat.ts';
+import { corpusFingerprint } from '../streams/tokenCacheFingerprint.ts';
+import { readCachedVocab, writeCachedVocab } from '../streams/tokenCacheVocab.ts';
 import { corpus$ } from './corpus.ts';
 import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
 
@@ -39,10 +42,22 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
 /**
  * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
  * named tokenizer.json does not exist and vocab_size is set, a byte-level BPE of that size is trained
- * on the corpus (one streaming pass) and written there; `trained` says so.
+ * on the corpus (one streaming pass) and written there; `trained` says so. With token_cache on, the
+ * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
+ * (`cachedVocab` says it came from there).
  */
-export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string }> {
+export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
   if (cfg.tokenizer === 'char') {
+    const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
+    const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
+    const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
+    if (cached) {
+      try {
+        return { tokenizer: CharTokenizer.fromJSON(cached), cachedVocab: true };
+      } catch {
+        // a damaged entry: fall through and rebuild it
+      }
+    }
     // one streaming pass collecting the character set; no text is kept
     const chars = await lastValueFrom(
       corpus$(cfg).pipe(
@@ -52,7 +67,10 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
         }, new Set<string>()),
       ),
     );
-    return { tokenizer: new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!)) };
+    const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+    // best effort: without the entry the next run only reads the corpus once more
+    if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);
+    return { tokenizer };
   }
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);

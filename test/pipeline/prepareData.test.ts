@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../src/config/normalizeConfig.ts';
@@ -123,7 +123,8 @@ describe('prepareData with the token cache', () => {
     const warm = await prepareData(cfg, tokenizer);
     expect(warm.cache).toMatchObject({ hit: true, warnings: [] });
     expect(plain(warm)).toEqual(plain(cold));
-    expect(readdirSync(cacheDir)).toEqual([path.slice(cacheDir.length + 1)]); // no temp directories left
+    // the token cache and the char vocabulary, no temp directories left
+    expect(readdirSync(cacheDir).sort()).toEqual([path.slice(cacheDir.length + 1), expect.stringMatching(/^char-[0-9a-f]{32}\.json$/)].sort());
   });
 
   it('trains on without a cache it cannot write, with a warning', async () => {
@@ -155,5 +156,31 @@ describe('prepareData with the token cache', () => {
     expect(err).toBeInstanceOf(DataError);
     expect((err as Error).message).toMatch(/bad\.jsonl:2: no key "text"/);
     expect(existsSync(join(dir, 'cache')) ? readdirSync(join(dir, 'cache')) : []).toEqual([]);
+  });
+
+  it('keeps the char vocabulary by fingerprint, so a warm start reads no corpus (shown by an edit that hides its mtime)', async () => {
+    const dir = tmp({ 'a.jsonl': '{"text":"abc"}\n{"text":"abd"}\n' });
+    const file = join(dir, 'a.jsonl');
+    const then = new Date(2024, 0, 1); // whole seconds, so utimes can restore it exactly
+    utimesSync(file, then, then);
+    const cfg = normalizeConfig({ data: file, tokenizer: 'char', context: 2, val_fraction: 0, cache_dir: join(dir, 'cache') });
+    const first = await resolveTokenizer(cfg);
+    expect(first.cachedVocab).toBeUndefined();
+    const cold = await prepareData(cfg, first.tokenizer);
+
+    // same size, mtime put back: the fingerprint cannot see it, so only a corpus read could
+    writeFileSync(file, '{"text":"xyz"}\n{"text":"xyw"}\n');
+    utimesSync(file, then, then);
+    const second = await resolveTokenizer(cfg);
+    expect(second.cachedVocab).toBe(true);
+    expect(second.tokenizer.hash).toBe(first.tokenizer.hash);
+    expect(second.tokenizer.encode('xyz')).toEqual([2, 2, 2]); // [UNK]: the vocabulary is the cached one
+    const warm = await prepareData(cfg, second.tokenizer);
+    expect(warm.cache.hit).toBe(true);
+    expect(plain(warm)).toEqual(plain(cold));
+
+    const off = await resolveTokenizer(normalizeConfig({ data: file, tokenizer: 'char', token_cache: false }));
+    expect(off.cachedVocab).toBeUndefined();
+    expect(off.tokenizer.encode('xyz')).not.toContain(2);
   });
 });

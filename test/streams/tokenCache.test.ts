@@ -7,6 +7,7 @@ import type { CorpusFingerprint } from '../../src/model/tokenCacheFormat.ts';
 import type { TokenizedDoc } from '../../src/operators/tokenize.ts';
 import { corpusFingerprint } from '../../src/streams/tokenCacheFingerprint.ts';
 import { probeTokenCache, readTokenCache, readTokenCache$ } from '../../src/streams/tokenCacheReader.ts';
+import { readCachedVocab, writeCachedVocab } from '../../src/streams/tokenCacheVocab.ts';
 import { createTokenCacheWriter } from '../../src/streams/tokenCacheWriter.ts';
 import { tmpCorpus } from './tmpCorpus.ts';
 
@@ -155,5 +156,20 @@ describe('corpusFingerprint', () => {
     expect(touched.files[0].mtimeMs).not.toBe(before.files[0].mtimeMs);
     writeFileSync(join(dir, 'a.txt'), 'hello!');
     expect((await corpusFingerprint('a.txt', opts)).files[0].size).toBe(6);
+  });
+});
+
+describe('cached char vocabulary', () => {
+  it('round-trips for the same fingerprint and is null for another one or a damaged file', async () => {
+    const dir = tmp();
+    const path = join(dir, 'sub', 'char-x.json');
+    const doc = { type: 'char', specials: ['[PAD]', '[EOS]', '[UNK]'], chars: ['a', 'b'] };
+    expect(await readCachedVocab(path, fp)).toBeNull();
+    await writeCachedVocab(path, fp, doc);
+    expect(readdirSync(join(dir, 'sub'))).toEqual(['char-x.json']);
+    expect(await readCachedVocab(path, fp)).toEqual(doc);
+    expect(await readCachedVocab(path, { ...fp, maxDocs: 3 })).toBeNull();
+    writeFileSync(path, '{"fingerprint":');
+    expect(await readCachedVocab(path, fp)).toBeNull();
   });
 });
