@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   BYTES_PER_TOKEN,
@@ -57,6 +57,7 @@ export async function createTokenCacheWriter(dir: string, meta: TokenCacheMeta, 
   const dtype = tokenDtype(meta.vocabSize);
   await mkdir(dirname(dir), { recursive: true });
   const tmp = await mkdtemp(join(dirname(dir), `${basename(dir)}.tmp-`));
+  await chmod(tmp, 0o755); // mkdtemp makes it private; the cache is as readable as the corpus
   const shards: TokenCacheShard[] = [];
   let pending: TokenizedDoc[] = [];
   let pendingTokens = 0;
