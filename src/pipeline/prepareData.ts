@@ -47,31 +47,7 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
  * (`cachedVocab` says it came from there).
  */
 export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
-  if (cfg.tokenizer === 'char') {
-    const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
-    const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
-    const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
-    if (cached) {
-      try {
-        return { tokenizer: CharTokenizer.fromJSON(cached), cachedVocab: true };
-      } catch {
-        // a damaged entry: fall through and rebuild it
-      }
-    }
-    // one streaming pass collecting the character set; no text is kept
-    const chars = await lastValueFrom(
-      corpus$(cfg).pipe(
-        reduce((set, row) => {
-          for (const ch of row.text) set.add(ch);
-          return set;
-        }, new Set<string>()),
-      ),
-    );
-    const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
-    // best effort: without the entry the next run only reads the corpus once more
-    if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);
-    return { tokenizer };
-  }
+  if (cfg.tokenizer === 'char') return charTokenizer(cfg);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
     const trainer = bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
@@ -86,6 +62,33 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
   } catch (e) {
     throw new ConfigError(`tokenizer: ${cfg.tokenizer}: ${(e as Error).message}`);
   }
+}
+
+/** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
+async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
+  const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
+  const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
+  const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
+  if (cached) {
+    try {
+      return { tokenizer: CharTokenizer.fromJSON(cached), cachedVocab: true };
+    } catch {
+      // a damaged entry: fall through and rebuild it
+    }
+  }
+  // one streaming pass collecting the character set; no text is kept
+  const chars = await lastValueFrom(
+    corpus$(cfg).pipe(
+      reduce((set, row) => {
+        for (const ch of row.text) set.add(ch);
+        return set;
+      }, new Set<string>()),
+    ),
+  );
+  const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  // best effort: without the entry the next run only reads the corpus once more
+  if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);
+  return { tokenizer };
 }
 
 /**
