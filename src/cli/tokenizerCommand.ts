@@ -1,8 +1,17 @@
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeConfig } from '../config/normalizeConfig.ts';
+import type { Config } from '../config/schema.ts';
+import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
-import { trainBpeAsync } from '../model/tokenizer/bpeTrainer.ts';
+import { tokenDtype } from '../model/tokenCacheFormat.ts';
+import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
+import { normalizeString } from '../model/tokenizer/normalize.ts';
+import { normalizeOptions } from '../pipeline/corpus.ts';
+import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/prepareData.ts';
+import { tokenizedCorpus } from '../pipeline/tokenizedCorpus.ts';
+import { corpusRows } from '../streams/readCorpus.ts';
 
 /** Where the command writes; injectable so tests use fakes. */
 export interface CommandIO {
@@ -11,14 +20,21 @@ export interface CommandIO {
 }
 
 const USAGE = `usage:
-  versiflow tokenizer train --data PATH(.jsonl|.txt) --vocab-size N --out tokenizer.json
+  versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json
+                            [--text-column text] [--normalize nfc] [--max-docs 0]
                             [--min-frequency 2] [--special "[PAD],[EOS],[UNK]"] [--user-symbols "«,»,—,…"]
+  versiflow tokenizer cache --data PATH --tokenizer tokenizer.json|char
+                            [--text-column text] [--normalize nfc] [--max-docs 0] [--cache-dir .cache/versiflow/tokens]
   versiflow tokenizer encode --tokenizer tokenizer.json (--text S | --file F)
   versiflow tokenizer decode --tokenizer tokenizer.json --ids '[1,2,3]'
+PATH: a .parquet, .jsonl or .txt file, a directory of them, a glob, or several of these joined by commas.
+--normalize: none, or a comma list of nfc, yo, quotes, dashes, ellipsis (as the config key; default nfc).
 `;
 
+const READ_FLAGS = ['data', 'text-column', 'normalize', 'max-docs'];
 const FLAGS: Record<string, readonly string[]> = {
-  train: ['data', 'vocab-size', 'out', 'min-frequency', 'special', 'user-symbols'],
+  train: [...READ_FLAGS, 'vocab-size', 'out', 'min-frequency', 'special', 'user-symbols'],
+  cache: [...READ_FLAGS, 'tokenizer', 'cache-dir'],
   encode: ['tokenizer', 'text', 'file'],
   decode: ['tokenizer', 'ids'],
 };
@@ -26,9 +42,14 @@ const FLAGS: Record<string, readonly string[]> = {
 class UsageError extends Error {}
 
 /**
- * `versiflow tokenizer train|encode|decode`. Returns the exit code: 0 done, 2 bad usage (unknown verb or
- * flag, missing or malformed value), 1 any other failure (unreadable data, bad tokenizer file).
- * Training streams the corpus line by line (.jsonl rows with a "text" key, or .txt lines).
+ * `versiflow tokenizer train|cache|encode|decode`. Returns the exit code: 0 done, 2 bad usage (unknown
+ * verb or flag, missing or malformed value), 1 any other failure (unreadable data, bad tokenizer file,
+ * a cache that could not be written).
+ *
+ * `train` streams the corpus (Parquet, JSONL, .txt, directories, globs; see readCorpus) through the
+ * same normalisation as training into the BPE trainer; only word counts are kept. `cache` builds the
+ * token cache a training run with the same data, text_column, normalize, max_docs, tokenizer and
+ * cache_dir will reuse (or reports that it is already there).
  */
 export async function tokenizerCommand(args: readonly string[], io: CommandIO): Promise<number> {
   try {
@@ -36,6 +57,7 @@ export async function tokenizerCommand(args: readonly string[], io: CommandIO): 
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);
     const flags = parseFlags(rest, FLAGS[verb]);
     if (verb === 'train') return await train(flags, io);
+    if (verb === 'cache') return await cache(flags, io);
     const tok = tokenizerFromJSON(JSON.parse(readFileSync(required(flags, 'tokenizer'), 'utf8')));
     if (verb === 'encode') {
       if ((flags.text === undefined) === (flags.file === undefined)) throw new UsageError('encode needs exactly one of --text or --file');
@@ -57,53 +79,65 @@ export async function tokenizerCommand(args: readonly string[], io: CommandIO): 
   }
 }
 
+/** The reading flags (and `extra` config keys) as a complete Config; a bad value is a usage error. */
+function readConfig(flags: Record<string, string>, extra: Record<string, string | undefined> = {}): Config {
+  const partial: Record<string, string> = { data: required(flags, 'data') };
+  for (const [k, v] of Object.entries({ text_column: flags['text-column'], normalize: flags.normalize, max_docs: flags['max-docs'], ...extra })) if (v !== undefined) partial[k] = v;
+  try {
+    const cfg = normalizeConfig(partial, 'command line');
+    normalizeOptions(cfg.normalize);
+    return cfg;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 async function train(flags: Record<string, string>, io: CommandIO): Promise<number> {
-  const data = required(flags, 'data');
+  const cfg = readConfig(flags);
   const out = required(flags, 'out');
   const vocabSize = int(flags, 'vocab-size', undefined);
   const minFrequency = int(flags, 'min-frequency', 2);
   const list = (s: string | undefined): string[] | undefined => s?.split(',').map((x) => x.trim()).filter(Boolean);
   const started = Date.now();
-  const tok = await trainBpeAsync(readTexts(data), {
+  const trainer = bpeTrainer({
     vocabSize,
     minFrequency,
-    specialTokens: list(flags.special) ?? ['[PAD]', '[EOS]', '[UNK]'],
+    specialTokens: list(flags.special) ?? BPE_SPECIALS,
     userSymbols: list(flags['user-symbols']) ?? [],
   });
+  const norm = normalizeOptions(cfg.normalize);
+  let docs = 0;
+  // one row at a time: the trainer keeps word counts, not texts
+  for await (const row of corpusRows(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs })) {
+    trainer.feed(normalizeString(row.text, norm));
+    docs++;
+  }
+  if (docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);
+  const tok = trainer.finish();
   writeFileSync(out, JSON.stringify(tok.toJSON(), null, 2));
-  io.stdout.write(`trained ${tok.vocabSize} tokens in ${((Date.now() - started) / 1000).toFixed(1)} s → ${out}\n`);
+  io.stdout.write(`trained ${tok.vocabSize} tokens on ${docs} documents in ${((Date.now() - started) / 1000).toFixed(1)} s → ${out}\n`);
   return 0;
 }
 
-/** Texts of a .jsonl ("text" key per row) or .txt (one text per line) file, streamed. */
-async function* readTexts(path: string): AsyncGenerator<string> {
-  const jsonl = path.endsWith('.jsonl');
-  if (!jsonl && !path.endsWith('.txt')) throw new DataError(`${path}: expected a .jsonl or .txt file (Parquet is read elsewhere)`);
-  const stream = createReadStream(path, 'utf8');
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  let n = 0;
-  try {
-    for await (const line of lines) {
-      n++;
-      if (!jsonl) {
-        yield line;
-        continue;
-      }
-      if (!line.trim()) continue;
-      let row: unknown;
-      try {
-        row = JSON.parse(line);
-      } catch {
-        throw new DataError(`${path}:${n}: not valid JSON; each line must be an object with a "text" string`);
-      }
-      const text = (row as Record<string, unknown> | null)?.text;
-      if (typeof text !== 'string') throw new DataError(`${path}:${n}: no "text" string in this row`);
-      yield text;
-    }
-  } finally {
-    lines.close();
-    stream.destroy();
+async function cache(flags: Record<string, string>, io: CommandIO): Promise<number> {
+  const cfg = readConfig(flags, { tokenizer: required(flags, 'tokenizer'), cache_dir: flags['cache-dir'], token_cache: 'true' });
+  const started = Date.now();
+  const { tokenizer } = await resolveTokenizer(cfg);
+  const got = await tokenizedCorpus(cfg, tokenizer, { keep: false });
+  for (const w of got.cache.warnings) io.stderr.write(`warning: ${w}\n`);
+  const path = got.cache.path!;
+  const what = `${got.docCount} documents, ${got.tokens} tokens`;
+  if (got.cache.hit) {
+    io.stdout.write(`token cache hit: ${path} (${what})\n`);
+    return 0;
   }
+  if (!existsSync(join(path, 'index.json'))) {
+    io.stderr.write(`tokenizer: the token cache was not written to ${path}\n`);
+    return 1;
+  }
+  io.stdout.write(`token cache written: ${path} (${what}, ${tokenDtype(tokenizer.vocabSize)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return 0;
 }
 
 function parseFlags(args: string[], allowed: readonly string[]): Record<string, string> {

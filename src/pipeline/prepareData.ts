@@ -1,21 +1,26 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { from as fromArray, lastValueFrom, type Observable, reduce, toArray } from 'rxjs';
+import { from as fromArray, lastValueFrom, reduce, toArray } from 'rxjs';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import type { Example } from '../model/batch.ts';
 import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { CharTokenizer } from '../model/tokenizer/charTokenizer.ts';
-import type { NormalizeOptions } from '../model/tokenizer/normalize.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
-import { normalizeText } from '../operators/normalizeText.ts';
 import { pack } from '../operators/pack.ts';
-import { type TokenizedDoc, tokenize } from '../operators/tokenize.ts';
+import type { TokenizedDoc } from '../operators/tokenize.ts';
 import { truncate } from '../operators/truncate.ts';
-import { type CorpusRow, readCorpus } from '../streams/readCorpus.ts';
 import { isValidationDoc } from '../streams/split.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
+import { charVocabFile } from '../model/tokenCacheFormat.ts';
+import { corpusFingerprint } from '../streams/tokenCacheFingerprint.ts';
+import { readCachedVocab, writeCachedVocab } from '../streams/tokenCacheVocab.ts';
+import { corpus$ } from './corpus.ts';
+import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
+
+export { corpus$, normalizeOptions } from './corpus.ts';
+export type { TokenCacheInfo } from './tokenizedCorpus.ts';
 
 export interface PreparedData {
   readonly tokenizer: Tokenizer;
@@ -24,25 +29,12 @@ export interface PreparedData {
   readonly trainTokens: number;
   readonly valTokens: number;
   readonly docs: { readonly train: number; readonly val: number };
+  /** Whether the tokenized corpus came from the token cache, where it lives, and any cache warnings. */
+  readonly cache: TokenCacheInfo;
 }
 
-const NORMALIZERS = ['nfc', 'yo', 'quotes', 'dashes', 'ellipsis'] as const;
-
-/** `normalize` config value ("none" or a comma list such as "nfc,yo") → options. */
-export function normalizeOptions(spec: string): NormalizeOptions {
-  if (spec === 'none' || spec === '') return {};
-  const opts: Record<string, boolean> = {};
-  for (const part of spec.split(',').map((s) => s.trim())) {
-    if (!(NORMALIZERS as readonly string[]).includes(part)) throw new ConfigError(`normalize: unknown normaliser "${part}"; use none or a comma list of ${NORMALIZERS.join(', ')}`);
-    opts[part] = true;
-  }
-  return opts;
-}
-
-/** The corpus rows of a config, normalised: a cold, lazy stream (each subscription reads again). */
-export function corpus$(cfg: Config): Observable<CorpusRow> {
-  return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
-}
+/** Options of {@link prepareData} beyond the config. */
+export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens'>;
 
 /** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
 export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
@@ -50,21 +42,12 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
 /**
  * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
  * named tokenizer.json does not exist and vocab_size is set, a byte-level BPE of that size is trained
- * on the corpus (one streaming pass) and written there; `trained` says so.
+ * on the corpus (one streaming pass) and written there; `trained` says so. With token_cache on, the
+ * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
+ * (`cachedVocab` says it came from there).
  */
-export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string }> {
-  if (cfg.tokenizer === 'char') {
-    // one streaming pass collecting the character set; no text is kept
-    const chars = await lastValueFrom(
-      corpus$(cfg).pipe(
-        reduce((set, row) => {
-          for (const ch of row.text) set.add(ch);
-          return set;
-        }, new Set<string>()),
-      ),
-    );
-    return { tokenizer: new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!)) };
-  }
+export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
+  if (cfg.tokenizer === 'char') return charTokenizer(cfg);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
     const trainer = bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
@@ -81,14 +64,42 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
   }
 }
 
+/** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
+async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
+  const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
+  const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
+  const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
+  if (cached) {
+    try {
+      return { tokenizer: CharTokenizer.fromJSON(cached), cachedVocab: true };
+    } catch {
+      // a damaged entry: fall through and rebuild it
+    }
+  }
+  // one streaming pass collecting the character set; no text is kept
+  const chars = await lastValueFrom(
+    corpus$(cfg).pipe(
+      reduce((set, row) => {
+        for (const ch of row.text) set.add(ch);
+        return set;
+      }, new Set<string>()),
+    ),
+  );
+  const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  // best effort: without the entry the next run only reads the corpus once more
+  if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);
+  return { tokenizer };
+}
+
 /**
- * Reads, normalises and tokenizes the corpus (one streaming pass), splits documents into train and
+ * Reads, normalises and tokenizes the corpus (one streaming pass, or the token cache when one
+ * matches the corpus files and tokenizer; see tokenizedCorpus), splits documents into train and
  * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
  * (a .txt) is split by tokens instead: the last val_fraction is validation.
  */
-export async function prepareData(cfg: Config, tokenizer: Tokenizer): Promise<PreparedData> {
+export async function prepareData(cfg: Config, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
   const T = cfg.context;
-  const docs = await lastValueFrom(corpus$(cfg).pipe(tokenize(tokenizer), toArray()));
+  const { docs, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
   if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);
   let trainDocs: TokenizedDoc[];
   let valDocs: TokenizedDoc[];
@@ -105,7 +116,7 @@ export async function prepareData(cfg: Config, tokenizer: Tokenizer): Promise<Pr
   const train = await layout(trainDocs);
   const val = await layout(valDocs);
   const count = (ex: readonly Example[]) => ex.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
-  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length } };
+  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length }, cache };
 }
 
 function padOf(tok: Tokenizer): number {

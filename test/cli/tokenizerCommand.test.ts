@@ -1,8 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenizerCommand } from '../../src/cli/tokenizerCommand.ts';
+import { normalizeConfig } from '../../src/config/normalizeConfig.ts';
+import { tokenizerFromJSON } from '../../src/model/tokenizer/loadTokenizer.ts';
+import { prepareData, resolveTokenizer } from '../../src/pipeline/prepareData.ts';
+
+const SHIPPED = join(import.meta.dirname, '../../data/ru_poetry.parquet');
 
 function fakeIO() {
   const out: string[] = [];
@@ -60,6 +65,68 @@ describe('tokenizerCommand', () => {
     writeFileSync(bad, '{"text": "ok"}\n{"txt": "no"}\n');
     const t = fakeIO();
     expect(await tokenizerCommand(['train', '--data', bad, '--vocab-size', '300', '--out', join(dir, 'x.json')], t.io)).toBe(1);
-    expect(t.err.join('')).toMatch(/bad\.jsonl:2: no "text" string/);
+    expect(t.err.join('')).toMatch(/bad\.jsonl:2: no key "text" \(keys: txt\)/);
+  });
+
+  it('trains from Parquet the same tokenizer that a run trains at start', async () => {
+    const t = fakeIO();
+    const tokOut = join(dir, 'ru.json');
+    expect(await tokenizerCommand(['train', '--data', SHIPPED, '--max-docs', '40', '--vocab-size', '400', '--out', tokOut], t.io)).toBe(0);
+    expect(t.out.join('')).toMatch(/trained 400 tokens on 40 documents/);
+    const cli = tokenizerFromJSON(JSON.parse(readFileSync(tokOut, 'utf8')));
+    const atStart = await resolveTokenizer(normalizeConfig({ data: SHIPPED, max_docs: 40, vocab_size: 400, tokenizer: join(dir, 'at-start.json') }));
+    expect(atStart.trained).toBeDefined();
+    expect(cli.hash).toBe(atStart.tokenizer.hash);
+  });
+
+  it('trains from a directory or glob with --text-column, and names the file and row of a bad row', async () => {
+    const shards = join(dir, 'shards');
+    mkdirSync(shards);
+    writeFileSync(join(shards, 'a.jsonl'), JSON.stringify({ body: 'ab ab ab' }) + '\n');
+    writeFileSync(join(shards, 'b.jsonl'), JSON.stringify({ body: 'ab cd cd' }) + '\n');
+    for (const data of [shards, join(shards, '*.jsonl')]) {
+      const t = fakeIO();
+      expect(await tokenizerCommand(['train', '--data', data, '--text-column', 'body', '--vocab-size', '262', '--out', join(dir, 'g.json')], t.io)).toBe(0);
+      expect(t.out.join('')).toMatch(/on 2 documents/);
+    }
+    const missing = fakeIO();
+    expect(await tokenizerCommand(['train', '--data', shards, '--vocab-size', '262', '--out', join(dir, 'g.json')], missing.io)).toBe(1);
+    expect(missing.err.join('')).toMatch(/a\.jsonl:1: no key "text" \(keys: body\)/);
+    const parquet = fakeIO();
+    expect(await tokenizerCommand(['train', '--data', SHIPPED, '--text-column', 'poem', '--vocab-size', '262', '--out', join(dir, 'g.json')], parquet.io)).toBe(1);
+    expect(parquet.err.join('')).toMatch(/ru_poetry\.parquet: no column "poem"; the file has columns \[.*text.*\]/);
+    const norm = fakeIO();
+    expect(await tokenizerCommand(['train', '--data', shards, '--normalize', 'nfd', '--vocab-size', '262', '--out', join(dir, 'g.json')], norm.io)).toBe(2);
+    expect(norm.err.join('')).toMatch(/unknown normaliser "nfd"/);
+  });
+
+  it('builds the token cache a run then reuses, and reports a hit the second time', async () => {
+    const cacheDir = join(dir, 'token-cache');
+    const args = ['cache', '--data', SHIPPED, '--max-docs', '25', '--tokenizer', 'char', '--cache-dir', cacheDir];
+    const first = fakeIO();
+    expect(await tokenizerCommand(args, first.io)).toBe(0);
+    expect(first.err.join('')).toBe('');
+    expect(first.out.join('')).toMatch(/^token cache written: .*token-cache\/[0-9a-f]{32} \(25 documents, \d+ tokens, uint16\)/);
+    const second = fakeIO();
+    expect(await tokenizerCommand(args, second.io)).toBe(0);
+    expect(second.out.join('')).toMatch(/^token cache hit: /);
+
+    const cfg = normalizeConfig({ data: SHIPPED, max_docs: 25, tokenizer: 'char', cache_dir: cacheDir, context: 16 });
+    const { tokenizer } = await resolveTokenizer(cfg);
+    const noEncode = new Proxy(tokenizer, {
+      get: (target, key) => (key === 'encode' ? () => expect.unreachable('encode called on a cache hit') : Reflect.get(target, key, target)),
+    });
+    const run = await prepareData(cfg, noEncode);
+    expect(run.cache.hit).toBe(true);
+    expect(first.out.join('')).toContain(run.cache.path!);
+  });
+
+  it('fails the cache command for a missing tokenizer file (1) and a bad flag value (2)', async () => {
+    const a = fakeIO();
+    expect(await tokenizerCommand(['cache', '--data', data, '--tokenizer', join(dir, 'nope.json'), '--cache-dir', join(dir, 'c2')], a.io)).toBe(1);
+    expect(a.err.join('')).toMatch(/nope\.json does not exist/);
+    const b = fakeIO();
+    expect(await tokenizerCommand(['cache', '--data', data, '--tokenizer', 'char', '--max-docs', '-3'], b.io)).toBe(2);
+    expect(b.err.join('')).toMatch(/max_docs must be ≥ 0/);
   });
 });
