@@ -16,6 +16,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json [--min-frequency 2 --special "[PAD],[EOS],[UNK]"]
   versiflow tokenizer encode --tokenizer F (--text S | --file F)
   versiflow tokenizer decode --tokenizer F --ids '[...]'
+  versiflow tokenizer cache --data PATH --tokenizer F|char [--text-column C --normalize nfc --max-docs N --cache-dir D]
 
 ${TRAIN_HELP}
 `;

@@ -7,7 +7,8 @@ export function formatEvent(e: TrainEvent): string | null {
       return [
         `run ${e.name}: ${fmtInt(e.params)} parameters, vocab ${e.vocabSize}, backend ${e.backend} (${e.device})`,
         `data ${e.data}: ${fmtInt(e.trainTokens)} train / ${fmtInt(e.valTokens)} val tokens, ${fmtInt(e.totalSteps)} steps` +
-          (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : ''),
+          (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : '') +
+          (e.tokenCache?.path ? ` (token cache ${e.tokenCache.hit ? 'hit' : 'written'}: ${e.tokenCache.path})` : ''),
       ].join('\n');
     case 'train/step':
       return (

@@ -164,12 +164,14 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     valTokens: data.valTokens,
     vocabSize,
     ...(resumeDir ? { resumedFrom: resumeDir } : {}),
+    tokenCache: { hit: data.cache.hit, path: data.cache.path },
   };
   const warnings: WarningEvent[] = [];
   const warn = (message: string) => warnings.push({ type: 'warning', step: startStep, time: now(), message });
   if ((backend.name === 'wasm' || backend.name === 'cpu') && params > 20e6) {
     warn(`${(params / 1e6).toFixed(1)}M parameters on the ${backend.name} backend (CPU): this will be very slow; tokens/s and ETA follow the first step. Use a GPU backend (--backend webgpu or tensorflow) for real runs.`);
   }
+  for (const w of data.cache.warnings) warn(w);
   if (resolved.trained) warn(`trained a ${tokenizer.vocabSize}-token byte-level BPE tokenizer on ${cfg.data} → ${resolved.trained}`);
   if (microBatch > 0 && microBatch < cfg.batchSize && !cfg.microBatch) warn(`batch ${cfg.batchSize} does not fit the ${backend.name} backend's memory at once: accumulating gradients over micro-batches of ${microBatch}`);
   if (valBatches.length === 0) warn('no validation data (val_fraction is 0 or the corpus is too small): eval is skipped');

@@ -21,6 +21,8 @@ export interface RunStartEvent {
   readonly valTokens: number;
   readonly vocabSize: number;
   readonly resumedFrom?: string;
+  /** Token cache used for the corpus: hit = read back instead of re-tokenizing; path null when off. */
+  readonly tokenCache?: { readonly hit: boolean; readonly path: string | null };
 }
 
 export interface TrainStepEvent {
