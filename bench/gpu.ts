@@ -109,7 +109,10 @@ async function adapterFeatures(gpu: boolean): Promise<void> {
     }
     const has = (f: string) => `${f}=${a.features.has(f) ? 'yes' : 'no'}`;
     const info = a.info ?? {};
-    const configs = info.subgroupMatrixConfigs ? ` subgroupMatrixConfigs=${JSON.stringify(info.subgroupMatrixConfigs)}` : '';
+    const smc = info.subgroupMatrixConfigs as Record<string, unknown>[] | undefined;
+    // the config objects' fields are getters: copy the known ones so they print
+    const pick = (o: Record<string, unknown>) => ({ M: o.M, N: o.N, K: o.K, component: o.componentType, result: o.resultComponentType });
+    const configs = smc?.length ? ` subgroupMatrixConfigs=${JSON.stringify(Array.from(smc, pick))}` : '';
     log(
       `adapter (${label}): ${[info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ')}; ` +
         `${has('shader-f16')} ${has('subgroups')} ${has('chromium-experimental-subgroup-matrix')}; ` +

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sumAll } from './sumAll.ts';
 
 export interface AdamWOptions {
   readonly beta1: number;
@@ -41,7 +42,7 @@ export class AdamW {
     const bc2 = 1 - b2 ** this.t;
     return tf.tidy(() => {
       const names = Object.keys(grads);
-      const norm = tf.addN(names.map((n) => grads[n].square().sum())).sqrt() as tf.Scalar;
+      const norm = sumAll(names.map((n) => grads[n].square().sum())).sqrt() as tf.Scalar;
       // scale = min(1, clip / (norm + 1e-6)): stays on the device.
       const scale = gradClip > 0 ? tf.minimum(1, tf.div(gradClip, norm.add(1e-6))) : tf.scalar(1);
       for (const name of names) {

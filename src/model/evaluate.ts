@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sumAll } from './sumAll.ts';
 import { type Batch, microBatches } from './batch.ts';
 import type { Weights } from './gpt.ts';
 import type { GptConfig } from './gptConfig.ts';
@@ -11,7 +12,7 @@ import { batchLoss } from './step.ts';
 export async function evaluateLoss(w: Weights, c: GptConfig, batches: readonly Batch[], microBatch = 0): Promise<number> {
   if (batches.length === 0) return NaN;
   const parts = batches.flatMap((b) => microBatches(b, microBatch));
-  const total = tf.tidy(() => tf.addN(parts.map((b) => batchLoss(w, c, b).mul(b.tokens))));
+  const total = tf.tidy(() => sumAll(parts.map((b) => batchLoss(w, c, b).mul(b.tokens))));
   const sum = (await total.data())[0]; // sync point
   total.dispose();
   return sum / batches.reduce((n, b) => n + b.tokens, 0);

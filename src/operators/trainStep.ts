@@ -6,6 +6,7 @@ import type { GptConfig } from '../model/gptConfig.ts';
 import { deriveSeed } from '../model/rng.ts';
 import { lrAt, type Schedule } from '../model/schedule.ts';
 import { gradientStep } from '../model/step.ts';
+import { DivergenceError } from '../errors/DivergenceError.ts';
 import type { StepInput, StepState } from '../streams/stepState.ts';
 
 export interface TrainStepOptions {
@@ -63,6 +64,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         // sync point: reads the device
         const [lossV, normV] = await Promise.all([loss.data(), gradNorm.data()]);
         tf.dispose([loss, gradNorm]);
+        if (!Number.isFinite(lossV[0])) throw new DivergenceError(`training loss is ${lossV[0]} at step ${input.step} (lr ${lr.toExponential(2)}): lower lr or raise warmup_steps; a backend problem shows as a difference from --backend cpu`);
         const t = clock();
         const steps = input.step - lastLogStep;
         const ms = (t - lastLogMs) / Math.max(1, steps);
