@@ -31,12 +31,12 @@ export function unescape(s: string): string {
  * The green-list scheme named by `--watermark`, or undefined when off. keyed needs a key
  * (`--watermark-key`); δ = 2, γ = 0.25 unless given.
  */
-export function watermarkScheme(name: string | undefined, vocabSize: number, key: string | undefined, where: string, gamma?: number): WatermarkScheme | undefined {
+export function watermarkScheme(name: string | undefined, vocabSize: number, key: string | undefined, where: string, gamma?: number, keyFlag = 'watermark-key'): WatermarkScheme | undefined {
   if (name === undefined || name === 'off' || name === 'false') return undefined;
   if (name === 'poetru') return poetruScheme({ vocabSize, gamma });
   if (name === 'lefthash') return lefthashScheme({ vocabSize, gamma });
   if (name === 'keyed') {
-    if (!key) throw new ConfigError(`${where}: --watermark keyed needs --watermark-key K (the secret that detection will need too)`);
+    if (!key) throw new ConfigError(`${where}: --watermark keyed needs --${keyFlag} K (the secret that detection will need too)`);
     return keyedScheme({ vocabSize, key, gamma });
   }
   throw new ConfigError(`${where}: --watermark must be one of ${WATERMARK_SCHEMES.join(', ')}; got "${name}"`);
