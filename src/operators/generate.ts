@@ -20,6 +20,9 @@ export function generate$(model: GenerateModel, prompt: string | readonly number
       for await (const t of tokens) {
         if (stopped) break; // return() on the generator: no further forward pass, cache disposed
         subscriber.next(t);
+        // on cpu/wasm a token's read resolves without a macrotask: yield so timers and I/O that
+        // unsubscribe (takeUntil(timer), a closed socket) run between tokens
+        await new Promise((r) => setImmediate(r));
         if (stopped) break;
       }
       subscriber.complete();
