@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { forward, type Weights } from './gpt.ts';
+import { head, hiddenStates, type Weights } from './gpt.ts';
 import type { GptConfig } from './gptConfig.ts';
 import { feedCached, KvCache, slideKeep } from './kvCache.ts';
 import { Rng } from './rng.ts';
@@ -78,8 +78,9 @@ export async function* generateTokens(model: GenerateModel, prompt: string | rea
       opts.onForward?.(pending.length);
       const last = tf.tidy(() => {
         if (cache) return feedCached(tf.tensor2d(pending, [1, pending.length], 'int32'), w, c, cache).reshape([c.vocabSize]);
-        const logits = forward(tf.tensor2d(pending, [1, pending.length], 'int32'), w, c); // [1, t, V]
-        return logits.slice([0, pending.length - 1, 0], [1, 1, c.vocabSize]).reshape([c.vocabSize]);
+        // the whole window through the blocks, the head on the last position only
+        const h = hiddenStates(tf.tensor2d(pending, [1, pending.length], 'int32'), w, c); // [1, t, C]
+        return head(h.slice([0, pending.length - 1, 0], [1, 1, c.hidden]).reshape([1, c.hidden]) as tf.Tensor2D, w, c).reshape([c.vocabSize]);
       });
       const row = (await last.data()) as Float32Array; // sync point: one read per token
       last.dispose();

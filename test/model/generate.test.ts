@@ -134,7 +134,7 @@ describe('generateTokens', () => {
     const during: number[] = [];
     for await (const t of generateTokens(m, 'warm', opts)) if (t.index >= 2) during.push(tf.memory().numTensors);
     expect(new Set(during).size).toBe(1);
-    expect(during[0]).toBe(before + 2 * m.config.layers); // K and V per layer
+    expect(during[0]).toBe(before + 2 * m.config.layers + 1); // K and V per layer, the transposed tied head
     expect(tf.memory().numTensors).toBe(before);
     // breaking out early frees the cache too
     for await (const t of generateTokens(m, 'warm', opts)) if (t.index === 3) break;
