@@ -27,6 +27,8 @@ export { trainStep } from './operators/trainStep.ts';
 export { validateEvery } from './operators/validateEvery.ts';
 export { sampleEvery } from './operators/sampleEvery.ts';
 export { checkpointEvery } from './operators/checkpointEvery.ts';
+export { generate, generate$ } from './operators/generate.ts';
+export { evaluateWatermark } from './operators/evaluateWatermark.ts';
 
 export { setupBackend } from './model/backend/setupBackend.ts';
 export { initWeights, forward, disposeWeights } from './model/gpt.ts';
@@ -34,7 +36,8 @@ export { resolveGptConfig, countParams, paramSpecs, type GptConfig } from './mod
 export { AdamW } from './model/adamw.ts';
 export { lrAt, type Schedule } from './model/schedule.ts';
 export { evaluateLoss } from './model/evaluate.ts';
-export { generateIds } from './model/generate.ts';
+export { generateIds, generateTokens, type GenerateModel, type GenerateOptions, type Token } from './model/generate.ts';
+export { KvCache, feedCached, slideKeep } from './model/kvCache.ts';
 export { stackExamples, type Batch, type Example } from './model/batch.ts';
 export { Rng } from './model/rng.ts';
 export { CharTokenizer } from './model/tokenizer/charTokenizer.ts';
@@ -46,3 +49,5 @@ export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';
 export { metricsJsonl } from './dashboard/metricsJsonl.ts';
 export { createTrainRun } from './pipeline/trainRun.ts';
+export { startGenerateServer } from './streams/generateServer.ts';
+export { connectGenerate } from './streams/generateClient.ts';

@@ -1,44 +1,51 @@
-import { normalizeConfig } from '../config/normalizeConfig.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
-import { setupBackend, type BackendChoice } from '../model/backend/setupBackend.ts';
-import { generateIds } from '../model/generate.ts';
+import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
+import { generateTokens } from '../model/generate.ts';
 import { disposeWeights } from '../model/gpt.ts';
-import { Rng } from '../model/rng.ts';
 import { loadModel } from '../pipeline/loadModel.ts';
+import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
-const KNOWN = ['checkpoint', 'prompt', 'max-new-tokens', 'temperature', 'top-k', 'seed', 'backend'];
+const KNOWN = ['checkpoint', 'prompt', 'backend', ...GENERATION_FLAGS];
 
-/** `versiflow generate --checkpoint PATH [--prompt TEXT ...]`: streams the continuation to stdout. */
+export const GENERATE_HELP = `versiflow generate --checkpoint PATH [--prompt TEXT] [options]
+  --max-new-tokens N (200)  --temperature T (0.8; 0 = greedy)  --top-k K (40; 0 = off)  --top-p P (1 = off)
+  --repetition-penalty R (1)  --no-repeat-ngram N (0)  --min-new-tokens N (0)  --stop S ('\\n' escapes)
+  --seed S (1337)  --watermark poetru|keyed|lefthash  --watermark-key K  --no-cache  --backend auto|wasm|cpu|...`;
+
+/**
+ * `versiflow generate --checkpoint PATH [--prompt TEXT ...]`: streams the prompt and its
+ * continuation to stdout token by token (KV cache on unless --no-cache); a summary line with
+ * tokens/s goes to stderr.
+ */
 export async function generateCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
-    const { flags } = parseArgs(args);
+    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
     for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`generate: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
-    // the sampling flags share the config's names, types and bounds
-    const o = normalizeConfig(
-      {
-        temperature: flags.temperature ?? 0.8,
-        top_k: flags['top-k'] ?? 40,
-        seed: flags.seed ?? 1337,
-        sample_tokens: flags['max-new-tokens'] ?? 200,
-        backend: flags.backend ?? 'auto',
-      },
-      'command line',
-    );
-    await setupBackend(o.backend as BackendChoice);
+    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
     const m = await loadModel(flags.checkpoint);
-    const prompt = flags.prompt ?? '';
-    const promptIds = prompt ? m.tokenizer.encode(prompt) : [Math.max(0, m.tokenizer.eosId)];
-    const decode = m.tokenizer.decoder();
-    io.stdout.write(prompt);
-    await generateIds(m.weights, m.gpt, promptIds, o.sampleTokens, { temperature: o.temperature, topK: o.topK }, new Rng(o.seed), m.tokenizer.eosId, (id) =>
-      io.stdout.write(decode(id)),
-    );
-    io.stdout.write('\n');
-    disposeWeights(m.weights);
+    try {
+      const opts = generationOptions(flags, m.gpt.vocabSize, 'generate');
+      const prompt = flags.prompt ?? '';
+      io.stdout.write(prompt);
+      const t0 = performance.now();
+      let n = 0;
+      let green = 0;
+      for await (const t of generateTokens({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, prompt, opts)) {
+        io.stdout.write(t.text);
+        n++;
+        if (t.green) green++;
+      }
+      const s = (performance.now() - t0) / 1000;
+      io.stdout.write('\n');
+      const wm = opts.watermark ? `, ${green} green (${opts.watermark.name})` : '';
+      io.stderr.write(`[${n} tokens in ${s.toFixed(2)} s, ${(n / s).toFixed(1)} tok/s${opts.cache ? '' : ', no cache'}${wm}]\n`);
+    } finally {
+      disposeWeights(m.weights);
+    }
     return 0;
   } catch (e) {
     return reportError(e, io);

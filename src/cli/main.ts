@@ -1,5 +1,8 @@
 import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
 import { generateCommand } from './generateCommand.ts';
+import { chatCommand } from './chatCommand.ts';
+import { serveCommand } from './serveCommand.ts';
+import { watermarkCommand, WATERMARK_HELP } from './watermarkCommand.ts';
 import { configCommand } from './configCommand.ts';
 import { tokenizerCommand } from './tokenizerCommand.ts';
 import { paramsCommand } from './paramsCommand.ts';
@@ -9,7 +12,12 @@ import { type CliIO, processIO } from './io.ts';
 const HELP = `versiflow — train small language models as RxJS pipelines
 
   versiflow train [--config NAME|PATH] [--KEY VALUE ...]     (= npm start -- ...)
-  versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --seed S]
+  versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --top-p P
+      --repetition-penalty R --no-repeat-ngram N --min-new-tokens N --stop S --seed S --watermark poetru|keyed|lefthash
+      --watermark-key K --no-cache]                          stream a continuation (KV cache)
+  versiflow chat (--checkpoint PATH | --connect ws://HOST:PORT)   terminal chat; /help for its commands
+  versiflow serve --checkpoint PATH [--port 8765 --host H]    generation over WebSocket (docs/generate-protocol.md)
+  ${WATERMARK_HELP.split('\n').join('\n  ')}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -30,6 +38,9 @@ const COMMANDS: Record<string, Command> = {
   tokenizer: tokenizerCommand,
   params: paramsCommand,
   monitor: monitorCommand,
+  watermark: watermarkCommand,
+  chat: chatCommand,
+  serve: serveCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

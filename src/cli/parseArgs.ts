@@ -8,9 +8,10 @@ export interface ParsedArgs {
 
 /**
  * Splits argv into positionals and `--key value` flags. `--key=value` works too. A flag followed by
- * another flag (or nothing) is boolean true. `booleanFlags` never take a value.
+ * another flag (or nothing) is boolean true. `booleanFlags` never take a value. `literalFlags` are
+ * names that begin with "no-" themselves (e.g. `no-repeat-ngram`): they take a value and are not negations.
  */
-export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = []): ParsedArgs {
+export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = [], literalFlags: readonly string[] = []): ParsedArgs {
   const positional: string[] = [];
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -23,7 +24,7 @@ export function parseArgs(argv: readonly string[], booleanFlags: readonly string
     const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
     if (key === '') throw new ConfigError('command line: empty flag "--"');
     if (eq > 0) flags[key] = a.slice(eq + 1);
-    else if (key.startsWith('no-')) flags[key.slice(3)] = 'false';
+    else if (key.startsWith('no-') && !literalFlags.includes(key)) flags[key.slice(3)] = 'false';
     else if (booleanFlags.includes(key) || i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) flags[key] = 'true';
     else flags[key] = argv[++i];
   }

@@ -50,18 +50,25 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return x.mul(inner.tanh().add(1)).mul(0.5);
 }
 
+/** Per-layer attention inputs: q [B, H, T, d], k and v [B, KV, T, d], RoPE applied at `offset`.. */
+export interface Qkv {
+  readonly q: tf.Tensor4D;
+  readonly k: tf.Tensor4D;
+  readonly v: tf.Tensor4D;
+}
+
 /**
- * Causal attention. x [B, T, C] (already normed) → [B, T, C].
- * mha/gqa: K, V = x·Wk, x·Wv. latent: z = x·Wdown [B·T, L], then K, V = z·Wk_up, z·Wv_up, so the
- * K/V path costs C·L + 2·L·KV·d weights instead of 2·C·KV·d. RoPE (if on) turns q and k.
+ * Projects x [B, T, C] (already normed) to heads. mha/gqa: K, V = x·Wk, x·Wv. latent: z = x·Wdown
+ * [B·T, L], then K, V = z·Wk_up, z·Wv_up, so the K/V path costs C·L + 2·L·KV·d weights instead of
+ * 2·C·KV·d. RoPE (if on) turns q and k for positions offset..offset+T−1, so a KV cache can feed new
+ * tokens at their true positions.
  */
-export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
+export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, offset = 0): Qkv {
   const [B, T, C] = x.shape;
   const { heads: H, kvHeads: KV, headDim: d } = c;
-  const g = H / KV;
   const p = `h.${i}.attn.`;
   const x2 = x.reshape([B * T, C]) as tf.Tensor2D;
-  const split = (t: tf.Tensor, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]); // [B, n, T, d]
+  const split = (t: tf.Tensor, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, d]
   let kIn: tf.Tensor2D;
   let vIn: tf.Tensor2D;
   if (c.attention === 'latent') {
@@ -76,18 +83,43 @@ export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): 
   let k = split(kIn, KV);
   const v = split(vIn, KV);
   if (c.positions === 'rope') {
-    const { cos, sin } = ropeTables(T, d, c.ropeTheta);
-    q = applyRope(q, cos, sin, c.ropeStyle);
-    k = applyRope(k, cos, sin, c.ropeStyle);
+    const { cos, sin } = offset === 0 ? ropeTables(T, d, c.ropeTheta) : ropeRows(offset, T, c);
+    q = applyRope(q, cos, sin, c.ropeStyle) as tf.Tensor4D;
+    k = applyRope(k, cos, sin, c.ropeStyle) as tf.Tensor4D;
   }
+  return { q, k, v };
+}
+
+/** Rows offset..offset+T−1 of the context-long RoPE tables (one cached table, sliced: no table per offset). */
+function ropeRows(offset: number, T: number, c: GptConfig): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const full = ropeTables(Math.max(c.context, offset + T), c.headDim, c.ropeTheta);
+  return { cos: full.cos.slice([offset, 0], [T, -1]), sin: full.sin.slice([offset, 0], [T, -1]) };
+}
+
+/**
+ * Scaled dot-product attention of q [B, H, Tq, d] over k, v [B, KV, Tk, d] (Tk ≥ Tq; the queries are
+ * the last Tq of the Tk positions), then the output projection → [B, Tq, C]. `mask` [g·Tq, Tk] is
+ * additive; null when every key is visible (one new token over a cache).
+ */
+export function attend(qkv: Qkv, mask: tf.Tensor2D | null, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
+  const { q, k, v } = qkv;
+  const [B, H, Tq, d] = q.shape;
+  const KV = c.kvHeads;
+  const g = H / KV;
   // Fold the g query heads of a group into rows instead of copying K/V g times (a rank-5 tile
-  // falls back to the CPU on webgpu): q [B, H, T, d] → [B, KV, g·T, d].
-  const qg = q.reshape([B, KV, g * T, d]);
-  const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, g·T, T]
-  const probs = scores.add(causalMask(T, g)).softmax(); // [B, KV, g·T, T]
-  const o = probs.matMul(v); // [B, KV, g·T, d]
-  const merged = o.reshape([B, H, T, d]).transpose([0, 2, 1, 3]).reshape([B * T, H * d]) as tf.Tensor2D;
-  return linear(merged, w, `${p}wo`).reshape([B, T, C]);
+  // falls back to the CPU on webgpu): q [B, H, Tq, d] → [B, KV, g·Tq, d].
+  const qg = q.reshape([B, KV, g * Tq, d]);
+  const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, g·Tq, Tk]
+  const probs = (mask ? scores.add(mask) : scores).softmax(); // [B, KV, g·Tq, Tk]
+  const o = probs.matMul(v); // [B, KV, g·Tq, d]
+  const merged = o.reshape([B, H, Tq, d]).transpose([0, 2, 1, 3]).reshape([B * Tq, H * d]) as tf.Tensor2D;
+  return linear(merged, w, `h.${i}.attn.wo`).reshape([B, Tq, c.hidden]);
+}
+
+/** Causal attention. x [B, T, C] (already normed) → [B, T, C]. */
+export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
+  const T = x.shape[1];
+  return attend(projectQkv(x, w, i, c), causalMask(T, c.heads / c.kvHeads), w, i, c);
 }
 
 /**

@@ -1,0 +1,53 @@
+import { createInterface } from 'node:readline';
+import { ConfigError } from '../errors/ConfigError.ts';
+import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
+import { disposeWeights } from '../model/gpt.ts';
+import { loadModel } from '../pipeline/loadModel.ts';
+import { connectGenerate } from '../streams/generateClient.ts';
+import { localEngine, remoteEngine } from './chatEngines.ts';
+import { type ChatEngine, type ChatSettings, runChat } from './chatSession.ts';
+import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import type { CliIO } from './io.ts';
+import { parseArgs } from './parseArgs.ts';
+import { reportError } from './reportError.ts';
+import { localTokenSource } from './tokenSource.ts';
+
+const KNOWN = ['checkpoint', 'connect', 'backend', ...GENERATION_FLAGS];
+
+/**
+ * `versiflow chat (--checkpoint PATH | --connect ws://HOST:PORT)`: a terminal chat (readline) that
+ * streams each answer as it is generated, with slash commands for the sampling settings and tokens/s
+ * after each answer. `input` is injectable for tests (default stdin).
+ */
+export async function chatCommand(args: readonly string[], io: CliIO, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  let engine: ChatEngine | undefined;
+  try {
+    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
+    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`chat: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    if (!!flags.checkpoint === !!flags.connect) throw new ConfigError('chat: give --checkpoint PATH (run the model here) or --connect ws://HOST:PORT (a versiflow serve)');
+    const settings: ChatSettings = {
+      temperature: numberFlag(flags, 'temperature', 0.8, 'chat'),
+      topK: numberFlag(flags, 'top-k', 40, 'chat'),
+      topP: numberFlag(flags, 'top-p', 1, 'chat'),
+      maxTokens: numberFlag(flags, 'max-new-tokens', 200, 'chat'),
+      watermark: flags.watermark !== undefined && flags.watermark !== 'off',
+      seed: flags.seed === undefined ? undefined : numberFlag(flags, 'seed', 0, 'chat'),
+    };
+    if (flags.connect) {
+      engine = remoteEngine(await connectGenerate(flags.connect));
+    } else {
+      await setupBackend((flags.backend ?? 'auto') as BackendChoice);
+      const m = await loadModel(flags.checkpoint);
+      const defaults = generationOptions(flags, m.gpt.vocabSize, 'chat');
+      engine = localEngine(localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults), () => disposeWeights(m.weights));
+    }
+    const rl = createInterface({ input, terminal: false });
+    await runChat(rl, io.stdout, engine, settings);
+    rl.close();
+    return 0;
+  } catch (e) {
+    return reportError(e, io);
+  } finally {
+    engine?.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { ConfigError } from '../errors/ConfigError.ts';
+import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
+import { disposeWeights } from '../model/gpt.ts';
+import { loadModel } from '../pipeline/loadModel.ts';
+import { type GenerateServerHandle, startGenerateServer } from '../streams/generateServer.ts';
+import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import type { CliIO } from './io.ts';
+import { parseArgs } from './parseArgs.ts';
+import { reportError } from './reportError.ts';
+import { localTokenSource } from './tokenSource.ts';
+
+const KNOWN = ['checkpoint', 'port', 'host', 'backend', ...GENERATION_FLAGS];
+
+export interface ServeControl {
+  /** Called once listening (tests read the port); resolve the returned promise to stop serving. Default: until SIGINT/SIGTERM. */
+  readonly until?: (handle: GenerateServerHandle) => Promise<void>;
+}
+
+/**
+ * `versiflow serve --checkpoint PATH [--port 8765 --host 127.0.0.1]`: generation over WebSocket
+ * (docs/generate-protocol.md). The generation flags set the defaults each request may override.
+ */
+export async function serveCommand(args: readonly string[], io: CliIO, control: ServeControl = {}): Promise<number> {
+  try {
+    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
+    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`serve: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    if (!flags.checkpoint) throw new ConfigError('serve: --checkpoint PATH is required (a checkpoint or run directory)');
+    const port = numberFlag(flags, 'port', 8765, 'serve');
+    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
+    const m = await loadModel(flags.checkpoint);
+    try {
+      const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve');
+      const source = localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults);
+      const handle = await startGenerateServer(source, {
+        port,
+        host: flags.host,
+        model: { vocabSize: m.gpt.vocabSize, context: m.gpt.context, watermark: defaults.watermark?.name ?? null },
+      });
+      io.stderr.write(`serving ${m.dir} on ${handle.url} (docs/generate-protocol.md)\n`);
+      await (control.until ?? untilSignal)(handle);
+      await handle.close();
+    } finally {
+      disposeWeights(m.weights);
+    }
+    return 0;
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

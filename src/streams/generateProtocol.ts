@@ -1,0 +1,59 @@
+import type { RawData } from 'ws';
+
+/** Sampling options a client may send with `generate` (all optional; the server's defaults fill the rest). */
+export interface ClientGenerateOptions {
+  readonly maxNewTokens?: number;
+  readonly temperature?: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly repetitionPenalty?: number;
+  readonly noRepeatNgramSize?: number;
+  readonly minNewTokens?: number;
+  readonly stop?: readonly string[];
+  readonly seed?: number;
+  /** Apply the server's watermark scheme. @default the server's --watermark setting */
+  readonly watermark?: boolean;
+}
+
+export type GenerateClientMessage =
+  | { readonly type: 'generate'; readonly id: string; readonly prompt: string; readonly options: ClientGenerateOptions }
+  | { readonly type: 'cancel'; readonly id: string };
+
+export type GenerateServerMessage =
+  | { readonly type: 'hello'; readonly protocol: 1; readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null } }
+  | { readonly type: 'token'; readonly id: string; readonly text: string; readonly tokenId: number; readonly logprob: number; readonly green?: boolean }
+  | { readonly type: 'done'; readonly id: string; readonly tokens: number; readonly tokPerSec: number; readonly finish: 'eos' | 'length' | 'stop' | 'cancelled' }
+  | { readonly type: 'error'; readonly id?: string; readonly message: string };
+
+const NUMBER_OPTIONS = ['maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'minNewTokens', 'seed'] as const;
+
+/** Parses and checks one client frame; `{error}` says what was wrong (sent back as an error message). */
+export function parseGenerateMessage(data: RawData, isBinary: boolean): GenerateClientMessage | { error: string; id?: string } {
+  if (isBinary) return { error: 'binary frames are not understood; send JSON text' };
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(String(data)) as Record<string, unknown>;
+  } catch {
+    return { error: 'not JSON; send {"type":"generate","id":"1","prompt":"...","options":{}}' };
+  }
+  if (typeof m !== 'object' || m === null) return { error: 'a message must be a JSON object' };
+  const id = typeof m.id === 'number' ? String(m.id) : m.id;
+  if (typeof id !== 'string' || id === '') return { error: `"id" must be a non-empty string or a number (message type ${JSON.stringify(m.type)})` };
+  if (m.type === 'cancel') return { type: 'cancel', id };
+  if (m.type !== 'generate') return { id, error: `unknown message type ${JSON.stringify(m.type)}; known: generate, cancel` };
+  if (typeof m.prompt !== 'string') return { id, error: '"prompt" must be a string' };
+  const o = (m.options ?? {}) as Record<string, unknown>;
+  if (typeof o !== 'object' || Array.isArray(o)) return { id, error: '"options" must be an object' };
+  for (const [k, v] of Object.entries(o)) {
+    if ((NUMBER_OPTIONS as readonly string[]).includes(k)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return { id, error: `options.${k} must be a finite number` };
+    } else if (k === 'stop') {
+      if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) return { id, error: 'options.stop must be an array of strings' };
+    } else if (k === 'watermark') {
+      if (typeof v !== 'boolean') return { id, error: 'options.watermark must be true or false' };
+    } else {
+      return { id, error: `unknown option "${k}"; known: ${[...NUMBER_OPTIONS, 'stop', 'watermark'].join(', ')}` };
+    }
+  }
+  return { type: 'generate', id, prompt: m.prompt, options: o as ClientGenerateOptions };
+}
