@@ -15,7 +15,12 @@ const B = Number(process.env.PROFILE_BATCH ?? 32);
 const backend = (process.env.PROFILE_BACKEND ?? 'webgpu') as 'webgpu';
 const r = await setupBackend(backend);
 console.log(`backend ${r.name}: ${r.device}`);
-if (r.name === 'webgpu') tf.env().set('WEBGPU_ENABLE_QUERY_TIMESTAMP', true); // kernel times from GPU timestamps
+// PROFILE_FLAGS="WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=200": tfjs flags to compare
+for (const kv of (process.env.PROFILE_FLAGS ?? '').split(',').filter(Boolean)) {
+  const [k, v] = kv.split('=');
+  tf.env().set(k, v === 'true' ? true : v === 'false' ? false : Number(v));
+  console.log(`flag ${k}=${v}`);
+}
 const c = resolveGptConfig({ vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
 const w = initWeights(c, 1);
 const opt = new AdamW(w, new Set(paramSpecs(c).filter((p) => p.decay).map((p) => p.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
@@ -29,6 +34,7 @@ await step();
 const t0 = performance.now();
 await step();
 console.log(`one step B=${B}: ${(performance.now() - t0).toFixed(0)} ms wall (unprofiled)`);
+if (process.env.PROFILE_ONLY_TIME) process.exit(0);
 const info = await tf.profile(step);
 const byName = new Map<string, { ms: number; n: number }>();
 let total = 0;
