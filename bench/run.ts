@@ -1,5 +1,6 @@
 /**
- * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark.
+ * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
+ * generate, token-cache.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -7,6 +8,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   gpu: async () => (await import('./gpu.ts')).benchGpu(),
   tokenizer: async () => (await import('./tokenizer.ts')).benchTokenizer(),
   watermark: async () => (await import('./watermark.ts')).benchWatermark(),
+  generate: async () => (await import('./generate.ts')).benchGenerate(),
+  'token-cache': async () => (await import('./tokenCache.ts')).benchTokenCache(),
 };
 
 const name = process.argv[2];

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { concat, concatMap, defer, finalize, identity, type Observable, of, pipe, tap } from 'rxjs';
+import { catchError, concat, concatMap, defer, finalize, identity, type Observable, of, pipe, tap, throwError } from 'rxjs';
 import { configToSnake } from '../config/normalizeConfig.ts';
 import type { Config } from '../config/schema.ts';
 import { CheckpointError } from '../errors/CheckpointError.ts';
@@ -220,6 +220,13 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
       return of<TrainEvent>(end);
     }),
   ).pipe(
+    // a failed run still tells its sinks (and remote monitors) how it ended, then fails
+    catchError((e: unknown) =>
+      concat(
+        of<TrainEvent>({ type: 'run/end', step: last?.step ?? startStep, time: now(), reason: 'error', elapsedS: (performance.now() - t0) / 1000, message: (e as Error).message ?? String(e) }),
+        throwError(() => e),
+      ),
+    ),
     finalize(() => {
       disposeWeights(weights);
       optimizer.dispose();
@@ -230,7 +237,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
 /**
  * Rows per pass that keep the activation estimate within what a CPU backend holds: wasm has a 4 GiB
- * heap (weights and AdamW state included), the JS cpu backend the machine's RAM. GPU backends
+ * heap (2 GiB usable in practice; weights and AdamW state included), the JS cpu backend the machine's RAM. GPU backends
  * get the whole batch (0); set micro_batch to override.
  */
 export function autoMicroBatch(c: GptConfig, batch: number, context: number, backend: string): number {
