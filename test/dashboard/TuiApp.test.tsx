@@ -8,6 +8,15 @@ import { scriptedRun } from '../fixtures/scriptedRun.ts';
 
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `ok()` holds (a loaded CI machine renders late); fails after `ms`. */
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('waitFor: condition not met in time');
+    await tick(10);
+  }
+}
+
 /** Real RunControls that record what was asked of them. */
 function recordingControls() {
   const calls: string[] = [];
@@ -33,7 +42,7 @@ describe('TuiApp', () => {
     const run = scriptedRun({ steps: 100 });
     // stop before step 100 so the ETA is not zero
     for (const e of run.filter((e) => e.step <= 80)) events.next(e);
-    await tick(60);
+    await waitFor(() => (ui.lastFrame() ?? '').includes('80/100 (80.0%)') && (ui.lastFrame() ?? '').includes('train loss'));
     const frame = ui.lastFrame()!;
     expect(frame).toContain('versiflow · tiny-test · 10.1M params · vocab 96 · wasm (2 threads, SIMD)');
     expect(frame).toContain('80/100 (80.0%)');
@@ -52,7 +61,7 @@ describe('TuiApp', () => {
 
   it('prints each log line once, above the live region', async () => {
     const ui = render(<TuiApp events$={from(scriptedRun({ steps: 100 }))} throttleMs={20} />);
-    await tick(80);
+    await waitFor(() => (ui.lastFrame() ?? '').includes('run completed at step 100') && (ui.lastFrame() ?? '').includes('versiflow · tiny-test'));
     const frame = ui.lastFrame()!;
     expect(frame.match(/eval step 60 /g)).toHaveLength(1);
     expect(frame.match(/run completed at step 100/g)).toHaveLength(1);
@@ -76,24 +85,20 @@ describe('TuiApp', () => {
     await tick();
     ui.stdin.write('s');
     ui.stdin.write('p');
-    await tick(20);
-    expect(ui.lastFrame()).toContain('PAUSED');
+    await waitFor(() => (ui.lastFrame() ?? '').includes('PAUSED'));
     ui.stdin.write('q');
-    await tick(20);
+    await waitFor(() => (ui.lastFrame() ?? '').includes('stopping…'));
     expect(calls).toEqual(['sampleNow', 'togglePause', 'stop']);
     expect(ui.lastFrame()).toContain('stopping…');
   });
 
   it('? toggles the help overlay in place of the charts', async () => {
     const ui = render(<TuiApp events$={concat(from(scriptedRun({ steps: 10 }).slice(0, -1)), NEVER)} controls={recordingControls().controls} />);
-    await tick(150);
-    expect(ui.lastFrame()).toContain('train loss');
+    await waitFor(() => (ui.lastFrame() ?? '').includes('train loss'));
     ui.stdin.write('?');
-    await tick(20);
-    expect(ui.lastFrame()).toContain('q  stop: finish the step, checkpoint, end the run');
+    await waitFor(() => (ui.lastFrame() ?? '').includes('q  stop: finish the step, checkpoint, end the run'));
     expect(ui.lastFrame()).not.toContain('train loss');
     ui.stdin.write('?');
-    await tick(20);
-    expect(ui.lastFrame()).toContain('train loss');
+    await waitFor(() => (ui.lastFrame() ?? '').includes('train loss'));
   });
 });
