@@ -8,7 +8,7 @@ import { AdamW } from '../src/model/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { initWeights } from '../src/model/gpt.ts';
 import { paramSpecs, resolveGptConfig } from '../src/model/gptConfig.ts';
-import { gradientStep } from '../src/model/step.ts';
+import { batchLoss, gradientStep } from '../src/model/step.ts';
 import { benchBatch } from './benchModel.ts';
 
 const B = Number(process.env.PROFILE_BATCH ?? 32);
@@ -21,7 +21,11 @@ for (const kv of (process.env.PROFILE_FLAGS ?? '').split(',').filter(Boolean)) {
   tf.env().set(k, v === 'true' ? true : v === 'false' ? false : Number(v));
   console.log(`flag ${k}=${v}`);
 }
-const c = resolveGptConfig({ vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
+// PROFILE_SMALL=1: a small model, to check the script itself on a CPU
+const shape = process.env.PROFILE_SMALL
+  ? { vocabSize: 512, context: 64, layers: 2, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 256 }
+  : { vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728 };
+const c = resolveGptConfig({ ...shape, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
 const w = initWeights(c, 1);
 const opt = new AdamW(w, new Set(paramSpecs(c).filter((p) => p.decay).map((p) => p.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
 const batch = benchBatch(0, B, c.context, c.vocabSize);
@@ -31,6 +35,46 @@ const step = async () => {
   tf.dispose([s.loss, s.gradNorm]);
 };
 await step();
+if (process.env.PROFILE_BREAKDOWN) {
+  // wall time of each phase, each ended by a read (sync point), 3 repetitions
+  const timed = async (label: string, f: () => tf.Tensor) => {
+    const ms: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      const out = f();
+      await out.data();
+      ms.push(performance.now() - t);
+      out.dispose();
+    }
+    console.log(`${label.padEnd(34)} ${ms.map((x) => x.toFixed(0).padStart(6)).join(' ')} ms`);
+  };
+  const vars = [...w.values()];
+  await timed('upload batch + read 1 value', () => tf.tensor2d(batch.x, [B, c.context], 'int32').sum());
+  await timed('forward loss', () => batchLoss(w, c, batch, false));
+  await timed('forward + backward (grads)', () => {
+    const { value, grads } = tf.variableGrads(() => batchLoss(w, c, batch, false), vars);
+    tf.dispose(grads);
+    return value;
+  });
+  await timed('forward + backward + AdamW', () => {
+    const s = gradientStep(w, c, opt, batch, 1e-4, 0);
+    s.gradNorm.dispose();
+    return s.loss;
+  });
+  await timed('AdamW alone (zero grads)', () => {
+    const grads: tf.NamedTensorMap = {};
+    for (const [n, v] of w) grads[n] = tf.zerosLike(v);
+    const norm = opt.apply(grads, 1e-4);
+    tf.dispose(Object.values(grads));
+    return norm;
+  });
+  // the tied head alone (x made beforehand: tf.randomNormal runs in JavaScript and would dominate)
+  const x = tf.tidy(() => tf.randomNormal([B * c.context, c.hidden]));
+  await x.data();
+  await timed(`head matmul [${B * c.context}×${c.hidden}]·wteᵀ`, () => tf.tidy(() => x.matMul(w.get('wte')!, false, true).sum()));
+  x.dispose();
+  process.exit(0);
+}
 const t0 = performance.now();
 await step();
 console.log(`one step B=${B}: ${(performance.now() - t0).toFixed(0)} ms wall (unprofiled)`);
