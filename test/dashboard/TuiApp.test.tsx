@@ -6,16 +6,7 @@ import type { RunControls } from '../../src/streams/controls.ts';
 import type { TrainEvent } from '../../src/streams/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
 
-const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `ok()` holds (a loaded CI machine renders late); fails after `ms`. */
-async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('waitFor: condition not met in time');
-    await tick(10);
-  }
-}
+import { tick, waitFor } from './waitFor.ts';
 
 /** Real RunControls that record what was asked of them. */
 function recordingControls() {
