@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { type GptConfig, paramSpecs } from './gptConfig.ts';
 import { applyRope, ropeTables } from './rope.ts';
 
@@ -203,17 +204,14 @@ export function disposeWeights(w: Weights): void {
   for (const v of w.values()) v.dispose();
 }
 
-const masks = new Map<string, tf.Tensor2D>();
+// one forward pass uses one mask; 8 covers train, eval and a few generation lengths
+const masks = new TensorCache<tf.Tensor2D>(8, disposeTensor);
 
 /** Additive causal mask [g·T, T]: row r is position r mod T; 0 where col ≤ pos, -1e9 after. Cached. */
 export function causalMask(T: number, g: number): tf.Tensor2D {
-  const key = `${tf.getBackend()}:${T}:${g}`;
-  let m = masks.get(key);
-  if (!m) {
+  return masks.get(`${tf.getBackend()}:${T}:${g}`, () => {
     const vals = new Float32Array(g * T * T);
     for (let r = 0; r < g * T; r++) for (let col = (r % T) + 1; col < T; col++) vals[r * T + col] = -1e9;
-    m = tf.keep(tf.tensor2d(vals, [g * T, T]));
-    masks.set(key, m);
-  }
-  return m;
+    return tf.keep(tf.tensor2d(vals, [g * T, T]));
+  });
 }

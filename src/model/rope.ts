@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TensorCache } from './tensorCache.ts';
 
 /**
  * Rotary position embedding. Pair i (0 ≤ i < d/2) turns by the angle pos · θ^(−2i/d):
@@ -10,13 +11,15 @@ import * as tf from '@tensorflow/tfjs';
  */
 export type RopeStyle = 'half' | 'interleaved';
 
-const tables = new Map<string, { cos: tf.Tensor2D; sin: tf.Tensor2D }>();
+// a forward pass uses one table; 16 covers train, eval and generation lengths without growing forever
+const tables = new TensorCache<{ cos: tf.Tensor2D; sin: tf.Tensor2D }>(16, (t) => {
+  t.cos.dispose();
+  t.sin.dispose();
+});
 
 /** cos and sin tables [T, d/2] for positions offset..offset+T−1. Cached per backend and shape. */
 export function ropeTables(T: number, d: number, theta: number, offset = 0): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
-  const key = `${tf.getBackend()}:${T}:${d}:${theta}:${offset}`;
-  let t = tables.get(key);
-  if (!t) {
+  return tables.get(`${tf.getBackend()}:${T}:${d}:${theta}:${offset}`, () => {
     const half = d / 2;
     const cos = new Float32Array(T * half);
     const sin = new Float32Array(T * half);
@@ -27,10 +30,8 @@ export function ropeTables(T: number, d: number, theta: number, offset = 0): { c
         sin[p * half + i] = Math.sin(angle);
       }
     }
-    t = { cos: tf.keep(tf.tensor2d(cos, [T, half])), sin: tf.keep(tf.tensor2d(sin, [T, half])) };
-    tables.set(key, t);
-  }
-  return t;
+    return { cos: tf.keep(tf.tensor2d(cos, [T, half])), sin: tf.keep(tf.tensor2d(sin, [T, half])) };
+  });
 }
 
 /** x [B, n, T, d] rotated by position; cos/sin [T, d/2] broadcast over B and n. */
