@@ -45,7 +45,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
     let lastLogMs = NaN;
     let lastLogStep = 0;
     let lastLogTokens = 0;
-    let msPerStep = NaN; // smoothed
+    let msPerStep = NaN; // smoothed; the first step (warm-up: kernel compilation, caches) does not seed it
     return source.pipe(
       concatMap(async (input): Promise<StepState> => {
         const first = Number.isNaN(startMs);
@@ -68,7 +68,8 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         const t = clock();
         const steps = input.step - lastLogStep;
         const ms = (t - lastLogMs) / Math.max(1, steps);
-        msPerStep = Number.isNaN(msPerStep) ? ms : 0.7 * msPerStep + 0.3 * ms;
+        const eta = Number.isNaN(msPerStep) ? ms : 0.7 * msPerStep + 0.3 * ms;
+        if (!first) msPerStep = eta;
         const tokPerSec = ((tokens - lastLogTokens) / Math.max(1e-9, t - lastLogMs)) * 1000;
         [lastLogMs, lastLogStep, lastLogTokens] = [t, input.step, tokens];
         const mem = tf.memory();
@@ -88,7 +89,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
               tokPerSec,
               ms,
               elapsedS: (t - startMs) / 1000,
-              etaS: ((o.totalSteps - input.step) * msPerStep) / 1000,
+              etaS: ((o.totalSteps - input.step) * eta) / 1000,
               totalSteps: o.totalSteps,
               memBytes: mem.numBytes,
               numTensors: mem.numTensors,
