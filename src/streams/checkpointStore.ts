@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CheckpointError } from '../errors/CheckpointError.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../model/safetensors.ts';
@@ -111,10 +111,4 @@ export async function loadCheckpoint(dir: string): Promise<{ model: Map<string, 
   const state = (await json('state.json')) as unknown as CheckpointState;
   if (state.format !== 'versiflow-checkpoint') throw new CheckpointError(`${join(dir, 'state.json')}: not a Versiflow checkpoint state (format "${String(state.format)}")`);
   return { model: await tensors('model.safetensors'), optimizer: await tensors('optimizer.safetensors'), state, tokenizer: await json('tokenizer.json') };
-}
-
-export async function dirBytes(dir: string): Promise<number> {
-  let n = 0;
-  for (const f of await readdir(dir)) n += (await stat(join(dir, f))).size;
-  return n;
 }
