@@ -1,14 +1,35 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Mean cross-entropy over the positions where mask = 1 (padding masked out).
+ * Mean cross-entropy over the positions where mask = 1 (padding masked out), with its gradient
+ * written by hand:
+ *   loss = Σᵢ wᵢ (logsumexp(zᵢ) − zᵢ[tᵢ]),  wᵢ = maskᵢ / Σ mask
+ *   ∂loss/∂zᵢ = wᵢ (softmax(zᵢ) − onehot(tᵢ))
  * logits [N, V], targets [N] int32, mask [N] float32 → scalar.
- * Memory: a one-hot [N, V] beside the logits; a fused kernel would avoid it.
+ * Autodiff through logSoftmax · onehot kept the [N, V] log-probabilities, a float one-hot and their
+ * products for the backward pass; here the forward keeps only the logits (needed anyway) and the
+ * backward builds softmax and one-hot once: about half the [N, V] memory and a third of the kernels.
  */
 export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
   const V = logits.shape[1];
-  const logp = tf.logSoftmax(logits); // [N, V]
-  // oneHot straight to float32 is wrong on wasm (tfjs 4.22 writes int bits): build int32, then cast.
-  const nll = logp.mul(tf.oneHot(targets, V).cast('float32')).sum(-1).neg(); // [N]
-  return nll.mul(mask).sum().div(mask.sum().maximum(1)) as tf.Scalar;
+  const w = mask.div(mask.sum().maximum(1)) as tf.Tensor1D; // [N], a constant for the gradient
+  const fused = (z: tf.Tensor, save: tf.GradSaveFunc) => {
+    const zmax = z.max(-1, true); // [N, 1]: logsumexp without overflow
+    const lse = z.sub(zmax).exp().sum(-1).log().add(zmax.reshape([-1])); // [N]
+    // zᵢ[tᵢ] [N] by flat index i·V + tᵢ (gather with batchDims crashes the tfjs 4.22 wasm kernel)
+    const N = z.shape[0];
+    const picked = tf.gather(z.reshape([N * V]), tf.range(0, N, 1, 'int32').mul(tf.scalar(V, 'int32')).add(targets));
+    save([z, targets, w]); // the tape keeps saved tensors alive until backward; closures would see them disposed
+    return {
+      value: lse.sub(picked).mul(w).sum() as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [zs, ts, ws] = saved;
+        // oneHot straight to float32 is wrong on wasm (tfjs 4.22 writes int bits): build int32, then cast.
+        const onehot = tf.oneHot(ts as tf.Tensor1D, V).cast('float32');
+        return tf.softmax(zs).sub(onehot).mul(ws.reshape([-1, 1])).mul(dy);
+      },
+    };
+  };
+  // tf.customGrad's type wants a variadic function; this one takes the logits only
+  return tf.customGrad(fused as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar;
 }
