@@ -8,6 +8,7 @@ import { AdamW } from '../model/adamw.ts';
 import { type Batch, stackExamples } from '../model/batch.ts';
 import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from '../model/checkpoint.ts';
 import { evaluateLoss } from '../model/evaluate.ts';
+import { measureThroughput } from '../model/throughput.ts';
 import { generateIds } from '../model/generate.ts';
 import { disposeWeights, initWeights } from '../model/gpt.ts';
 import { trainingMemory } from '../model/gptBreakdown.ts';
@@ -168,9 +169,22 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   };
   const warnings: WarningEvent[] = [];
   const warn = (message: string) => warnings.push({ type: 'warning', step: startStep, time: now(), message });
-  if ((backend.name === 'wasm' || backend.name === 'cpu') && params > 20e6) {
-    warn(`${(params / 1e6).toFixed(1)}M parameters on the ${backend.name} backend (CPU): this will be very slow; tokens/s and ETA follow the first step. Use a GPU backend (--backend webgpu or tensorflow) for real runs.`);
-  }
+  // A first step can take hours on a CPU backend: after run/start, time a short slice of one row
+  // (forward + backward, no update) so the user sees tokens/s and an ETA before it starts.
+  const slowCpu = (backend.name === 'wasm' || backend.name === 'cpu') && params > 20e6;
+  const probe$ = defer(async (): Promise<TrainEvent[]> => {
+    if (!slowCpu) return [];
+    const probeT = Math.min(cfg.context, 16);
+    const row = data.train[0];
+    const probe = stackExamples([{ ids: row.ids.subarray(0, probeT + 1), mask: row.mask.subarray(0, probeT) }]);
+    const tokPerSec = await measureThroughput(weights, gcfg, probe);
+    const stepS = (cfg.batchSize * cfg.context) / tokPerSec;
+    const message =
+      `${(params / 1e6).toFixed(1)}M parameters on the ${backend.name} backend (CPU): measured ${tokPerSec.toPrecision(2)} tokens/s ` +
+      `(${probeT} tokens, forward + backward), so about ${hours(stepS)} per step of ${cfg.batchSize}×${cfg.context} tokens and ` +
+      `${hours(stepS * (totalSteps - startStep))} for ${totalSteps - startStep} steps. Training anyway; use a GPU backend (--backend webgpu or tensorflow) for real runs.`;
+    return [{ type: 'warning', step: startStep, time: now(), message }];
+  }).pipe(concatMap((e) => e));
   for (const w of data.cache.warnings) warn(w);
   if (resolved.trained) warn(`trained a ${tokenizer.vocabSize}-token byte-level BPE tokenizer on ${cfg.data} → ${resolved.trained}`);
   if (microBatch > 0 && microBatch < cfg.batchSize && !cfg.microBatch) warn(`batch ${cfg.batchSize} does not fit the ${backend.name} backend's memory at once: accumulating gradients over micro-batches of ${microBatch}`);
@@ -201,6 +215,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   const events$ = concat(
     of<TrainEvent[]>([runStart, ...warnings]).pipe(concatMap((e) => e)),
+    probe$,
     steps$.pipe(
       tap((s) => (last = s)),
       concatMap((s) => s.events),
@@ -260,4 +275,12 @@ export function backendVetoes(cfg: Config): Record<string, string> {
   const need = m.total + m.grads; // + the accumulation buffer of micro-batching
   if (need <= WASM_HEAP * 0.9) return {};
   return { wasm: `this model needs ≈${(need / 2 ** 30).toFixed(1)} GiB to train, more than wasm's ${WASM_HEAP / 2 ** 30} GiB heap` };
+}
+
+/** 42 → "42 s", 4000 → "1.1 h", 400000 → "4.6 days". */
+function hours(s: number): string {
+  if (s < 120) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(0)} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
 }
