@@ -7,6 +7,7 @@ import { configCommand } from './configCommand.ts';
 import { tokenizerCommand } from './tokenizerCommand.ts';
 import { paramsCommand } from './paramsCommand.ts';
 import { monitorCommand } from './monitorCommand.ts';
+import { evalCommand, EVAL_HELP } from './evalCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -18,6 +19,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow chat (--checkpoint PATH | --connect ws://HOST:PORT)   terminal chat; /help for its commands
   versiflow serve --checkpoint PATH [--port 8765 --host H]    generation over WebSocket (docs/generate-protocol.md)
   ${WATERMARK_HELP.split('\n').join('\n  ')}
+  ${EVAL_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   tokenizer: tokenizerCommand,
   params: paramsCommand,
   monitor: monitorCommand,
+  eval: evalCommand,
   watermark: watermarkCommand,
   chat: chatCommand,
   serve: serveCommand,

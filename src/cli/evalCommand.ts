@@ -1,0 +1,64 @@
+import { configToSnake, normalizeConfig } from '../config/normalizeConfig.ts';
+import { ConfigError } from '../errors/ConfigError.ts';
+import { DataError } from '../errors/DataError.ts';
+import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
+import { type Batch, stackExamples } from '../model/batch.ts';
+import { evaluateLoss } from '../model/evaluate.ts';
+import { disposeWeights } from '../model/gpt.ts';
+import { loadModel } from '../pipeline/loadModel.ts';
+import { prepareData } from '../pipeline/prepareData.ts';
+import type { CliIO } from './io.ts';
+import { parseArgs } from './parseArgs.ts';
+import { reportError } from './reportError.ts';
+
+export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --json]
+      perplexity of a checkpoint: on --data (every document), or by default on its run's validation split`;
+
+const KNOWN = ['checkpoint', 'data', 'text-column', 'max-docs', 'batch-size', 'backend', 'json'];
+
+/**
+ * `versiflow eval perplexity`: token-weighted mean loss and perplexity of a checkpoint, with the
+ * checkpoint's own tokenizer, context and layout. Without --data it scores the validation split of
+ * the run's corpus (same seed and val_fraction as training, so the figure matches its eval events).
+ */
+export async function evalCommand(args: readonly string[], io: CliIO): Promise<number> {
+  try {
+    const { positional, flags } = parseArgs(args, ['json']);
+    if (positional[0] !== 'perplexity') throw new ConfigError(`eval: expected "perplexity" as the first argument\n${EVAL_HELP}`);
+    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`eval: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    if (!flags.checkpoint) throw new ConfigError('eval: --checkpoint PATH is required (a checkpoint or run directory)');
+    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
+    const m = await loadModel(flags.checkpoint);
+    try {
+      const own = configToSnake(m.config);
+      const cfg = normalizeConfig(
+        {
+          ...own,
+          ...(flags.data ? { data: flags.data, val_fraction: 0 } : {}),
+          ...(flags['text-column'] ? { text_column: flags['text-column'] } : {}),
+          ...(flags['max-docs'] ? { max_docs: flags['max-docs'] } : {}),
+          ...(flags['batch-size'] ? { batch_size: flags['batch-size'] } : {}),
+        },
+        'command line',
+      );
+      const data = await prepareData(cfg, m.tokenizer);
+      const examples = flags.data ? data.train : data.val;
+      if (examples.length === 0) throw new DataError(`${cfg.data}: no ${flags.data ? '' : 'validation '}examples of ${cfg.context} tokens to score`);
+      const batches: Batch[] = [];
+      for (let i = 0; i < examples.length; i += cfg.batchSize) batches.push(stackExamples(examples.slice(i, i + cfg.batchSize)));
+      const loss = await evaluateLoss(m.weights, m.gpt, batches, cfg.microBatch);
+      const tokens = batches.reduce((n, b) => n + b.tokens, 0);
+      const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split: flags.data ? 'all' : 'validation', loss, perplexity: Math.exp(loss), tokens, examples: examples.length };
+      io.stdout.write(
+        flags.json
+          ? `${JSON.stringify(result)}\n`
+          : `perplexity ${result.perplexity.toFixed(3)} (loss ${loss.toFixed(4)} nats/token over ${tokens} tokens, ${examples.length} examples of the ${result.split} split of ${cfg.data}) at step ${m.step}\n`,
+      );
+      return 0;
+    } finally {
+      disposeWeights(m.weights);
+    }
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
