@@ -8,7 +8,7 @@ import { localEngine, remoteEngine } from './chatEngines.ts';
 import { type ChatEngine, type ChatSettings, runChat } from './chatSession.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs } from './parseArgs.ts';
+import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { localTokenSource } from './tokenSource.ts';
 
@@ -23,7 +23,7 @@ export async function chatCommand(args: readonly string[], io: CliIO, input: Nod
   let engine: ChatEngine | undefined;
   try {
     const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
-    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`chat: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    rejectUnknownFlags(flags, KNOWN, 'chat');
     if (!!flags.checkpoint === !!flags.connect) throw new ConfigError('chat: give --checkpoint PATH (run the model here) or --connect ws://HOST:PORT (a versiflow serve)');
     const settings: ChatSettings = {
       temperature: numberFlag(flags, 'temperature', 0.8, 'chat'),

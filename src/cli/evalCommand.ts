@@ -8,7 +8,7 @@ import { disposeWeights } from '../model/gpt.ts';
 import { loadModel } from '../pipeline/loadModel.ts';
 import { prepareData } from '../pipeline/prepareData.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs } from './parseArgs.ts';
+import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --json]
@@ -25,7 +25,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
   try {
     const { positional, flags } = parseArgs(args, ['json']);
     if (positional[0] !== 'perplexity') throw new ConfigError(`eval: expected "perplexity" as the first argument\n${EVAL_HELP}`);
-    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`eval: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    rejectUnknownFlags(flags, KNOWN, 'eval');
     if (!flags.checkpoint) throw new ConfigError('eval: --checkpoint PATH is required (a checkpoint or run directory)');
     await setupBackend((flags.backend ?? 'auto') as BackendChoice);
     const m = await loadModel(flags.checkpoint);

@@ -5,7 +5,7 @@ import { disposeWeights } from '../model/gpt.ts';
 import { loadModel } from '../pipeline/loadModel.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs } from './parseArgs.ts';
+import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 const KNOWN = ['checkpoint', 'prompt', 'backend', ...GENERATION_FLAGS];
@@ -23,7 +23,7 @@ export const GENERATE_HELP = `versiflow generate --checkpoint PATH [--prompt TEX
 export async function generateCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
     const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
-    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`generate: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    rejectUnknownFlags(flags, KNOWN, 'generate');
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
     await setupBackend((flags.backend ?? 'auto') as BackendChoice);
     const m = await loadModel(flags.checkpoint);

@@ -42,3 +42,8 @@ export function takeFlags(flags: Record<string, string>, names: readonly string[
   }
   return taken;
 }
+
+/** Throws a ConfigError naming the first flag `verb` does not take, and the ones it does. */
+export function rejectUnknownFlags(flags: Readonly<Record<string, string>>, known: readonly string[], verb: string): void {
+  for (const k of Object.keys(flags)) if (!known.includes(k)) throw new ConfigError(`${verb}: unknown flag --${k}; known: ${known.map((x) => `--${x}`).join(' ')}`);
+}

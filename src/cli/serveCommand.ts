@@ -5,7 +5,7 @@ import { loadModel } from '../pipeline/loadModel.ts';
 import { type GenerateServerHandle, startGenerateServer } from '../streams/generateServer.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs } from './parseArgs.ts';
+import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { localTokenSource } from './tokenSource.ts';
 
@@ -23,7 +23,7 @@ export interface ServeControl {
 export async function serveCommand(args: readonly string[], io: CliIO, control: ServeControl = {}): Promise<number> {
   try {
     const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
-    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`serve: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    rejectUnknownFlags(flags, KNOWN, 'serve');
     if (!flags.checkpoint) throw new ConfigError('serve: --checkpoint PATH is required (a checkpoint or run directory)');
     const port = numberFlag(flags, 'port', 8765, 'serve');
     await setupBackend((flags.backend ?? 'auto') as BackendChoice);

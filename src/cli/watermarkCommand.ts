@@ -5,7 +5,7 @@ import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 import { detectWatermark } from '../model/watermark/detect.ts';
 import { numberFlag, watermarkScheme } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs } from './parseArgs.ts';
+import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 const KNOWN = ['scheme', 'vocab-size', 'ids-file', 'text-file', 'tokenizer', 'key', 'gamma', 'threshold', 'prompt-length'];
@@ -23,7 +23,7 @@ export async function watermarkCommand(args: readonly string[], io: CliIO): Prom
   try {
     const { positional, flags } = parseArgs(args);
     if (positional[0] !== 'detect') throw new ConfigError(`watermark: expected the subcommand "detect"; usage:\n${WATERMARK_HELP}`);
-    for (const k of Object.keys(flags)) if (!KNOWN.includes(k)) throw new ConfigError(`watermark detect: unknown flag --${k}; known: ${KNOWN.map((x) => `--${x}`).join(' ')}`);
+    rejectUnknownFlags(flags, KNOWN, 'watermark detect');
     const where = 'watermark detect';
     if (!flags.scheme) throw new ConfigError(`${where}: --scheme poetru|keyed|lefthash is required`);
     const vocabSize = numberFlag(flags, 'vocab-size', NaN, where);
