@@ -5,13 +5,11 @@ import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import { tokenDtype } from '../model/tokenCacheFormat.ts';
-import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
-import { normalizeString } from '../model/tokenizer/normalize.ts';
 import { normalizeOptions } from '../pipeline/corpus.ts';
 import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/prepareData.ts';
 import { tokenizedCorpus } from '../pipeline/tokenizedCorpus.ts';
-import { corpusRows } from '../streams/readCorpus.ts';
+import { trainBpeOnCorpus } from '../pipeline/trainBpeOnCorpus.ts';
 
 /** Where the command writes; injectable so tests use fakes. */
 export interface CommandIO {
@@ -100,21 +98,14 @@ async function train(flags: Record<string, string>, io: CommandIO): Promise<numb
   const minFrequency = int(flags, 'min-frequency', 2);
   const list = (s: string | undefined): string[] | undefined => s?.split(',').map((x) => x.trim()).filter(Boolean);
   const started = Date.now();
-  const trainer = bpeTrainer({
+  // one row at a time, normalised as training normalises: the trainer keeps word counts, not texts
+  const { tokenizer: tok, docs } = await trainBpeOnCorpus(cfg, {
     vocabSize,
     minFrequency,
     specialTokens: list(flags.special) ?? BPE_SPECIALS,
     userSymbols: list(flags['user-symbols']) ?? [],
   });
-  const norm = normalizeOptions(cfg.normalize);
-  let docs = 0;
-  // one row at a time: the trainer keeps word counts, not texts
-  for await (const row of corpusRows(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs })) {
-    trainer.feed(normalizeString(row.text, norm));
-    docs++;
-  }
   if (docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);
-  const tok = trainer.finish();
   writeFileSync(out, JSON.stringify(tok.toJSON(), null, 2));
   io.stdout.write(`trained ${tok.vocabSize} tokens on ${docs} documents in ${((Date.now() - started) / 1000).toFixed(1)} s → ${out}\n`);
   return 0;

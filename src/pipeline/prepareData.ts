@@ -5,13 +5,13 @@ import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import type { Example } from '../model/batch.ts';
-import { bpeTrainer } from '../model/tokenizer/bpeTrainer.ts';
 import { CharTokenizer } from '../model/tokenizer/charTokenizer.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
 import { pack } from '../operators/pack.ts';
 import type { TokenizedDoc } from '../operators/tokenize.ts';
 import { truncate } from '../operators/truncate.ts';
 import { isValidationDoc } from '../streams/split.ts';
+import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 import { charVocabFile } from '../model/tokenCacheFormat.ts';
 import { corpusFingerprint } from '../streams/tokenCacheFingerprint.ts';
@@ -50,9 +50,7 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
   if (cfg.tokenizer === 'char') return charTokenizer(cfg);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
-    const trainer = bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
-    await lastValueFrom(corpus$(cfg).pipe(reduce((n, row) => (trainer.feed(row.text), n + 1), 0)));
-    const tokenizer = trainer.finish();
+    const { tokenizer } = await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
     mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
     writeFileSync(cfg.tokenizer, JSON.stringify(tokenizer.toJSON()));
     return { tokenizer, trained: cfg.tokenizer };
