@@ -52,3 +52,13 @@ export function microBatches(b: Batch, size: number): Batch[] {
   for (let s = 0; s < b.B; s += size) out.push(sliceBatch(b, s, Math.min(b.B, s + size)));
   return out;
 }
+
+/**
+ * Consecutive batches of `size` examples in order, the last one shorter when the count does not
+ * divide; at most `max` batches (0 = all). Stacks only the batches it returns.
+ */
+export function chunkBatches(examples: readonly Example[], size: number, max = 0): Batch[] {
+  const out: Batch[] = [];
+  for (let i = 0; i < examples.length && (max === 0 || out.length < max); i += size) out.push(stackExamples(examples.slice(i, i + size)));
+  return out;
+}

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.ts';
 import { CheckpointError } from '../errors/CheckpointError.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { AdamW } from '../model/adamw.ts';
-import { type Batch, stackExamples } from '../model/batch.ts';
+import { type Batch, chunkBatches, stackExamples } from '../model/batch.ts';
 import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from '../model/checkpoint.ts';
 import { evaluateLoss } from '../model/evaluate.ts';
 import { measureThroughput } from '../model/throughput.ts';
@@ -93,12 +93,9 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     if (startStep >= totalSteps) throw new ConfigError(`${resumeDir} is at step ${startStep}; raise max_steps above it to continue`);
   }
 
-  // Validation: a fixed, bounded set of batches (deterministic order).
-  const valBatches: Batch[] = [];
-  for (let i = 0; i + cfg.batchSize <= data.val.length || (i < data.val.length && valBatches.length === 0); i += cfg.batchSize) {
-    valBatches.push(stackExamples(data.val.slice(i, i + cfg.batchSize)));
-    if (cfg.evalBatches > 0 && valBatches.length >= cfg.evalBatches) break;
-  }
+  // Validation: a fixed, bounded set of full batches in order (one short batch if that is all there is).
+  const n = data.val.length;
+  const valBatches: Batch[] = chunkBatches(n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val, cfg.batchSize, cfg.evalBatches);
 
   // Controls: stop after the next step (with a checkpoint), sample on demand, pause between steps.
   let stopRequested = false;
