@@ -1,10 +1,10 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { Subject } from 'rxjs';
+import { describe, it, expect } from 'vitest';
 import { monitorCommand } from '../../src/cli/monitorCommand.ts';
 import { formatEvent } from '../../src/dashboard/formatEvent.ts';
-import { startFeed, type FeedHandle, type FeedOptions } from '../../src/streams/wsFeed.ts';
+import type { FeedHandle } from '../../src/streams/wsFeed.ts';
 import type { TrainEvent } from '../../src/streams/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
+import { feedHarness } from '../streams/feedHarness.ts';
 
 class Sink {
   text = '';
@@ -12,16 +12,7 @@ class Sink {
     this.text += s;
   }
 }
-const feeds: FeedHandle[] = [];
-afterEach(async () => {
-  await Promise.all(feeds.splice(0).map((f) => f.close()));
-});
-async function feed(opts: Partial<FeedOptions> = {}) {
-  const events = new Subject<TrainEvent>();
-  const f = await startFeed(events, { port: 0, ...opts });
-  feeds.push(f);
-  return { events, f };
-}
+const feed = feedHarness();
 async function connected(f: FeedHandle, n = 1) {
   while (f.stats().clients < n) await new Promise((r) => setTimeout(r, 5));
 }

@@ -5,15 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { captureIO } from './checkpointFixture.ts';
 
 /** Small enough for CI: the shipped corpus, a narrow model, few steps. */
 const SMALL = ['--max-docs', '300', '--context', '32', '--batch-size', '8', '--layers', '2', '--hidden', '64', '--eval-every', '25', '--eval-batches', '2', '--log-every', '5', '--sample-tokens', '40', '--backend', 'wasm', '--no-ws'];
-
-function capture() {
-  let out = '';
-  let err = '';
-  return { io: { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } }, out: () => out, err: () => err };
-}
 
 const rows = (csv: string) =>
   csv
@@ -26,7 +21,7 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
   const out = mkdtempSync(join(tmpdir(), 'vf-train-'));
 
   it('trains 50 steps: history.csv with falling loss, metrics.jsonl, a checkpoint, a sample', async () => {
-    const c = capture();
+    const c = captureIO();
     const code = await main(['train', '--config', 'tiny', '--max-steps', '50', '--out', out, ...SMALL], c.io);
     expect(c.err()).toBe('');
     expect(code).toBe(0);
@@ -52,7 +47,7 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
   });
 
   it('--resume latest continues at step 51 with the same history file', async () => {
-    const c = capture();
+    const c = captureIO();
     const code = await main(['train', '--config', 'tiny', '--max-steps', '60', '--out', out, '--resume', 'latest', ...SMALL], c.io);
     expect(c.err()).toBe('');
     expect(code).toBe(0);
@@ -63,8 +58,8 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
   });
 
   it('generate continues a prompt from the checkpoint, reproducibly for a seed', async () => {
-    const a = capture();
-    const b = capture();
+    const a = captureIO();
+    const b = captureIO();
     const args = ['generate', '--checkpoint', out, '--prompt', 'Я помню', '--max-new-tokens', '30', '--seed', '5', '--backend', 'wasm'];
     expect(await main(args, a.io)).toBe(0);
     expect(await main(args, b.io)).toBe(0);
@@ -74,10 +69,10 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
   });
 
   it('refuses unknown keys and bad values, naming them', async () => {
-    const c = capture();
+    const c = captureIO();
     expect(await main(['train', '--max-stepz', '5'], c.io)).toBe(2);
     expect(c.err()).toMatch(/unknown key "max-stepz" \(did you mean "max_steps"\?\)/);
-    const d = capture();
+    const d = captureIO();
     expect(await main(['train', '--batch-size', 'x'], d.io)).toBe(2);
     expect(d.err()).toMatch(/batch_size must be a number/);
   });
@@ -88,7 +83,7 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'state.json'), '{ not json');
-    const c = capture();
+    const c = captureIO();
     expect(await main(['train', '--out', bad, '--resume', 'latest', ...SMALL], c.io)).toBe(2);
     expect(c.err()).toMatch(/state\.json: not valid JSON/);
     expect(readFileSync(join(dir, 'state.json'), 'utf8')).toBe('{ not json');

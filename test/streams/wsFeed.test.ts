@@ -1,25 +1,19 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Subject } from 'rxjs';
 import WebSocket from 'ws';
-import { startFeed, type FeedHandle, type FeedOptions } from '../../src/streams/wsFeed.ts';
+import { startFeed } from '../../src/streams/wsFeed.ts';
 import { ConfigError } from '../../src/errors/ConfigError.ts';
 import { EVENT_TYPES, type TrainEvent } from '../../src/streams/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
+import { feedHarness } from './feedHarness.ts';
 import { FeedTestClient, refusedStatus } from './feedTestClient.ts';
 
-const feeds: FeedHandle[] = [];
+// after-hooks run last-registered first: clients are terminated, then the feeds closed
+const feed = feedHarness();
 const clients: FeedTestClient[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const c of clients.splice(0)) c.ws.terminate();
-  await Promise.all(feeds.splice(0).map((f) => f.close()));
 });
-
-async function feed(opts: Partial<FeedOptions> = {}) {
-  const events = new Subject<TrainEvent>();
-  const f = await startFeed(events, { port: 0, ...opts });
-  feeds.push(f);
-  return { events, f };
-}
 async function client(url: string, headers?: Record<string, string>) {
   const c = await FeedTestClient.connect(url, headers);
   clients.push(c);
