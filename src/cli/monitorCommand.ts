@@ -2,10 +2,9 @@ import WebSocket from 'ws';
 import { formatEvent } from '../dashboard/formatEvent.ts';
 import { EVENT_TYPES, type TrainEvent, type TrainEventType } from '../streams/events.ts';
 import { parseTypeList, reviveEvent, type ServerMessage } from '../streams/feedProtocol.ts';
+import type { CliIO } from './io.ts';
 
-export interface MonitorIo {
-  readonly stdout: { write(s: string): unknown };
-  readonly stderr: { write(s: string): unknown };
+export interface MonitorIo extends CliIO {
   /** Aborting (Ctrl+C) closes the connection; the command then returns 0. */
   readonly signal?: AbortSignal;
 }

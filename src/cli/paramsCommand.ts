@@ -4,11 +4,7 @@ import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { type ParamBreakdown, paramBreakdown, type TrainingMemory, trainingMemory } from '../model/gptBreakdown.ts';
 import { resolveGptConfig } from '../model/gptConfig.ts';
-
-export interface CommandIo {
-  readonly stdout: { write(s: string): unknown };
-  readonly stderr: { write(s: string): unknown };
-}
+import type { CliIO } from './io.ts';
 
 const USAGE = `usage: versiflow params [--config NAME|PATH] [--json] [--vocab-size N] [--key value ...]
 Prints the parameter count of a config by component (embeddings, each layer's parts, final norm,
@@ -23,7 +19,7 @@ Any config key can be overridden (--layers 6, --hidden 512, ...).
  * tokenizer.json the config names; a `char` tokenizer takes it from the corpus, so it must be given.
  * Returns the exit code: 0 done, 1 a config problem, 2 a usage problem.
  */
-export async function paramsCommand(args: readonly string[], io: CommandIo): Promise<number> {
+export async function paramsCommand(args: readonly string[], io: CliIO): Promise<number> {
   let configName = 'tiny';
   let json = false;
   const overrides: Record<string, string> = {};

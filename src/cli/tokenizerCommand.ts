@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeConfig } from '../config/normalizeConfig.ts';
+import type { CliIO } from './io.ts';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
@@ -11,11 +12,6 @@ import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/prepareData.ts';
 import { tokenizedCorpus } from '../pipeline/tokenizedCorpus.ts';
 import { trainBpeOnCorpus } from '../pipeline/trainBpeOnCorpus.ts';
 
-/** Where the command writes; injectable so tests use fakes. */
-export interface CommandIO {
-  stdout: { write(s: string): unknown };
-  stderr: { write(s: string): unknown };
-}
 
 const USAGE = `usage:
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json
@@ -49,7 +45,7 @@ class UsageError extends Error {}
  * token cache a training run with the same data, text_column, normalize, max_docs, tokenizer and
  * cache_dir will reuse (or reports that it is already there).
  */
-export async function tokenizerCommand(args: readonly string[], io: CommandIO): Promise<number> {
+export async function tokenizerCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
     const [verb, ...rest] = args;
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);
@@ -91,7 +87,7 @@ function readConfig(flags: Record<string, string>, extra: Record<string, string 
   }
 }
 
-async function train(flags: Record<string, string>, io: CommandIO): Promise<number> {
+async function train(flags: Record<string, string>, io: CliIO): Promise<number> {
   const cfg = readConfig(flags);
   const out = required(flags, 'out');
   const vocabSize = int(flags, 'vocab-size', undefined);
@@ -111,7 +107,7 @@ async function train(flags: Record<string, string>, io: CommandIO): Promise<numb
   return 0;
 }
 
-async function cache(flags: Record<string, string>, io: CommandIO): Promise<number> {
+async function cache(flags: Record<string, string>, io: CliIO): Promise<number> {
   const cfg = readConfig(flags, { tokenizer: required(flags, 'tokenizer'), cache_dir: flags['cache-dir'], token_cache: 'true' });
   const started = Date.now();
   const { tokenizer } = await resolveTokenizer(cfg);
