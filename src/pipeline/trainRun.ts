@@ -130,7 +130,8 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   };
   const snake = configToSnake(cfg);
   const save = async (s: StepState) => {
-    if (s.valLoss !== undefined) bestValLoss = Math.min(bestValLoss ?? Infinity, s.valLoss);
+    const ev = s.events.find((e) => e.type === 'eval');
+    if (ev?.type === 'eval') bestValLoss = ev.bestValLoss; // validateEvery keeps the running best
     const state: CheckpointState = {
       format: 'versiflow-checkpoint',
       version: 1,
@@ -194,7 +195,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: () => stopRequested }),
     pipe(
       trainStep({ weights, config: gcfg, optimizer, schedule, totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch }),
-      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches, microBatch) : Promise.resolve(NaN)), now),
+      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches, microBatch) : Promise.resolve(NaN)), now, bestValLoss ?? Infinity),
       cfg.sampleTokens > 0
         ? sampleEvery(cfg.evalEvery, sample, {
             now,

@@ -18,6 +18,11 @@ describe('validateEvery', () => {
     expect(out[4].events).toEqual([{ type: 'eval', step: 5, time: 7, valLoss: 2.5, ppl: Math.exp(2.5), bestValLoss: 2 }]);
   });
 
+  it('continues from a resumed run\'s best loss', async () => {
+    const out = await lastValueFrom(from([state(1, true)]).pipe(validateEvery(1, async () => 2.5, () => 0, 2.1), toArray()));
+    expect(out[0].events[0]).toMatchObject({ valLoss: 2.5, bestValLoss: 2.1 });
+  });
+
   it('with every = 0 evaluates only at the end', async () => {
     const out = await lastValueFrom(from([state(1), state(2, true)]).pipe(validateEvery(0, async () => 1), toArray()));
     expect(out.map((s) => s.events.length)).toEqual([0, 1]);
