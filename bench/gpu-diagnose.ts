@@ -14,16 +14,18 @@ import { paramSpecs, resolveGptConfig } from '../src/model/gptConfig.ts';
 import { batchLoss, gradientStep } from '../src/model/step.ts';
 import { benchBatch } from './benchModel.ts';
 
-const r = await setupBackend('webgpu');
+const r = await setupBackend('webgpu', { kernels: process.env.DIAG_KERNELS ?? 'auto' });
 console.log(`backend ${r.name}: ${r.device}`);
 const be = tf.backend() as unknown as Record<string, any>;
-const counts = { dispatch: 0, created: 0, createdBytes: 0, written: 0, writtenBytes: 0, submits: 0, cpuForward: 0, reads: 0 };
+const counts = { dispatch: 0, created: 0, createdBytes: 0, staged: 0, stagedBytes: 0, written: 0, writtenBytes: 0, submits: 0, cpuForward: 0, reads: 0 };
 const byProgram = new Map<string, number>();
 const dev = be.device;
 const createBuffer = dev.createBuffer.bind(dev);
-dev.createBuffer = (d: { size: number }) => {
-  counts.created++;
-  counts.createdBytes += d.size;
+dev.createBuffer = (d: { size: number; usage: number }) => {
+  // MAP_WRITE buffers are tfjs's staging copies of CPU data (a new one per upload); others are pool misses
+  const staging = (d.usage & 2) !== 0;
+  counts[staging ? 'staged' : 'created']++;
+  counts[staging ? 'stagedBytes' : 'createdBytes'] += d.size;
   return createBuffer(d);
 };
 const queue = be.queue;
@@ -77,7 +79,7 @@ async function phase(label: string, f: () => tf.Tensor): Promise<void> {
   const top = [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, k]) => `${n}×${k}`).join(' ');
   console.log(
     `${label.padEnd(28)} wall ${wall.toFixed(0).padStart(6)} ms, recording ${recorded.toFixed(0).padStart(6)} ms | dispatches ${counts.dispatch}, submits ${counts.submits}, ` +
-      `new buffers ${counts.created} (${(counts.createdBytes / 2 ** 20).toFixed(1)} MiB), writes ${counts.written} (${(counts.writtenBytes / 2 ** 10).toFixed(1)} KiB), cpu hand-offs ${counts.cpuForward}, reads ${counts.reads}`,
+      `new buffers ${counts.created} (${(counts.createdBytes / 2 ** 20).toFixed(1)} MiB), uploads ${counts.staged} (${(counts.stagedBytes / 2 ** 20).toFixed(2)} MiB), writes ${counts.written} (${(counts.writtenBytes / 2 ** 10).toFixed(1)} KiB), cpu hand-offs ${counts.cpuForward}, reads ${counts.reads}`,
   );
   console.log(`${''.padEnd(28)} ${top}`);
 }

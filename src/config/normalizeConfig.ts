@@ -39,6 +39,10 @@ function coerce(raw: unknown, spec: Spec<unknown>, where: string): unknown {
   if (raw === null) raw = '';
   if (typeof raw !== 'string') throw new ConfigError(`${where} must be a string, got ${JSON.stringify(raw)}`);
   if (spec.oneOf && !spec.oneOf.includes(raw)) throw new ConfigError(`${where} must be one of ${spec.oneOf.join(', ')}; got "${raw}"`);
+  if (spec.listOf) {
+    const bad = raw.split(',').map((x) => x.trim()).find((x) => !spec.listOf!.includes(x));
+    if (bad !== undefined) throw new ConfigError(`${where} must be a comma list of ${spec.listOf.join(', ')}; got "${bad}" in "${raw}"`);
+  }
   return raw;
 }
 

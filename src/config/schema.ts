@@ -9,6 +9,8 @@ type Spec<T> = {
   readonly doc: string;
   /** Allowed values for string enums. */
   readonly oneOf?: readonly string[];
+  /** For comma-list strings: the values each entry may take. */
+  readonly listOf?: readonly string[];
   /** Inclusive numeric bounds. */
   readonly min?: number;
   readonly max?: number;
@@ -26,6 +28,10 @@ export const CONFIG_SPEC = {
   out: str('', 'Output directory (history.csv, metrics.jsonl, checkpoints/). Empty = runs/<name>.'),
   seed: int(1337, 'Seed for weight init, data order, dropout and samples.'),
   backend: str('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+  kernels: {
+    ...str('auto', 'WebGPU kernels: auto or fused = Versiflow\'s fused WGSL kernels (adamw, rmsnorm, cross_entropy, attention); stock = tfjs\'s own; or a comma list of those names. Other backends ignore it.'),
+    listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'cross_entropy', 'attention'],
+  },
   reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
   ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),

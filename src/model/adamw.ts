@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedOn } from './kernels/select.ts';
+import { adamwUpdateWebgpu } from './kernels/webgpu/adamw.ts';
 import { sumAll } from './sumAll.ts';
 
 export interface AdamWOptions {
@@ -15,6 +17,7 @@ export interface AdamWOptions {
  * correction, and global-norm gradient clipping. Moments live in variables named like the
  * parameters, so they can be saved to and loaded from optimizer.safetensors.
  * No GPU→CPU reads: the grad norm stays a tensor for the caller to read when it logs.
+ * On webgpu with the `adamw` kernel on, each parameter is updated by one fused in-place kernel.
  */
 export class AdamW {
   readonly m = new Map<string, tf.Variable>();
@@ -44,11 +47,17 @@ export class AdamW {
       const names = Object.keys(grads);
       const norm = sumAll(names.map((n) => grads[n].square().sum())).sqrt() as tf.Scalar;
       // scale = min(1, clip / (norm + 1e-6)): stays on the device.
-      const scale = gradClip > 0 ? tf.minimum(1, tf.div(gradClip, norm.add(1e-6))) : tf.scalar(1);
+      const scale = (gradClip > 0 ? tf.minimum(1, tf.div(gradClip, norm.add(1e-6))) : tf.scalar(1)) as tf.Scalar;
+      const fused = fusedOn('adamw');
       for (const name of names) {
         const p = this.params.get(name)!;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
+        if (fused) {
+          const decay = this.decay.has(name) && wd > 0 ? 1 - lr * wd : 1;
+          adamwUpdateWebgpu(p, grads[name], m, v, scale, { lr, beta1: b1, beta2: b2, eps, decay, bc1, bc2 });
+          continue;
+        }
         const g = grads[name].mul(scale);
         const m1 = m.mul(b1).add(g.mul(1 - b1));
         const v1 = v.mul(b2).add(g.square().mul(1 - b2));

@@ -16,17 +16,56 @@ import { applyRope, ropeTables } from './rope.ts';
 
 export type Weights = ReadonlyMap<string, tf.Variable>;
 
+/**
+ * RMSNorm over the last axis: x [..., C] · rsqrt(mean(x², -1) + eps) · scale [C].
+ * The gradient is written by hand: tfjs's gradient of mean/sum builds a ones tensor of x's full
+ * shape in JavaScript and uploads it (on webgpu a staging buffer of B·T·C floats per norm per step,
+ * measured as the backward pass's new buffers growing with the batch).
+ *   r = rsqrt(mean(x²) + eps),  dx = r·(dy·s) − x·r³·mean(dy·s·x),  ds = Σ_rows dy·x·r
+ */
 export function rmsNorm(x: tf.Tensor, scale: tf.Tensor, eps: number): tf.Tensor {
-  // x [..., C] · rsqrt(mean(x², -1) + eps) · scale [C]
-  const ms = x.square().mean(-1, true);
-  return x.mul(ms.add(eps).rsqrt()).mul(scale);
+  const f = (xi: tf.Tensor, s: tf.Tensor, save: tf.GradSaveFunc) => {
+    const r = xi.square().mean(-1, true).add(eps).rsqrt();
+    save([xi, s, r]);
+    return {
+      value: xi.mul(r).mul(s),
+      gradFunc: (dy: tf.Tensor, [xs, ss, rs]: tf.Tensor[]) => {
+        const ds = dy.mul(ss);
+        const dx = ds.mul(rs).sub(xs.mul(rs.pow(3)).mul(ds.mul(xs).mean(-1, true)));
+        return [dx, sumRows(dy.mul(xs).mul(rs))];
+      },
+    };
+  };
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x, scale);
 }
 
-/** LayerNorm over the last axis: (x − mean) · rsqrt(var + eps) · scale (biased variance, as PyTorch). */
+/**
+ * LayerNorm over the last axis: (x − mean) · rsqrt(var + eps) · scale (biased variance, as PyTorch).
+ * Hand-written gradient for the same reason as rmsNorm's:
+ *   x̂ = (x − μ)·r,  g = dy·s,  dx = r·(g − mean(g) − x̂·mean(g·x̂)),  ds = Σ_rows dy·x̂
+ */
 export function layerNorm(x: tf.Tensor, scale: tf.Tensor, eps: number): tf.Tensor {
-  const centred = x.sub(x.mean(-1, true));
-  const variance = centred.square().mean(-1, true);
-  return centred.mul(variance.add(eps).rsqrt()).mul(scale);
+  const f = (xi: tf.Tensor, s: tf.Tensor, save: tf.GradSaveFunc) => {
+    const centred = xi.sub(xi.mean(-1, true));
+    const r = centred.square().mean(-1, true).add(eps).rsqrt();
+    const xhat = centred.mul(r);
+    save([xhat, s, r]);
+    return {
+      value: xhat.mul(s),
+      gradFunc: (dy: tf.Tensor, [xh, ss, rs]: tf.Tensor[]) => {
+        const g = dy.mul(ss);
+        const dx = rs.mul(g.sub(g.mean(-1, true)).sub(xh.mul(g.mul(xh).mean(-1, true))));
+        return [dx, sumRows(dy.mul(xh))];
+      },
+    };
+  };
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x, scale);
+}
+
+/** t [..., C] summed over every axis but the last → [C]. */
+function sumRows(t: tf.Tensor): tf.Tensor {
+  const C = t.shape[t.rank - 1];
+  return t.reshape([-1, C]).sum(0);
 }
 
 /** The configured norm with scale `w[name]` and, when present, bias `w[name.bias]`. */

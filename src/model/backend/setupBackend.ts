@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
+import { kernelsInUse, useKernels } from '../kernels/select.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { describeWebgpuAdapter, installNavigatorGpu } from './webgpuSetup.ts';
@@ -32,6 +33,8 @@ export interface BackendOptions {
   readonly wasmFastKernels?: boolean;
   /** Backends `auto` must pass over, with the reason (e.g. a model too big for wasm's heap). */
   readonly skip?: Readonly<Record<string, string>>;
+  /** Fused WebGPU kernels (config key `kernels`): auto | fused | stock | a comma list. @default 'auto' */
+  readonly kernels?: string;
 }
 
 /** `auto` order: the fastest first. Measured on 2 CPU cores: wasm 5,250 vs cpu 130 tokens/s on the tiny config. */
@@ -43,6 +46,7 @@ const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
  * Throws when an explicitly requested backend cannot load, naming it and the reason.
  */
 export async function setupBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
+  useKernels(opts.kernels ?? 'auto'); // throws on an unknown kernel name before anything loads
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of order) {
@@ -52,8 +56,9 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: Backend
       continue;
     }
     try {
-      const device = await LOADERS[name](opts);
+      let device = await LOADERS[name](opts);
       silenceCpuBanner();
+      if (tf.getBackend() === 'webgpu') device += `; fused kernels: ${kernelsInUse().join(', ') || 'none (stock tfjs)'}`;
       return { name: tf.getBackend(), device, skipped };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0];

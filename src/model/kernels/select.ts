@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Which of Versiflow's fused WebGPU kernels the model and optimizer use. They replace compositions
+ * of tfjs's stock kernels on the webgpu backend only; every other backend runs the composite ops.
+ *   adamw          one in-place pass per parameter instead of ≈15 elementwise kernels
+ *   rmsnorm        forward and backward in one pass over the rows each
+ *   cross_entropy  log-sum-exp and the logits' gradient over the vocabulary without softmax/one-hot tensors
+ *   attention      causal attention, flash-style: no [T, T] scores or probabilities in memory
+ * Setting (config key `kernels`): auto | fused = all of them; stock = none; or a comma list.
+ */
+export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention'] as const;
+export type FusedKernel = (typeof FUSED_KERNELS)[number];
+
+let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);
+
+/** Parses a `kernels` setting; throws naming the bad entry and the allowed ones. */
+export function parseKernels(setting: string): ReadonlySet<FusedKernel> {
+  const s = setting.trim();
+  if (s === 'auto' || s === 'fused') return new Set(FUSED_KERNELS);
+  if (s === 'stock' || s === '') return new Set();
+  const out = new Set<FusedKernel>();
+  for (const part of s.split(',').map((x) => x.trim())) {
+    if (!(FUSED_KERNELS as readonly string[]).includes(part)) {
+      throw new Error(`kernels: unknown kernel "${part}"; use auto, fused, stock or a comma list of ${FUSED_KERNELS.join(', ')}`);
+    }
+    out.add(part as FusedKernel);
+  }
+  return out;
+}
+
+/** Sets the fused kernels in use (process-wide, like the tfjs backend itself). */
+export function useKernels(setting: string | Iterable<FusedKernel>): void {
+  enabled = typeof setting === 'string' ? parseKernels(setting) : new Set(setting);
+}
+
+/** The fused kernels in use, whatever the backend. */
+export function kernelsInUse(): readonly FusedKernel[] {
+  return FUSED_KERNELS.filter((k) => enabled.has(k));
+}
+
+/** True when `k` is enabled and the active backend is webgpu (decided per call: tests switch backends). */
+export function fusedOn(k: FusedKernel): boolean {
+  return enabled.has(k) && tf.getBackend() === 'webgpu';
+}
