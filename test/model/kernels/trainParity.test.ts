@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { AdamW } from '../../../src/model/adamw.ts';
+import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
+import { disposeWeights, initWeights } from '../../../src/model/gpt.ts';
+import { paramSpecs, resolveGptConfig } from '../../../src/model/gptConfig.ts';
+import { kernelsInUse, useKernels } from '../../../src/model/kernels/select.ts';
+import { gradientStep } from '../../../src/model/step.ts';
+import type { Batch } from '../../../src/model/batch.ts';
+import { webgpuAvailable } from './webgpuHarness.ts';
+
+const gpu = await webgpuAvailable();
+
+// configs/tiny.yaml's architecture (RMSNorm, RoPE, GQA 4/2, SwiGLU, tied), shorter context for CI time
+const c = resolveGptConfig({ vocabSize: 146, context: 32, layers: 3, hidden: 96, heads: 4, kvHeads: 2, headDim: 0, ffn: 0, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
+
+/** A learnable batch: each row walks the vocabulary with a row-dependent stride (the loss must fall). */
+function patternBatch(k: number, B: number): Batch {
+  const T = c.context;
+  const x = new Int32Array(B * T);
+  const y = new Int32Array(B * T);
+  for (let r = 0; r < B; r++) {
+    for (let t = 0; t < T; t++) {
+      x[r * T + t] = (k * 31 + r * 17 + t * (1 + (r % 3))) % c.vocabSize;
+      y[r * T + t] = (k * 31 + r * 17 + (t + 1) * (1 + (r % 3))) % c.vocabSize;
+    }
+  }
+  return { B, T, x, y, mask: new Float32Array(B * T).fill(1), tokens: B * T };
+}
+
+async function curve(steps: number): Promise<number[]> {
+  const w = initWeights(c, 7);
+  const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+  const out: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const r = gradientStep(w, c, opt, patternBatch(i, 4), 3e-3, i);
+    out.push((await r.loss.data())[0]);
+    tf.dispose([r.loss, r.gradNorm]);
+  }
+  disposeWeights(w);
+  opt.dispose();
+  return out;
+}
+
+describe.skipIf(!gpu)('training on webgpu matches the CPU backend (issue 5: 20 steps within 1e-3)', () => {
+  it('stock tfjs kernels and Versiflow fused kernels both track the wasm backend step for step', async () => {
+    await setupBackend('wasm');
+    const ref = await curve(20);
+    const results: Record<string, number[]> = {};
+    for (const kernels of ['stock', 'fused']) {
+      useKernels(kernels);
+      await tf.setBackend('webgpu');
+      results[kernels] = await curve(20);
+      await tf.setBackend('cpu');
+    }
+    useKernels('auto');
+    expect(kernelsInUse().length).toBeGreaterThan(0);
+    expect(ref[19]).toBeLessThan(ref[0] - 0.3); // it learns
+    for (const [k, losses] of Object.entries(results)) {
+      const rel = Math.max(...losses.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
+      expect(rel, `${k}: ${losses.map((x) => x.toFixed(4)).join(' ')} vs ${ref.map((x) => x.toFixed(4)).join(' ')}`).toBeLessThan(1e-3);
+    }
+  });
+});
