@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedOn } from './kernels/select.ts';
+import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { type GptConfig, paramSpecs } from './gptConfig.ts';
 import { applyRope, ropeTables } from './rope.ts';
@@ -70,7 +72,8 @@ function sumRows(t: tf.Tensor): tf.Tensor {
 
 /** The configured norm with scale `w[name]` and, when present, bias `w[name.bias]`. */
 export function norm(x: tf.Tensor, w: Weights, name: string, c: GptConfig): tf.Tensor {
-  const y = (c.norm === 'layer' ? layerNorm : rmsNorm)(x, w.get(name)!, c.normEps);
+  const f = c.norm === 'layer' ? layerNorm : fusedOn('rmsnorm') ? rmsNormFused : rmsNorm;
+  const y = f(x, w.get(name)!, c.normEps);
   const bias = w.get(`${name}.bias`);
   return bias ? y.add(bias) : y;
 }

@@ -23,7 +23,8 @@ export async function installNavigatorGpu(): Promise<void> {
       get(t, p) {
         if (p === 'requestDevice') {
           return (d: { requiredFeatures?: unknown[] } = {}) =>
-            t.requestDevice({ ...d, requiredFeatures: (d.requiredFeatures ?? []).flat(4).filter((f) => t.features.has(f as string)) });
+            // tfjs asks for timestamp-query and bgra8unorm-storage only; the fused kernels also use subgroups
+            t.requestDevice({ ...d, requiredFeatures: [...new Set([...(d.requiredFeatures ?? []).flat(4), 'subgroups'])].filter((f) => t.features.has(f as string)) });
         }
         const v = Reflect.get(t, p) as unknown;
         return typeof v === 'function' ? v.bind(t) : v;

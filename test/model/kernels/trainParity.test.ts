@@ -58,6 +58,7 @@ describe.skipIf(!gpu)('training on webgpu matches the CPU backend (issue 5: 20 s
     expect(ref[19]).toBeLessThan(ref[0] - 0.3); // it learns
     for (const [k, losses] of Object.entries(results)) {
       const rel = Math.max(...losses.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
+      console.info(`webgpu ${k} kernels vs wasm, 20 steps: max relative loss difference ${rel.toExponential(2)}; losses ${losses[0].toFixed(4)} → ${losses[19].toFixed(4)}`);
       expect(rel, `${k}: ${losses.map((x) => x.toFixed(4)).join(' ')} vs ${ref.map((x) => x.toFixed(4)).join(' ')}`).toBeLessThan(1e-3);
     }
   });
