@@ -5,8 +5,11 @@
  *   (a)      the tiny config's architecture, 20 steps on webgpu and on a CPU backend, same seed and
  *            batches: both loss curves and their max relative difference (target ≤ 1e-3)
  *   (b)      embedding gradient (tf.grad through tf.gather) on webgpu against cpu
- *   (c)      Poetru-75M shape (plain GQA) training speed at batch 8 and 32: tok/s, ms/step, TFLOP/s
+ *   (k)      each fused kernel against the stock composite on the GPU: errors and fwd+bwd time (gpuKernels.ts)
+ *   (c)      Poetru-75M shape (plain GQA) training speed at batch 32 (and 8), stock tfjs kernels and
+ *            Versiflow's fused kernels: tok/s, ms/step, TFLOP/s, fused/stock
  *   (d)      PyTorch on cuda for the same shape (fp32 without TF32; bf16 + SDPA), if python3 has torch
+ * BENCH_GPU_SMALL=1 shrinks the 75M shape and the kernel shapes to check the script on a CPU adapter.
  * Without a WebGPU adapter it says so on one line, runs the CPU part of (a) and exits 0.
  * The CPU reference of (a) is our wasm backend (BENCH_GPU_REF=cpu for tfjs cpu: ~10x slower).
  */
@@ -19,8 +22,10 @@ import { AdamW } from '../src/model/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { disposeWeights, initWeights } from '../src/model/gpt.ts';
 import { countParams, paramSpecs, resolveGptConfig, type GptConfig } from '../src/model/gptConfig.ts';
+import { useKernels } from '../src/model/kernels/select.ts';
 import { gradientStep } from '../src/model/step.ts';
 import { benchBatch } from './benchModel.ts';
+import { checkKernels } from './gpuKernels.ts';
 
 const BUDGET_S = Number(process.env.BENCH_GPU_BUDGET_S ?? 330);
 const t0 = performance.now();
@@ -31,7 +36,12 @@ const arch = (a: Pick<GptConfig, 'vocabSize' | 'context' | 'layers' | 'hidden' |
   resolveGptConfig({ ...a, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
 // configs/tiny.yaml's shape (its char vocabulary of the shipped corpus is 146 symbols)
 const TINY = arch({ vocabSize: 146, context: 128, layers: 3, hidden: 96, heads: 4, kvHeads: 2, headDim: 0, ffn: 0 });
-const P75M = arch({ vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728 });
+const SMALL = process.env.BENCH_GPU_SMALL === '1';
+if (SMALL) process.env.KERNELS_SMALL = '1';
+const P75M = SMALL
+  ? arch({ vocabSize: 1000, context: 64, layers: 2, hidden: 128, heads: 4, kvHeads: 2, headDim: 32, ffn: 256 })
+  : arch({ vocabSize: 24000, context: 512, layers: 12, hidden: 640, heads: 8, kvHeads: 4, headDim: 80, ffn: 1728 });
+const SPEED_BATCHES = (process.env.BENCH_GPU_BATCHES ?? (SMALL ? '4' : '32,8')).split(',').map(Number);
 
 export async function benchGpu(): Promise<void> {
   const gpu = await tryWebgpu();
@@ -51,10 +61,14 @@ export async function benchGpu(): Promise<void> {
     log('(a) webgpu: skipped (no WebGPU adapter); (b), (c), (d) skipped');
     return;
   }
-  const onGpu = await withBackend('webgpu', () => lossCurve(TINY, 8, 20));
-  log(`(a) webgpu loss: ${onGpu.map((l) => l.toFixed(4)).join(' ')}`);
-  const rel = Math.max(...onGpu.map((l, i) => Math.abs(l - ref[i]) / Math.abs(ref[i])));
-  log(`(a) max relative loss difference webgpu vs ${cpuRef} over 20 steps: ${rel.toExponential(2)} (${rel <= 1e-3 ? 'ok' : 'ABOVE'} target 1e-3)`);
+  for (const kernels of ['stock', 'fused']) {
+    useKernels(kernels);
+    const onGpu = await withBackend('webgpu', () => lossCurve(TINY, 8, 20));
+    log(`(a) webgpu ${kernels} loss: ${onGpu.map((l) => l.toFixed(4)).join(' ')}`);
+    const rel = Math.max(...onGpu.map((l, i) => Math.abs(l - ref[i]) / Math.abs(ref[i])));
+    log(`(a) max relative loss difference webgpu ${kernels} kernels vs ${cpuRef} over 20 steps: ${rel.toExponential(2)} (${rel <= 1e-3 ? 'ok' : 'ABOVE'} target 1e-3)`);
+  }
+  useKernels('auto');
   // (b) embedding gradient
   const gCpu = await withBackend('cpu', embeddingGrad);
   const gGpu = await withBackend('webgpu', embeddingGrad);
@@ -65,16 +79,26 @@ export async function benchGpu(): Promise<void> {
     scale = Math.max(scale, Math.abs(gCpu[i]));
   }
   log(`(b) embedding gradient webgpu vs cpu: max abs error ${err.toExponential(2)}, relative ${(err / scale).toExponential(2)}`);
-  // (c) 75M speed
+  // (k) kernels one by one
+  await withBackend('webgpu', () => checkKernels(log));
+  // (c) 75M speed, stock then fused kernels, same process and card
   const ours = new Map<number, number>();
-  for (const B of [8, 32]) {
-    if (elapsed() > BUDGET_S * 0.6) {
-      log(`(c) batch ${B}: skipped (time budget)`);
-      continue;
+  for (const B of SPEED_BATCHES) {
+    const got: Record<string, number> = {};
+    for (const kernels of ['stock', 'fused']) {
+      if (elapsed() > BUDGET_S * 0.6) {
+        log(`(c) batch ${B} ${kernels}: skipped (time budget)`);
+        continue;
+      }
+      useKernels(kernels);
+      const r = await withBackend('webgpu', () => timeTraining(P75M, B, 2, B >= 32 ? 3 : 5));
+      got[kernels] = r.tokensPerSec;
+      log(`(c) ${SMALL ? 'small' : '75M'} webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s (warm-up ${r.warmupS.toFixed(1)} s)`);
     }
-    const r = await withBackend('webgpu', () => timeTraining(P75M, B, 2, B === 8 ? 5 : 3));
-    ours.set(B, r.tokensPerSec);
-    log(`(c) 75M webgpu B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s (warm-up ${r.warmupS.toFixed(1)} s)`);
+    useKernels('auto');
+    if (got.stock && got.fused) log(`(c) B=${B}: fused/stock ${(got.fused / got.stock).toFixed(2)}×`);
+    const best = Math.max(got.stock ?? 0, got.fused ?? 0);
+    if (best) ours.set(B, best);
   }
   // (d) PyTorch
   await torchReference(ours);

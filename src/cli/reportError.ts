@@ -1,12 +1,13 @@
 import { CheckpointError } from '../errors/CheckpointError.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
+import { BackendError } from '../errors/BackendError.ts';
 import { DivergenceError } from '../errors/DivergenceError.ts';
 import type { CliIO } from './io.ts';
 
 /** Prints an error for a user: typed errors as one clear line, anything else with its stack. Returns the exit code. */
 export function reportError(e: unknown, io: CliIO): number {
-  if (e instanceof ConfigError || e instanceof DataError || e instanceof CheckpointError || e instanceof DivergenceError) {
+  if (e instanceof ConfigError || e instanceof DataError || e instanceof CheckpointError || e instanceof DivergenceError || e instanceof BackendError) {
     io.stderr.write(`error (${e.name}): ${e.message}\n`);
     return 2;
   }

@@ -6,7 +6,9 @@ import type { GptConfig } from '../model/gptConfig.ts';
 import { deriveSeed } from '../model/rng.ts';
 import { lrAt, type Schedule } from '../model/schedule.ts';
 import { gradientStep } from '../model/step.ts';
+import { BackendError } from '../errors/BackendError.ts';
 import { DivergenceError } from '../errors/DivergenceError.ts';
+import { takeWebgpuError } from '../model/backend/webgpuErrors.ts';
 import type { StepInput, StepState } from '../streams/stepState.ts';
 
 export interface TrainStepOptions {
@@ -64,6 +66,8 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         // sync point: reads the device
         const [lossV, normV] = await Promise.all([loss.data(), gradNorm.data()]);
         tf.dispose([loss, gradNorm]);
+        const gpuError = takeWebgpuError();
+        if (gpuError) throw new BackendError(`the GPU rejected work during step ${input.step}, so this step's results are invalid: ${gpuError}. Try a smaller batch_size or micro_batch, or kernels: stock`);
         if (!Number.isFinite(lossV[0])) throw new DivergenceError(`training loss is ${lossV[0]} at step ${input.step} (lr ${lr.toExponential(2)}): lower lr or raise warmup_steps; a backend problem shows as a difference from --backend cpu`);
         const t = clock();
         const steps = input.step - lastLogStep;

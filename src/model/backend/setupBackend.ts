@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { kernelsInUse, useKernels } from '../kernels/select.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
+import { watchWebgpuErrors } from './webgpuErrors.ts';
 import { describeWebgpuAdapter, installNavigatorGpu } from './webgpuSetup.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -89,6 +90,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions) => 
     await installNavigatorGpu();
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     await activate('webgpu');
+    watchWebgpuErrors();
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {

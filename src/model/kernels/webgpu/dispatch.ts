@@ -69,9 +69,13 @@ export function allocOutput(b: tf.KernelBackend, shape: number[], dtype: tf.Data
 /** Records one dispatch of `call` on backend `b` (no submit unless tfjs's batch is full). */
 export function runKernel(b: tf.KernelBackend, call: KernelCall): void {
   const be = webgpuInternals(b);
+  const limit = be.device.limits.maxStorageBufferBindingSize;
   const entries: GPUBindGroupEntry[] = call.bindings.map((x, i) => {
     be.uploadToGPU(x.tensor.dataId);
     const res = be.tensorMap.get(x.tensor.dataId).resource as GPUBuffer;
+    if (res.size > limit) {
+      throw new Error(`${call.key}: a [${x.tensor.shape.join(', ')}] tensor (${res.size} bytes) is over this GPU's storage binding limit (${limit} bytes); use a smaller batch_size or micro_batch`);
+    }
     return { binding: i, resource: { buffer: res } };
   });
   if (call.uniforms) {

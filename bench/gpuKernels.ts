@@ -1,0 +1,156 @@
+/**
+ * Each fused WebGPU kernel against the stock composite it replaces, both on the GPU, at the
+ * Poetru-75M shapes (B = 8 rows of T = 512): forward values and gradients compared, and the time of
+ * forward + backward for each (median of 5, each ended by a read), so the bench says what each
+ * kernel buys. KERNELS_SMALL=1 shrinks the shapes to check the script on a CPU (lavapipe).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { AdamW } from '../src/model/adamw.ts';
+import { rmsNorm } from '../src/model/gpt.ts';
+import { useKernels } from '../src/model/kernels/select.ts';
+import { rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
+import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
+import { maskedCrossEntropy } from '../src/model/loss.ts';
+
+export interface KernelCheck {
+  readonly name: string;
+  readonly shape: string;
+  /** Largest relative error of the fused outputs (values and gradients) against the stock ones. */
+  readonly maxRelErr: number;
+  readonly stockMs: number;
+  readonly fusedMs: number;
+}
+
+type Case = {
+  name: string;
+  shape: string;
+  /** Builds inputs (kept), returns a function that computes outputs with the fused or stock op. */
+  setup(): { run(fused: boolean): tf.Tensor[]; dispose(): void };
+};
+
+// read when the cases are built: bench/gpu.ts sets KERNELS_SMALL after this module is imported
+const small = () => process.env.KERNELS_SMALL === '1';
+const dims = () => ({ rows: small() ? 256 : 8 * 512, C: small() ? 96 : 640, V: small() ? 1000 : 24000, F: small() ? 256 : 1728 });
+
+/** Outputs of `f` and its gradients w.r.t. `xs` for the upstream weights `up`. */
+function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], up: tf.Tensor): tf.Tensor[] {
+  const y = f(...xs);
+  const grads = tf.grads((...a: tf.Tensor[]) => f(...a).mul(up).sum())(xs);
+  return [y, ...grads];
+}
+
+const CASES = (): Case[] => {
+  const { rows, C, V, F } = dims();
+  return [
+  {
+    name: 'rmsnorm',
+    shape: `x [${rows}, ${C}]`,
+    setup() {
+      const x = tf.randomNormal([rows, C], 0, 1, 'float32', 1);
+      const s = tf.randomNormal([C], 1, 0.1, 'float32', 2);
+      const up = tf.randomNormal([rows, C], 0, 1, 'float32', 3);
+      return {
+        run: (fused) => withGrads((a, b) => (fused ? rmsNormFused : rmsNorm)(a, b, 1e-6), [x, s], up),
+        dispose: () => tf.dispose([x, s, up]),
+      };
+    },
+  },
+  {
+    name: 'cross_entropy',
+    shape: `logits [${rows}, ${V}]`,
+    setup() {
+      const z = tf.randomNormal([rows, V], 0, 2, 'float32', 4);
+      const t = tf.randomUniform([rows], 0, V, 'int32', 5) as tf.Tensor1D;
+      const m = tf.ones([rows]) as tf.Tensor1D;
+      const up = tf.scalar(1);
+      return {
+        run: (fused) => withGrads((a) => (fused ? crossEntropyFused : maskedCrossEntropy)(a as tf.Tensor2D, t, m), [z], up),
+        dispose: () => tf.dispose([z, t, m, up]),
+      };
+    },
+  },
+  {
+    name: 'adamw',
+    shape: `12 × [${C}, ${F}] parameters`,
+    setup() {
+      const shape = [C, F];
+      const params = new Map(Array.from({ length: 12 }, (_, i) => [`p${i}`, tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', 10 + i))] as const));
+      const grads = Object.fromEntries([...params.keys()].map((k, i) => [k, tf.randomNormal(shape, 0, 1e-3, 'float32', 30 + i)]));
+      const start = new Map([...params].map(([k, v]) => [k, v.clone()]));
+      return {
+        run() {
+          for (const [k, v] of params) v.assign(start.get(k)!.add(0)); // same start for both
+          const opt = new AdamW(params, new Set(params.keys()), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+          opt.apply(grads, 1e-3).dispose();
+          opt.dispose();
+          return [...params.values()].map((v) => v.add(0));
+        },
+        dispose: () => tf.dispose([...params.values(), ...Object.values(grads), ...start.values()]),
+      };
+    },
+  },
+  ];
+};
+
+/** Extra cases registered by other kernel modules (attention, matmul) as they land. */
+export const EXTRA_CASES: Case[] = [];
+
+export async function checkKernels(log: (s: string) => void): Promise<KernelCheck[]> {
+  const out: KernelCheck[] = [];
+  for (const c of [...CASES(), ...EXTRA_CASES]) {
+    try {
+      const r = await checkOne(c);
+      out.push(r);
+      log(
+        `(k) ${r.name.padEnd(13)} ${r.shape}: max rel err ${r.maxRelErr.toExponential(2)}; fwd+bwd stock ${r.stockMs.toFixed(2)} ms, fused ${r.fusedMs.toFixed(2)} ms (${(r.stockMs / r.fusedMs).toFixed(2)}×)`,
+      );
+    } catch (e) {
+      log(`(k) ${c.name}: FAILED: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  useKernels('auto');
+  return out;
+}
+
+async function checkOne(c: Case): Promise<KernelCheck> {
+  const io = c.setup();
+  try {
+    const read = async (fused: boolean) => {
+      useKernels(fused ? 'fused' : 'stock');
+      const ys = tf.tidy(() => io.run(fused));
+      const vals = await Promise.all(ys.map((y) => y.data() as Promise<Float32Array>));
+      tf.dispose(ys);
+      return vals;
+    };
+    const stock = await read(false);
+    const fused = await read(true);
+    let err = 0;
+    stock.forEach((s, i) => (err = Math.max(err, relErr(fused[i], s))));
+    const time = async (fused: boolean) => {
+      const ms: number[] = [];
+      for (let k = 0; k < 6; k++) {
+        useKernels(fused ? 'fused' : 'stock');
+        const t0 = performance.now();
+        const sums = tf.tidy(() => io.run(fused).map((y) => y.sum()));
+        await Promise.all(sums.map((y) => y.data())); // a sum of every output read: the whole chain has run
+        if (k > 0) ms.push(performance.now() - t0); // first run compiles
+        tf.dispose(sums);
+      }
+      return ms.sort((a, b) => a - b)[ms.length >> 1];
+    };
+    return { name: c.name, shape: c.shape, maxRelErr: err, stockMs: await time(false), fusedMs: await time(true) };
+  } finally {
+    io.dispose();
+  }
+}
+
+/** max |a − b| / max |b| (relative to the tensor's scale: gradients have many near-zero entries). */
+function relErr(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return d / (s || 1);
+}
