@@ -97,10 +97,17 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
               totalSteps: o.totalSteps,
               memBytes: mem.numBytes,
               numTensors: mem.numTensors,
+              ...gpuBytes(mem),
             },
           ],
         };
       }),
     );
   };
+}
+
+/** The webgpu backend's pool size (tf.memory() carries it there); nothing on other backends. */
+function gpuBytes(mem: tf.MemoryInfo): { gpuBytes?: number } {
+  const held = (mem as tf.MemoryInfo & { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
+  return typeof held === 'number' ? { gpuBytes: held } : {};
 }

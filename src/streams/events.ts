@@ -45,6 +45,8 @@ export interface TrainStepEvent {
   /** Bytes the backend holds (tf.memory().numBytes) and live tensors. */
   readonly memBytes: number;
   readonly numTensors: number;
+  /** webgpu only: bytes of GPU buffers the backend holds (its buffer pool, free buffers included). */
+  readonly gpuBytes?: number;
 }
 
 export interface EvalEvent {

@@ -30,7 +30,8 @@ export function Progress({ last, tokPerSecEma, width }: ProgressProps) {
       </Text>
       <Text>
         {`loss ${last.loss.toFixed(4)} · lr ${last.lr.toExponential(2)} · grad norm ${last.gradNorm.toFixed(2)} · ` +
-          `mem ${fmtCompact(last.memBytes, 'B')} in ${fmtInt(last.numTensors)} tensors`}
+          `mem ${fmtCompact(last.memBytes, 'B')} in ${fmtInt(last.numTensors)} tensors` +
+          (last.gpuBytes !== undefined ? ` · GPU pool ${fmtCompact(last.gpuBytes, 'B')}` : '')}
       </Text>
     </Box>
   );
