@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
 import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
+import { ropeFused } from './kernels/webgpu/rope.ts';
+import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { type GptConfig, paramSpecs } from './gptConfig.ts';
 import { applyRope, ropeTables } from './rope.ts';
@@ -127,8 +129,9 @@ export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, 
   const v = split(vIn, KV);
   if (c.positions === 'rope') {
     const { cos, sin } = offset === 0 ? ropeTables(T, d, c.ropeTheta) : ropeRows(offset, T, c);
-    q = applyRope(q, cos, sin, c.ropeStyle) as tf.Tensor4D;
-    k = applyRope(k, cos, sin, c.ropeStyle) as tf.Tensor4D;
+    const rope = fusedOn('rope') ? ropeFused : applyRope;
+    q = rope(q, cos, sin, c.ropeStyle) as tf.Tensor4D;
+    k = rope(k, cos, sin, c.ropeStyle) as tf.Tensor4D;
   }
   return { q, k, v };
 }
@@ -177,6 +180,8 @@ export function mlp(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Ten
   let act: tf.Tensor; // [B·T, F]
   if (c.mlp === 'gelu') {
     act = gelu(linear(x2, w, `${p}up`));
+  } else if (c.fusedGateUp && fusedOn('swiglu')) {
+    act = swigluFused(linear(x2, w, `${p}gate_up`));
   } else {
     const [gate, up] = c.fusedGateUp ? tf.split(linear(x2, w, `${p}gate_up`), 2, -1) : [linear(x2, w, `${p}gate`), linear(x2, w, `${p}up`)];
     act = gate.mul(gate.sigmoid()).mul(up); // silu(gate) · up

@@ -11,8 +11,8 @@ import { webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();
 
-// configs/tiny.yaml's architecture (RMSNorm, RoPE, GQA 4/2, SwiGLU, tied), shorter context for CI time
-const c = resolveGptConfig({ vocabSize: 146, context: 32, layers: 3, hidden: 96, heads: 4, kvHeads: 2, headDim: 0, ffn: 0, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
+// configs/tiny.yaml's architecture (RMSNorm, RoPE, GQA 4/2, SwiGLU, tied) with 75m's fused gate|up, shorter context for CI time
+const c = resolveGptConfig({ vocabSize: 146, context: 32, layers: 3, hidden: 96, heads: 4, kvHeads: 2, headDim: 0, ffn: 0, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02, fusedGateUp: true });
 
 /** A learnable batch: each row walks the vocabulary with a row-dependent stride (the loss must fall). */
 function patternBatch(k: number, B: number): Batch {

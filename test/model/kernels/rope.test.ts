@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { applyRope, ropeTables } from '../../../src/model/rope.ts';
+import { ropeFused } from '../../../src/model/kernels/webgpu/rope.ts';
+import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
+
+const gpu = await webgpuAvailable();
+
+/** y and dx of Σ y·up for rope `f` on x [shape]. */
+function run(f: typeof applyRope, shape: number[], style: 'half' | 'interleaved'): tf.Tensor[] {
+  const size = shape.reduce((a, b) => a * b);
+  const [T, d] = shape.slice(-2);
+  const { cos, sin } = ropeTables(T, d, 10000);
+  const x = tf.tensor(seeded(size, 3, 2), shape);
+  const up = tf.tensor(seeded(size, 4), shape);
+  const y = f(x, cos, sin, style);
+  const dx = tf.grad((a: tf.Tensor) => f(a, cos, sin, style).mul(up).sum())(x);
+  return [y, dx];
+}
+
+describe.skipIf(!gpu)('fused RoPE kernel (WebGPU)', () => {
+  for (const style of ['half', 'interleaved'] as const) {
+    for (const shape of [[2, 3, 7, 10], [1, 2, 33, 64]]) {
+      it(`matches applyRope on cpu (${style}, x [${shape}]): values and gradient`, async () => {
+        const want = tf.tidy(() => run(applyRope, shape, style)).map((t) => {
+          const v = t.dataSync() as Float32Array;
+          t.dispose();
+          return v;
+        });
+        const got = await onWebgpu(() => run(ropeFused, shape, style));
+        expect(maxRelErr(got[0], want[0])).toBeLessThan(1e-5);
+        expect(maxRelErr(got[1], want[1])).toBeLessThan(1e-5);
+      });
+    }
+  }
+});
