@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
 import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
+import { dropoutFused } from './kernels/webgpu/dropout.ts';
 import { ropeFused } from './kernels/webgpu/rope.ts';
 import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
@@ -207,7 +208,12 @@ export function block(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, drop:
 export function hiddenStates(idx: tf.Tensor2D, w: Weights, c: GptConfig, opts: ForwardOptions = {}): tf.Tensor3D {
   let n = 0;
   const rate = opts.training ? c.dropout : 0;
-  const drop = (t: tf.Tensor3D): tf.Tensor3D => (rate > 0 ? (tf.dropout(t, rate, undefined, (opts.seed ?? 0) + n++) as tf.Tensor3D) : t);
+  const gpuMasks = fusedOn('dropout'); // masks hashed on the GPU instead of drawn in JavaScript
+  const drop = (t: tf.Tensor3D): tf.Tensor3D => {
+    if (rate <= 0) return t;
+    const seed = (opts.seed ?? 0) + n++;
+    return gpuMasks ? dropoutFused(t, rate, seed) : (tf.dropout(t, rate, undefined, seed) as tf.Tensor3D);
+  };
   const T = idx.shape[1];
   let x = tf.gather(w.get('wte')!, idx) as tf.Tensor3D; // [B, T, C]
   if (c.positions === 'learned') {

@@ -9,9 +9,10 @@ import * as tf from '@tensorflow/tfjs';
  *   attention      causal attention, flash-style: no [T, T] scores or probabilities in memory
  *   rope           rotary embedding of q and k, forward and backward (the inverse rotation) in one kernel
  *   swiglu         silu(gate)·up straight from the fused gate|up projection, gradient in one pass
+ *   dropout        the mask hashed on the GPU from (seed, index): tf.dropout draws it in JavaScript
  * Setting (config key `kernels`): auto | fused = all of them; stock = none; or a comma list.
  */
-export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention', 'rope', 'swiglu'] as const;
+export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout'] as const;
 export type FusedKernel = (typeof FUSED_KERNELS)[number];
 
 let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);
