@@ -11,6 +11,10 @@ import { useKernels } from '../src/model/kernels/select.ts';
 import { rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
 import { maskedCrossEntropy } from '../src/model/loss.ts';
+import { applyRope, ropeTables } from '../src/model/rope.ts';
+import { dropoutFused } from '../src/model/kernels/webgpu/dropout.ts';
+import { ropeFused } from '../src/model/kernels/webgpu/rope.ts';
+import { swigluFused } from '../src/model/kernels/webgpu/swiglu.ts';
 
 export interface KernelCheck {
   readonly name: string;
@@ -30,7 +34,7 @@ type Case = {
 
 // read when the cases are built: bench/gpu.ts sets KERNELS_SMALL after this module is imported
 const small = () => process.env.KERNELS_SMALL === '1';
-const dims = () => ({ rows: small() ? 256 : 8 * 512, C: small() ? 96 : 640, V: small() ? 1000 : 24000, F: small() ? 256 : 1728 });
+const dims = () => ({ rows: small() ? 256 : 8 * 512, C: small() ? 96 : 640, V: small() ? 1000 : 24000, F: small() ? 256 : 1728, T: small() ? 64 : 512, H: small() ? 4 : 8, d: small() ? 32 : 80 });
 
 /** Outputs of `f` and its gradients w.r.t. `xs` for the upstream weights `up`. */
 function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], up: tf.Tensor): tf.Tensor[] {
@@ -40,7 +44,7 @@ function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], up: tf
 }
 
 const CASES = (): Case[] => {
-  const { rows, C, V, F } = dims();
+  const { rows, C, V, F, T, H, d } = dims();
   return [
   {
     name: 'rmsnorm',
@@ -66,6 +70,46 @@ const CASES = (): Case[] => {
       return {
         run: (fused) => withGrads((a) => (fused ? crossEntropyFused : maskedCrossEntropy)(a as tf.Tensor2D, t, m), [z], up),
         dispose: () => tf.dispose([z, t, m, up]),
+      };
+    },
+  },
+  {
+    name: 'rope',
+    shape: `q [${rows / T}, ${H}, ${T}, ${d}]`,
+    setup() {
+      const x = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 6);
+      const up = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 7);
+      const { cos, sin } = ropeTables(T, d, 10000);
+      return { run: (fused) => withGrads((a) => (fused ? ropeFused : applyRope)(a, cos, sin, 'half'), [x], up), dispose: () => tf.dispose([x, up]) };
+    },
+  },
+  {
+    name: 'swiglu',
+    shape: `gate|up [${rows}, ${2 * F}]`,
+    setup() {
+      const gu = tf.randomNormal([rows, 2 * F], 0, 1, 'float32', 8);
+      const up = tf.randomNormal([rows, F], 0, 1, 'float32', 9);
+      const stock = (a: tf.Tensor) => {
+        const [g, u] = tf.split(a, 2, -1);
+        return g.mul(g.sigmoid()).mul(u);
+      };
+      return { run: (fused) => withGrads((a) => (fused ? swigluFused(a as tf.Tensor2D) : stock(a)), [gu], up), dispose: () => tf.dispose([gu, up]) };
+    },
+  },
+  {
+    // masks differ (GPU hash vs tfjs's generator): compares the kept share and the output's sum, not elements
+    name: 'dropout',
+    shape: `x [${rows}, ${C}], rate 0.1`,
+    setup() {
+      const x = tf.ones([rows, C]);
+      const up = tf.ones([rows, C]);
+      const kept = (y: tf.Tensor) => y.greater(0).cast('float32').mean().reshape([1]);
+      return {
+        run: (fused) => {
+          const [y, dx] = withGrads((a) => (fused ? dropoutFused(a, 0.1, 5) : tf.dropout(a, 0.1, undefined, 5)), [x], up);
+          return [kept(y), kept(dx)];
+        },
+        dispose: () => tf.dispose([x, up]),
       };
     },
   },
