@@ -9,6 +9,12 @@ export function formatEvent(e: TrainEvent): string | null {
         `data ${e.data}: ${fmtInt(e.trainTokens)} train / ${fmtInt(e.valTokens)} val tokens, ${fmtInt(e.totalSteps)} steps` +
           (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : '') +
           (e.tokenCache?.path ? ` (token cache ${e.tokenCache.hit ? 'hit' : 'written'}: ${e.tokenCache.path})` : ''),
+        ...(e.kernels
+          ? [
+              `fused kernels: ${e.kernels.inUse.join(', ') || 'none'}` +
+                e.kernels.tuned.map((t) => `; ${t.kernel} ${t.chosen} (fused ${t.fusedMs.toFixed(1)} ms, stock ${t.stockMs.toFixed(1)} ms)`).join(''),
+            ]
+          : []),
       ].join('\n');
     case 'train/step':
       return (

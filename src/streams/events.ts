@@ -23,6 +23,11 @@ export interface RunStartEvent {
   readonly resumedFrom?: string;
   /** Token cache used for the corpus: hit = read back instead of re-tokenizing; path null when off. */
   readonly tokenCache?: { readonly hit: boolean; readonly path: string | null };
+  /** webgpu only: fused kernels in use, and the fused-vs-stock timings autotuning took at start. */
+  readonly kernels?: {
+    readonly inUse: readonly string[];
+    readonly tuned: readonly { readonly kernel: string; readonly fusedMs: number; readonly stockMs: number; readonly chosen: 'fused' | 'stock' }[];
+  };
 }
 
 export interface TrainStepEvent {

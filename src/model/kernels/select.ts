@@ -10,12 +10,18 @@ import * as tf from '@tensorflow/tfjs';
  *   rope           rotary embedding of q and k, forward and backward (the inverse rotation) in one kernel
  *   swiglu         silu(gate)·up straight from the fused gate|up projection, gradient in one pass
  *   dropout        the mask hashed on the GPU from (seed, index): tf.dropout draws it in JavaScript
- * Setting (config key `kernels`): auto | fused = all of them; stock = none; or a comma list.
+ * Setting (config key `kernels`): auto = all of them, the ones in TUNABLE measured against the stock
+ * ops at the start of a run (autotune.ts) and kept only where faster; fused = all, unmeasured;
+ * stock = none; or a comma list.
  */
 export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout'] as const;
 export type FusedKernel = (typeof FUSED_KERNELS)[number];
 
+/** Kernels whose speed against the stock ops depends on the card and shapes: autotuned under `auto`. */
+export const TUNABLE: readonly FusedKernel[] = ['attention'];
+
 let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);
+let tuning = true;
 
 /** Parses a `kernels` setting; throws naming the bad entry and the allowed ones. */
 export function parseKernels(setting: string): ReadonlySet<FusedKernel> {
@@ -35,6 +41,20 @@ export function parseKernels(setting: string): ReadonlySet<FusedKernel> {
 /** Sets the fused kernels in use (process-wide, like the tfjs backend itself). */
 export function useKernels(setting: string | Iterable<FusedKernel>): void {
   enabled = typeof setting === 'string' ? parseKernels(setting) : new Set(setting);
+  tuning = setting === 'auto';
+}
+
+/** True under `kernels: auto`: a run should autotune the TUNABLE kernels before training. */
+export function autotuneWanted(): boolean {
+  return tuning;
+}
+
+/** Turns one fused kernel on or off (autotuning). */
+export function setKernel(k: FusedKernel, on: boolean): void {
+  const next = new Set(enabled);
+  if (on) next.add(k);
+  else next.delete(k);
+  enabled = next;
 }
 
 /** The fused kernels in use, whatever the backend. */

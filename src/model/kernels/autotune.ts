@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { type FusedKernel, kernelsInUse, setKernel } from './select.ts';
+
+/**
+ * Measures a fused kernel against the stock ops it replaces on this device, at the shapes the run
+ * will use, and keeps the faster (what cuDNN's benchmark mode and Triton's autotuner do). `work`
+ * runs one representative forward + backward and returns tensors to read; each timing ends with a
+ * read of their sums, after one untimed warm-up run per variant (pipeline compilation).
+ */
+export interface TuneResult {
+  readonly kernel: FusedKernel;
+  readonly fusedMs: number;
+  readonly stockMs: number;
+  readonly chosen: 'fused' | 'stock';
+}
+
+export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], reps = 3): Promise<TuneResult> {
+  const wasOn = kernelsInUse().includes(kernel);
+  const time = async (on: boolean): Promise<number> => {
+    setKernel(kernel, on);
+    const ms: number[] = [];
+    for (let i = 0; i <= reps; i++) {
+      const t0 = performance.now();
+      const sums = tf.tidy(() => work().map((t) => t.sum()));
+      await Promise.all(sums.map((s) => s.data()));
+      tf.dispose(sums);
+      if (i > 0) ms.push(performance.now() - t0);
+    }
+    return ms.sort((a, b) => a - b)[ms.length >> 1];
+  };
+  try {
+    const stockMs = await time(false);
+    const fusedMs = await time(true);
+    const chosen = fusedMs <= stockMs ? 'fused' : 'stock';
+    setKernel(kernel, chosen === 'fused');
+    return { kernel, fusedMs, stockMs, chosen };
+  } catch (e) {
+    setKernel(kernel, wasOn);
+    throw e;
+  }
+}
