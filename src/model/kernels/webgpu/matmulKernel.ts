@@ -1,0 +1,204 @@
+import * as tf from '@tensorflow/tfjs';
+import { allocOutput, grid, runKernel, uniformBytes, webgpuInternals } from './dispatch.ts';
+import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
+
+/**
+ * Runs the tiled matmul of ./matmul.ts as the webgpu backend's `BatchMatMul` kernel.
+ *   BatchMatMul(a, b; transposeA, transposeB) = op(a) · op(b) over the batch dims (all but the last
+ *   two), flattened; a batch of 1 on either side broadcasts. tfjs's gradient of BatchMatMul is
+ *   BatchMatMul with other transpose flags, so backward passes run this kernel too.
+ * Cases it leaves to tfjs's stock kernel: non-float32 inputs, batch dims that broadcast other than
+ * "equal or one side 1", empty matrices, and small outputs (M·N below `minOutputs`), where dispatch
+ * overhead rules. Few output tiles with a long K (weight gradients: 640×640 outputs, K = B·T) split K
+ * over `splits` workgroup sets writing partial sums, added by a second small kernel.
+ */
+
+export interface MatMulOptions {
+  readonly tiles?: MatMulTiles;
+  /** Subgroup variant: 'auto' when the device has the `subgroups` feature. @default 'auto' */
+  readonly subgroups?: 'auto' | 'on' | 'off';
+  /** Matrices with fewer outputs (M·N) go to the stock kernel. @default 4096 */
+  readonly minOutputs?: number;
+  /** Split K when fewer workgroups than this would run; 0 never splits. @default 256 */
+  readonly minWorkgroups?: number;
+  /** Least K per split. @default 512 */
+  readonly minSplitK?: number;
+  /** Register prefetch of the next K tile (see MatMulSpec.prefetch). @default true */
+  readonly prefetch?: boolean;
+  /** Tests only: see MatMulSpec.fallback. */
+  readonly fallback?: 'poison' | 'force';
+}
+
+export interface MatMulPlan {
+  readonly M: number;
+  readonly N: number;
+  readonly K: number;
+  readonly batch: number;
+  /** Elements between consecutive matrices of a and b; 0 when one matrix broadcasts. */
+  readonly aStride: number;
+  readonly bStride: number;
+  readonly outShape: number[];
+  readonly tilesM: number;
+  readonly tilesN: number;
+  readonly splits: number;
+  readonly kPer: number;
+}
+
+const MAX_SPLITS = 32;
+/** Partial sums of split-K stay below this many bytes. */
+const MAX_PARTIAL_BYTES = 256 * 2 ** 20;
+
+/** How the kernel would run op(a)·op(b), or null when the stock kernel should. Pure (no device). */
+export function planMatMul(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean, opts: MatMulOptions = {}): MatMulPlan | null {
+  const ra = aShape.length;
+  const rb = bShape.length;
+  if (ra < 2 || rb < 2) return null;
+  const M = transposeA ? aShape[ra - 1] : aShape[ra - 2];
+  const K = transposeA ? aShape[ra - 2] : aShape[ra - 1];
+  const Kb = transposeB ? bShape[rb - 1] : bShape[rb - 2];
+  const N = transposeB ? bShape[rb - 2] : bShape[rb - 1];
+  if (K !== Kb || M * N * K === 0) return null; // the stock kernel reports the mismatch
+  if (M * N < (opts.minOutputs ?? 4096)) return null;
+  const outerA = aShape.slice(0, -2);
+  const outerB = bShape.slice(0, -2);
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return null;
+  }
+  const batchA = outerA.reduce((x, y) => x * y, 1);
+  const batchB = outerB.reduce((x, y) => x * y, 1);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  const batch = Math.max(batchA, batchB);
+  const t = opts.tiles ?? DEFAULT_TILES;
+  const tilesM = Math.ceil(M / t.bm);
+  const tilesN = Math.ceil(N / t.bn);
+  const groups = batch * tilesM * tilesN;
+  let splits = 1;
+  let kPer = K;
+  const minWg = opts.minWorkgroups ?? 256;
+  const minK = Math.max(opts.minSplitK ?? 512, t.bk);
+  if (minWg > 0 && groups < minWg && K >= 2 * minK) {
+    const byMemory = Math.floor(MAX_PARTIAL_BYTES / (batch * M * N * 4));
+    const want = Math.min(Math.ceil(minWg / groups), Math.floor(K / minK), MAX_SPLITS, byMemory);
+    if (want > 1) {
+      kPer = Math.ceil(K / want / t.bk) * t.bk;
+      splits = Math.ceil(K / kPer);
+    }
+  }
+  return {
+    M,
+    N,
+    K,
+    batch,
+    aStride: batchA === 1 ? 0 : M * K,
+    bStride: batchB === 1 ? 0 : K * N,
+    outShape: [...outer, M, N],
+    tilesM,
+    tilesN,
+    splits,
+    kPer,
+  };
+}
+
+const checked = new Set<string>();
+
+/** op(a)·op(b) on the webgpu backend `backend`, or null when the plan leaves it to the stock kernel. */
+export function matMulWebgpu(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, opts: MatMulOptions = {}): tf.TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const p = planMatMul(a.shape, b.shape, transposeA, transposeB, opts);
+  if (!p) return null;
+  const has = webgpuInternals(backend).device.features.has('subgroups');
+  const want = opts.subgroups ?? 'auto';
+  if (want === 'on' && !has) throw new Error("matmul: subgroups: 'on' but the WebGPU device has no `subgroups` feature");
+  const spec: MatMulSpec = {
+    transposeA,
+    transposeB,
+    vecA: (transposeA ? p.M : p.K) % 4 === 0,
+    vecB: (transposeB ? p.K : p.N) % 4 === 0,
+    vecC: p.N % 4 === 0,
+    subgroups: want === 'on' || (want === 'auto' && has),
+    tiles: opts.tiles ?? DEFAULT_TILES,
+    prefetch: opts.prefetch ?? true,
+    fallback: opts.fallback,
+  };
+  const key = matmulKey(spec);
+  if (!checked.has(key)) {
+    checkTiles(spec);
+    checked.add(key);
+  }
+  const out = allocOutput(backend, p.outShape);
+  const len = p.batch * p.M * p.N;
+  const dst = p.splits > 1 ? allocOutput(backend, [p.splits * len]) : out;
+  const total = p.splits * p.batch * p.tilesM * p.tilesN;
+  runKernel(backend, {
+    key,
+    code: () => matmulCode(spec),
+    bindings: [
+      { tensor: a, access: 'read' },
+      { tensor: b, access: 'read' },
+      { tensor: dst, access: 'read_write' },
+    ],
+    uniforms: uniformBytes([p.M, p.N, p.K, p.tilesM, p.tilesN, p.batch, total, p.aStride, p.bStride, p.kPer].map((u) => ({ u }))),
+    workgroups: grid(total),
+  });
+  if (p.splits > 1) {
+    const vec = len % 4 === 0;
+    const lanes = vec ? len / 4 : len;
+    runKernel(backend, {
+      key: `versiflow-matmul-splitk-sum-${vec ? 'vec4' : 'f32'}`,
+      code: () => reduceCode(vec),
+      bindings: [
+        { tensor: dst, access: 'read' },
+        { tensor: out, access: 'read_write' },
+      ],
+      uniforms: uniformBytes([{ u: lanes }, { u: p.splits }]),
+      workgroups: grid(Math.ceil(lanes / 256)),
+    });
+    backend.disposeData(dst.dataId); // released once the recorded commands are submitted
+  }
+  return out;
+}
+
+/** BatchMatMul calls the registered kernel ran itself and passed to the stock kernel (for benches and tests). */
+export const matmulCalls = { ours: 0, stock: 0 };
+
+let stock: tf.KernelConfig | null = null;
+let current: MatMulOptions = {};
+
+/**
+ * Makes the webgpu backend's BatchMatMul run matMulWebgpu (float32, the cases planMatMul takes) and
+ * tfjs's own kernel for the rest. Calling it again only changes the options. Returns false when the
+ * webgpu backend is not loaded (no kernel to replace).
+ */
+export function registerSubgroupMatMul(opts: MatMulOptions = {}): boolean {
+  current = opts;
+  if (stock) return true;
+  const cfg = tf.getKernel('BatchMatMul', 'webgpu');
+  if (!cfg) return false;
+  stock = cfg;
+  const saved = cfg;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+    const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, current);
+    if (out) {
+      matmulCalls.ours++;
+      return out;
+    }
+    matmulCalls.stock++;
+    return saved.kernelFunc(args);
+  };
+  tf.unregisterKernel('BatchMatMul', 'webgpu');
+  tf.registerKernel({ ...cfg, kernelFunc });
+  return true;
+}
+
+/** Puts tfjs's stock BatchMatMul back (no-op when not registered). */
+export function unregisterSubgroupMatMul(): void {
+  if (!stock) return;
+  tf.unregisterKernel('BatchMatMul', 'webgpu');
+  tf.registerKernel(stock);
+  stock = null;
+}
