@@ -19,7 +19,6 @@ import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { webgpuInternals } from '../src/model/kernels/webgpu/dispatch.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles } from '../src/model/kernels/webgpu/matmul.ts';
 import { matMulWebgpu, planMatMul, type MatMulOptions } from '../src/model/kernels/webgpu/matmulKernel.ts';
-import { requestSubgroupsFeature } from '../src/model/kernels/webgpu/subgroupsFeature.ts';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
 const small = process.env.MATMUL_SMALL === '1';
@@ -29,7 +28,6 @@ const only = process.env.MATMUL_ONLY ?? '';
 const prefetchModes = { on: [true], off: [false], both: [true, false] }[process.env.MATMUL_PREFETCH ?? 'on'] ?? [true];
 
 await installNavigatorGpu();
-requestSubgroupsFeature();
 const report = await setupBackend('webgpu', { kernels: 'stock' });
 const device = webgpuInternals(tf.backend()).device;
 const hasSg = device.features.has('subgroups');

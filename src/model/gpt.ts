@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
 import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
+import { flashAttention } from './kernels/webgpu/flashAttention.ts';
 import { ropeFused } from './kernels/webgpu/rope.ts';
 import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
@@ -149,24 +150,38 @@ function ropeRows(offset: number, T: number, c: GptConfig): { cos: tf.Tensor2D; 
  * additive; null when every key is visible (one new token over a cache).
  */
 export function attend(qkv: Qkv, mask: tf.Tensor2D | null, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
-  const { q, k, v } = qkv;
+  return outProject(attentionHeads(qkv.q, qkv.k, qkv.v, mask), w, i, c);
+}
+
+/**
+ * softmax(q·kᵀ/√d + mask)·v with the stock ops: q [B, H, Tq, d], k and v [B, KV, Tk, d] → [B, H, Tq, d].
+ * Folds the g = H/KV query heads of a group into rows instead of copying K/V g times (a rank-5 tile
+ * falls back to the CPU on webgpu): q → [B, KV, g·Tq, d], scores [B, KV, g·Tq, Tk].
+ */
+export function attentionHeads(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, mask: tf.Tensor2D | null): tf.Tensor4D {
   const [B, H, Tq, d] = q.shape;
-  const KV = c.kvHeads;
+  const KV = k.shape[1];
   const g = H / KV;
-  // Fold the g query heads of a group into rows instead of copying K/V g times (a rank-5 tile
-  // falls back to the CPU on webgpu): q [B, H, Tq, d] → [B, KV, g·Tq, d].
   const qg = q.reshape([B, KV, g * Tq, d]);
-  const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d)); // [B, KV, g·Tq, Tk]
-  const probs = (mask ? scores.add(mask) : scores).softmax(); // [B, KV, g·Tq, Tk]
-  const o = probs.matMul(v); // [B, KV, g·Tq, d]
-  const merged = o.reshape([B, H, Tq, d]).transpose([0, 2, 1, 3]).reshape([B * Tq, H * d]) as tf.Tensor2D;
-  return linear(merged, w, `h.${i}.attn.wo`).reshape([B, Tq, c.hidden]);
+  const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d));
+  const probs = (mask ? scores.add(mask) : scores).softmax();
+  return probs.matMul(v).reshape([B, H, Tq, d]) as tf.Tensor4D;
+}
+
+/** Heads o [B, H, T, d] → merged [B·T, H·d] → output projection → [B, T, C]. */
+function outProject(o: tf.Tensor4D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
+  const [B, H, T, d] = o.shape;
+  const merged = o.transpose([0, 2, 1, 3]).reshape([B * T, H * d]) as tf.Tensor2D;
+  return linear(merged, w, `h.${i}.attn.wo`).reshape([B, T, c.hidden]);
 }
 
 /** Causal attention. x [B, T, C] (already normed) → [B, T, C]. */
 export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
   const T = x.shape[1];
-  return attend(projectQkv(x, w, i, c), causalMask(T, c.heads / c.kvHeads), w, i, c);
+  const qkv = projectQkv(x, w, i, c);
+  // WebGPU: flash-style fused kernels, no [T, T] scores in memory
+  if (fusedOn('attention')) return outProject(flashAttention(qkv.q, qkv.k, qkv.v), w, i, c);
+  return attend(qkv, causalMask(T, c.heads / c.kvHeads), w, i, c);
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
 import { kernelsInUse, useKernels } from '../kernels/select.ts';
+import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { watchWebgpuErrors } from './webgpuErrors.ts';
@@ -91,6 +92,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions) => 
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     await activate('webgpu');
     watchWebgpuErrors();
+    registerSubgroupMatMul(); // runs only while the matmul kernel is on (kernels key)
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {

@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { causalMask } from '../../../src/model/gpt.ts';
+import { attentionHeads, causalMask } from '../../../src/model/gpt.ts';
 import { flashAttention, flashAttentionForward, keyTile, queryTile } from '../../../src/model/kernels/webgpu/flashAttention.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();
 
 /** The composite attention of gpt.ts's `attend` (before the output projection): o [B, H, T, d]. */
-function composite(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
-  const [B, H, T, d] = q.shape;
-  const KV = k.shape[1];
-  const g = H / KV;
-  const qg = q.reshape([B, KV, g * T, d]);
-  const scores = qg.matMul(k, false, true).mul(1 / Math.sqrt(d));
-  const probs = scores.add(causalMask(T, g)).softmax();
-  return probs.matMul(v).reshape([B, H, T, d]) as tf.Tensor4D;
-}
+const composite = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D) => attentionHeads(q, k, v, causalMask(q.shape[2], q.shape[1] / k.shape[1]));
 
 interface Case {
   readonly B: number;

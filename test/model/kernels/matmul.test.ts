@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
 import { matmulCalls, matMulWebgpu, planMatMul, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
-import { requestSubgroupsFeature } from '../../../src/model/kernels/webgpu/subgroupsFeature.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
@@ -19,7 +18,6 @@ let gpu = false;
 try {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   await installNavigatorGpu();
-  requestSubgroupsFeature();
   gpu = await webgpuAvailable();
 } catch {
   gpu = await webgpuAvailable();
@@ -178,6 +176,7 @@ describe.skipIf(!gpu)('tiled matmul kernel (WebGPU)', () => {
     const cases = [shapes(80, 96, 64, false, false), shapes(80, 96, 64, true, true, [2], [1]), shapes(32, 32, 20, false, false), shapes(60, 60, 36, false, true, [3], [3])];
     const inputs = cases.map((c, i) => [seeded(size(c.a), 40 + i), seeded(size(c.b), 50 + i)]);
     const want = cases.map((c, i) => tf.tidy(() => tf.matMul(tf.tensor(inputs[i][0], c.a), tf.tensor(inputs[i][1], c.b), c.ta, c.tb).dataSync()));
+    unregisterSubgroupMatMul(); // setupBackend('webgpu') registered it: start from tfjs's own
     const stockFunc = tf.getKernel('BatchMatMul', 'webgpu').kernelFunc;
     expect(registerSubgroupMatMul({ tiles: hasSubgroups ? SMALL_SG : SMALL })).toBe(true);
     try {
@@ -191,6 +190,7 @@ describe.skipIf(!gpu)('tiled matmul kernel (WebGPU)', () => {
       unregisterSubgroupMatMul();
     }
     expect(tf.getKernel('BatchMatMul', 'webgpu').kernelFunc).toBe(stockFunc);
+    registerSubgroupMatMul(); // as setupBackend leaves it
   });
 
   it('gradients through tf.grads with the kernel registered equal the cpu backend', async () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedOn } from '../select.ts';
 import { allocOutput, grid, runKernel, uniformBytes, webgpuInternals } from './dispatch.ts';
 import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
 
@@ -180,6 +181,7 @@ export function registerSubgroupMatMul(opts: MatMulOptions = {}): boolean {
   stock = cfg;
   const saved = cfg;
   const kernelFunc: tf.KernelFunc = (args) => {
+    if (!fusedOn('matmul')) return saved.kernelFunc(args); // kernels: stock, or autotuning measured stock faster
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
     const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, current);
