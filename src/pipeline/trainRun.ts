@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { kernelsInUse } from '../model/kernels/select.ts';
+import { tuneForRun } from '../model/kernels/tuneForRun.ts';
 import { catchError, concat, concatMap, defer, finalize, identity, type Observable, of, pipe, tap, throwError } from 'rxjs';
 import { configToSnake } from '../config/normalizeConfig.ts';
 import type { Config } from '../config/schema.ts';
@@ -93,6 +95,9 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     if (startStep >= totalSteps) throw new ConfigError(`${resumeDir} is at step ${startStep}; raise max_steps above it to continue`);
   }
 
+  // webgpu, kernels: auto: keep each tunable fused kernel only where it beats the stock ops here
+  const tuned = backend.name === 'webgpu' ? await tuneForRun(weights, gcfg, Math.min(cfg.batchSize, microBatch || cfg.batchSize)) : [];
+
   // Validation: a fixed, bounded set of full batches in order (one short batch if that is all there is).
   const n = data.val.length;
   const valBatches: Batch[] = chunkBatches(n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val, cfg.batchSize, cfg.evalBatches);
@@ -164,6 +169,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     vocabSize,
     ...(resumeDir ? { resumedFrom: resumeDir } : {}),
     tokenCache: { hit: data.cache.hit, path: data.cache.path },
+    ...(backend.name === 'webgpu' ? { kernels: { inUse: [...kernelsInUse()], tuned } } : {}),
   };
   const warnings: WarningEvent[] = [];
   const warn = (message: string) => warnings.push({ type: 'warning', step: startStep, time: now(), message });
