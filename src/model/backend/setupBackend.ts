@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { cpus } from 'node:os';
-import { kernelsInUse, useKernels } from '../kernels/select.ts';
+import { useKernels } from '../kernels/select.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
@@ -58,9 +58,8 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: Backend
       continue;
     }
     try {
-      let device = await LOADERS[name](opts);
+      const device = await LOADERS[name](opts);
       silenceCpuBanner();
-      if (tf.getBackend() === 'webgpu') device += `; fused kernels: ${kernelsInUse().join(', ') || 'none (stock tfjs)'}`;
       return { name: tf.getBackend(), device, skipped };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0];
