@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
-import { rmsNorm } from '../src/model/gpt.ts';
+import { attentionHeads, causalMask, rmsNorm } from '../src/model/gpt.ts';
+import { flashAttention } from '../src/model/kernels/webgpu/flashAttention.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
 import { rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
@@ -71,6 +72,30 @@ const CASES = (): Case[] => {
         run: (fused) => withGrads((a) => (fused ? crossEntropyFused : maskedCrossEntropy)(a as tf.Tensor2D, t, m), [z], up),
         dispose: () => tf.dispose([z, t, m, up]),
       };
+    },
+  },
+  {
+    name: 'attention',
+    shape: `q [${rows / T}, ${H}, ${T}, ${d}], k v [${rows / T}, ${H / 2}, ${T}, ${d}]`,
+    setup() {
+      const q = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 11);
+      const k = tf.randomNormal([rows / T, H / 2, T, d], 0, 1, 'float32', 12);
+      const v = tf.randomNormal([rows / T, H / 2, T, d], 0, 1, 'float32', 13);
+      const up = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 14);
+      const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionHeads(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, causalMask(T, 2));
+      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D);
+      return { run: (f) => withGrads(f ? fused : stock, [q, k, v], up), dispose: () => tf.dispose([q, k, v, up]) };
+    },
+  },
+  {
+    // the registered BatchMatMul: tfjs's kernel while matmul is off, Versiflow's while on
+    name: 'matmul',
+    shape: `[${rows}, ${C}]·[${C}, ${2 * F}] and its gradients`,
+    setup() {
+      const a = tf.randomNormal([rows, C], 0, 1, 'float32', 15);
+      const b = tf.randomNormal([C, 2 * F], 0, 0.05, 'float32', 16);
+      const up = tf.randomNormal([rows, 2 * F], 0, 1, 'float32', 17);
+      return { run: () => withGrads((x, y) => tf.matMul(x, y), [a, b], up), dispose: () => tf.dispose([a, b, up]) };
     },
   },
   {

@@ -8,7 +8,7 @@ mkdir -p .gpu
 # The banner gives the ESM bundle the CommonJS globals that bundled CJS code (Emscripten's wasm
 # loader) expects: require, __filename, __dirname.
 BANNER="import { createRequire as __cr } from 'module'; import { fileURLToPath as __fu } from 'url'; import { dirname as __dn } from 'path'; const require = __cr(import.meta.url); const __filename = __fu(import.meta.url); const __dirname = __dn(__filename);"
-for entry in gpu-entry:app cli-entry:cli gpu-profile:profile gpu-diagnose:diagnose; do
+for entry in gpu-entry:app cli-entry:cli gpu-profile:profile gpu-diagnose:diagnose matmulKernel:matmul; do
   npx esbuild "bench/${entry%%:*}.ts" --bundle --platform=node --format=esm --external:webgpu --alias:react-devtools-core=./bench/stub-devtools.ts --outfile=".gpu/${entry##*:}.mjs" \
     --log-level=warning --banner:js="$BANNER"
 done
