@@ -17,7 +17,7 @@ import { benchBatch } from './benchModel.ts';
 const r = await setupBackend('webgpu', { kernels: process.env.DIAG_KERNELS ?? 'auto' });
 console.log(`backend ${r.name}: ${r.device}`);
 const be = tf.backend() as unknown as Record<string, any>;
-const counts = { dispatch: 0, created: 0, createdBytes: 0, staged: 0, stagedBytes: 0, written: 0, writtenBytes: 0, submits: 0, cpuForward: 0, reads: 0 };
+const counts = { all: 0, dispatch: 0, created: 0, createdBytes: 0, staged: 0, stagedBytes: 0, written: 0, writtenBytes: 0, submits: 0, cpuForward: 0, reads: 0 };
 const byProgram = new Map<string, number>();
 const dev = be.device;
 const createBuffer = dev.createBuffer.bind(dev);
@@ -46,6 +46,13 @@ be.recordAndSubmit = (program: { constructor: { name: string } }, ...rest: unkno
   const n = program.constructor.name;
   byProgram.set(n, (byProgram.get(n) ?? 0) + 1);
   return record(program, ...rest);
+};
+// every dispatch, tfjs's and Versiflow's fused kernels' (recorded outside recordAndSubmit)
+const passProto = (globalThis as unknown as { GPUComputePassEncoder: { prototype: Record<string, (...a: unknown[]) => unknown> } }).GPUComputePassEncoder.prototype;
+const dispatchWorkgroups = passProto.dispatchWorkgroups;
+passProto.dispatchWorkgroups = function (this: unknown, ...a: unknown[]) {
+  counts.all++;
+  return dispatchWorkgroups.apply(this, a);
 };
 const onCpu = be.shouldExecuteOnCPU.bind(be);
 be.shouldExecuteOnCPU = (...a: unknown[]) => {
@@ -78,7 +85,7 @@ async function phase(label: string, f: () => tf.Tensor): Promise<void> {
   out.dispose();
   const top = [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, k]) => `${n}×${k}`).join(' ');
   console.log(
-    `${label.padEnd(28)} wall ${wall.toFixed(0).padStart(6)} ms, recording ${recorded.toFixed(0).padStart(6)} ms | dispatches ${counts.dispatch}, submits ${counts.submits}, ` +
+    `${label.padEnd(28)} wall ${wall.toFixed(0).padStart(6)} ms, recording ${recorded.toFixed(0).padStart(6)} ms | dispatches ${counts.all} (tfjs ${counts.dispatch}), submits ${counts.submits}, ` +
       `new buffers ${counts.created} (${(counts.createdBytes / 2 ** 20).toFixed(1)} MiB), uploads ${counts.staged} (${(counts.stagedBytes / 2 ** 20).toFixed(2)} MiB), writes ${counts.written} (${(counts.writtenBytes / 2 ** 10).toFixed(1)} KiB), cpu hand-offs ${counts.cpuForward}, reads ${counts.reads}`,
   );
   console.log(`${''.padEnd(28)} ${top}`);
