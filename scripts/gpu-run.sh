@@ -12,12 +12,16 @@ set -uo pipefail
 OUT=${OUT:-/tmp/vf-out}
 mkdir -p "$OUT"
 source .gpu/prelude.sh
+# Rehearsal without a GPU: GPU_RUN_ICD=/usr/share/vulkan/icd.d/lvp_icd.json GPU_RUN_SMALL=1 (lavapipe, small shapes)
+if [ -n "${GPU_RUN_ICD:-}" ]; then export VK_DRIVER_FILES=$GPU_RUN_ICD VK_ICD_FILENAMES=$GPU_RUN_ICD; fi
+SHAPE=75m
+if [ -n "${GPU_RUN_SMALL:-}" ]; then export BENCH_GPU_SMALL=1 MATMUL_SMALL=1; SHAPE=small; fi
 echo "== 1. tiny on webgpu through the CLI (fused kernels)"
 timeout 75 node .gpu/cli.mjs train --config configs/tiny.yaml --backend webgpu --max-steps 30 --log-every 5 \
   --eval-every 30 --eval-batches 4 --sample-tokens 100 --out /tmp/vf-gpu --no-ws --reporter plain --no-token-cache 2>&1 | tee "$OUT/cli.log"
-echo "== 2. diagnosis, 75M shape, B=8"
+echo "== 2. diagnosis, $SHAPE shape, B=8"
 for k in stock fused; do
-  DIAG_SHAPE=75m DIAG_BATCH=8 DIAG_KERNELS=$k timeout 60 node .gpu/diagnose.mjs 2>&1 | tee "$OUT/diagnose-$k.log"
+  DIAG_SHAPE=$SHAPE DIAG_BATCH=8 DIAG_KERNELS=$k timeout 60 node .gpu/diagnose.mjs 2>&1 | tee "$OUT/diagnose-$k.log"
 done
 echo "== 3. bench/gpu.ts"
 BENCH_GPU_BUDGET_S=${BENCH_GPU_BUDGET_S:-220} timeout 300 node .gpu/app.mjs 2>&1 | tee "$OUT/bench.log"
