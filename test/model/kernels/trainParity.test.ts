@@ -28,15 +28,19 @@ function patternBatch(k: number, B: number): Batch {
   return { B, T, x, y, mask: new Float32Array(B * T).fill(1), tokens: B * T };
 }
 
+/** Losses then grad norms of `steps` steps. */
 async function curve(steps: number): Promise<number[]> {
   const w = initWeights(c, 7);
   const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
   const out: number[] = [];
+  const norms: number[] = [];
   for (let i = 0; i < steps; i++) {
     const r = gradientStep(w, c, opt, patternBatch(i, 4), 3e-3, i);
     out.push((await r.loss.data())[0]);
+    norms.push((await r.gradNorm.data())[0]);
     tf.dispose([r.loss, r.gradNorm]);
   }
+  out.push(...norms);
   disposeWeights(w);
   opt.dispose();
   return out;
@@ -56,9 +60,10 @@ describe.skipIf(!gpu)('training on webgpu matches the CPU backend (issue 5: 20 s
     useKernels('auto');
     expect(kernelsInUse().length).toBeGreaterThan(0);
     expect(ref[19]).toBeLessThan(ref[0] - 0.3); // it learns
+    expect(Math.max(...ref.slice(20))).toBeGreaterThan(1); // the clip (1) is active: the grad norm matters
     for (const [k, losses] of Object.entries(results)) {
       const rel = Math.max(...losses.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
-      console.info(`webgpu ${k} kernels vs wasm, 20 steps: max relative loss difference ${rel.toExponential(2)}; losses ${losses[0].toFixed(4)} → ${losses[19].toFixed(4)}`);
+      console.info(`webgpu ${k} kernels vs wasm, 20 steps: max relative loss (and grad norm) difference ${rel.toExponential(2)}; losses ${losses[0].toFixed(4)} → ${losses[19].toFixed(4)}`);
       expect(rel, `${k}: ${losses.map((x) => x.toFixed(4)).join(' ')} vs ${ref.map((x) => x.toFixed(4)).join(' ')}`).toBeLessThan(1e-3);
     }
   });
