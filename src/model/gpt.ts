@@ -3,7 +3,7 @@ import { fusedOn } from './kernels/select.ts';
 import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
 import { flashAttention } from './kernels/webgpu/flashAttention.ts';
-import { ropeFused } from './kernels/webgpu/rope.ts';
+import { splitHeadsRopeFused } from './kernels/webgpu/rope.ts';
 import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { type GptConfig, paramSpecs } from './gptConfig.ts';
@@ -126,16 +126,15 @@ export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, 
     kIn = linear(x2, w, `${p}wk`);
     vIn = linear(x2, w, `${p}wv`);
   }
-  let q = split(linear(x2, w, `${p}wq`), H);
-  let k = split(kIn, KV);
+  const qIn = linear(x2, w, `${p}wq`);
   const v = split(vIn, KV);
-  if (c.positions === 'rope') {
-    const { cos, sin } = offset === 0 ? ropeTables(T, d, c.ropeTheta) : ropeRows(offset, T, c);
-    const rope = fusedOn('rope') ? ropeFused : applyRope;
-    q = rope(q, cos, sin, c.ropeStyle) as tf.Tensor4D;
-    k = rope(k, cos, sin, c.ropeStyle) as tf.Tensor4D;
+  if (c.positions !== 'rope') return { q: split(qIn, H), k: split(kIn, KV), v };
+  const { cos, sin } = offset === 0 ? ropeTables(T, d, c.ropeTheta) : ropeRows(offset, T, c);
+  if (fusedOn('rope')) {
+    // WebGPU: split heads and rotate in one kernel (and merge + rotate back in the gradient)
+    return { q: splitHeadsRopeFused(qIn, B, H, cos, sin, c.ropeStyle), k: splitHeadsRopeFused(kIn, B, KV, cos, sin, c.ropeStyle), v };
   }
-  return { q, k, v };
+  return { q: applyRope(split(qIn, H), cos, sin, c.ropeStyle) as tf.Tensor4D, k: applyRope(split(kIn, KV), cos, sin, c.ropeStyle) as tf.Tensor4D, v };
 }
 
 /** Rows offset..offset+T−1 of the context-long RoPE tables (one cached table, sliced: no table per offset). */

@@ -14,10 +14,22 @@ import { allocOutput, grid, runKernel, uniformBytes } from './dispatch.ts';
 
 const WG = 256;
 
-function code(half: boolean): string {
-  const idx = half ? 'let ia = base + i; let ib = ia + hd;' : 'let ia = base + 2u * i; let ib = ia + 1u;';
+/**
+ * One thread per pair. `layout`: 'heads' = x and y both [..., T, d]; 'split' = x is a projection
+ * [B·T, n·d] and y the heads [B, n, T, d] (the transpose that splits heads is folded in); 'merge' =
+ * the reverse (x heads, y [B·T, n·d]), which is the backward of 'split'.
+ */
+type Layout = 'heads' | 'split' | 'merge';
+
+function code(half: boolean, layout: Layout): string {
+  const idx = half ? 'let ia = i; let ib = i + hd;' : 'let ia = 2u * i; let ib = ia + 1u;';
+  // row of heads-layout [B, n, T] ↔ row of projection-layout [B·T, n]
+  const headsRow = 'let bn = row / u.T; let t = row % u.T; let bb = bn / u.n; let h = bn % u.n;';
+  const projBase = '((bb * u.T + t) * u.n + h) * 2u * hd';
+  const [xBase, yBase] =
+    layout === 'heads' ? ['row * 2u * hd', 'row * 2u * hd'] : layout === 'split' ? [projBase, 'row * 2u * hd'] : ['row * 2u * hd', projBase];
   return /* wgsl */ `
-struct U { pairs: u32, T: u32, hd: u32, sign: f32 };
+struct U { pairs: u32, T: u32, hd: u32, sign: f32, n: u32 };
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> cosT: array<f32>;
 @group(0) @binding(2) var<storage, read> sinT: array<f32>;
@@ -28,38 +40,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let p = (wid.y * nwg.x + wid.x) * ${WG}u + li;
   if (p >= u.pairs) { return; }
   let hd = u.hd;
-  let row = p / hd;          // which [d]-row of x (all leading axes and t)
+  let row = p / hd;          // which [d]-row of the heads layout (all leading axes and t)
   let i = p % hd;            // which pair in the row
-  let t = row % u.T;
-  let base = row * 2u * hd;
+  ${headsRow}
+  let xb = ${xBase};
+  let yb = ${yBase};
   ${idx}
   let c = cosT[t * hd + i];
   let s = sinT[t * hd + i] * u.sign;
-  let a = x[ia];
-  let b = x[ib];
-  y[ia] = a * c - b * s;
-  y[ib] = b * c + a * s;
+  let a = x[xb + ia];
+  let b = x[xb + ib];
+  y[yb + ia] = a * c - b * s;
+  y[yb + ib] = b * c + a * s;
 }`;
 }
 
-function rotate(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle, sign: 1 | -1): tf.Tensor {
+/** Rotation by `sign`·angle from `layout`; heads are [B, n, T, d], projections [B·T, n·d]. */
+function rotate(x: tf.Tensor, heads: [number, number, number, number], cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle, sign: 1 | -1, layout: Layout): tf.Tensor {
   const b = tf.backend();
-  const d = x.shape[x.rank - 1];
-  const T = x.shape[x.rank - 2];
+  const [B, n, T, d] = heads;
   if (d % 2 !== 0) throw new Error(`rope: head dim ${d} is odd`);
-  if (cos.shape[0] !== T || cos.shape[1] !== d / 2) throw new Error(`rope: tables [${cos.shape}] do not fit x [${x.shape}]`);
+  if (cos.shape[0] !== T || cos.shape[1] !== d / 2) throw new Error(`rope: tables [${cos.shape}] do not fit heads [${heads}]`);
   const pairs = x.size / 2;
-  const y = allocOutput(b, x.shape);
+  const y = allocOutput(b, layout === 'merge' ? [B * T, n * d] : [B, n, T, d]);
   runKernel(b, {
-    key: `versiflow-rope-${style}`,
-    code: () => code(style === 'half'),
+    key: `versiflow-rope-${style}-${layout}`,
+    code: () => code(style === 'half', layout),
     bindings: [
       { tensor: x, access: 'read' },
       { tensor: cos, access: 'read' },
       { tensor: sin, access: 'read' },
       { tensor: y, access: 'read_write' },
     ],
-    uniforms: uniformBytes([{ u: pairs }, { u: T }, { u: d / 2 }, sign]),
+    uniforms: uniformBytes([{ u: pairs }, { u: T }, { u: d / 2 }, sign, { u: n }]),
     workgroups: grid(Math.ceil(pairs / WG)),
   });
   return tf.engine().makeTensorFromTensorInfo(y);
@@ -67,9 +80,25 @@ function rotate(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeSty
 
 /** x [..., T, d] rotated by position with tables cos/sin [T, d/2]; gradient w.r.t. x only (the tables are constants). */
 export function ropeFused(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle = 'half'): tf.Tensor {
+  const [T, d] = x.shape.slice(-2);
+  const heads: [number, number, number, number] = [1, x.size / (T * d), T, d];
   const f = (xi: tf.Tensor) => ({
-    value: rotate(xi, cos, sin, style, 1),
-    gradFunc: (dy: tf.Tensor) => rotate(dy, cos, sin, style, -1),
+    value: rotate(xi, heads, cos, sin, style, 1, 'heads').reshape(xi.shape),
+    gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'heads').reshape(dy.shape),
   });
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x);
+}
+
+/**
+ * A projection p [B·T, n·d] split into heads [B, n, T, d] and rotated, in one kernel (the stock path
+ * is reshape, transpose, then RoPE); its gradient merges and rotates back in one kernel too.
+ */
+export function splitHeadsRopeFused(p: tf.Tensor2D, B: number, n: number, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle = 'half'): tf.Tensor4D {
+  const T = p.shape[0] / B;
+  const heads: [number, number, number, number] = [B, n, T, p.shape[1] / n];
+  const f = (xi: tf.Tensor) => ({
+    value: rotate(xi, heads, cos, sin, style, 1, 'split'),
+    gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'merge'),
+  });
+  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(p) as tf.Tensor4D;
 }
