@@ -74,7 +74,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     decayFraction: cfg.decayRatio,
   };
 
-  const microBatch = cfg.microBatch || autoMicroBatch(gcfg, cfg.batchSize, cfg.context, backend.name);
+  const microBatch = cfg.microBatch || autoMicroBatch(gcfg, cfg.batchSize, cfg.context, backend.name, backend.maxBindingBytes);
   const weights = initWeights(gcfg, cfg.seed);
   const decay = new Set(paramSpecs(gcfg).filter((s) => s.decay).map((s) => s.name));
   const optimizer = new AdamW(weights, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip });
@@ -259,11 +259,15 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
  * heap (2 GiB usable in practice; weights and AdamW state included), the JS cpu backend the machine's RAM. GPU backends
  * get the whole batch (0); set micro_batch to override.
  */
-export function autoMicroBatch(c: GptConfig, batch: number, context: number, backend: string): number {
+export function autoMicroBatch(c: GptConfig, batch: number, context: number, backend: string, maxBindingBytes = Infinity): number {
   const budget = backend === 'wasm' ? 1.5 * 2 ** 30 : backend === 'cpu' ? 6 * 2 ** 30 : Infinity;
   const perRow = trainingMemory(c, 1, context).activations;
-  if (perRow * batch <= budget) return 0;
-  return Math.max(1, Math.floor(budget / perRow));
+  // A GPU binds each tensor whole: the largest one of a pass — the logits [rows·T, V], or the stock
+  // attention's scores [rows, H, T, T] — must fit the adapter's storage binding limit.
+  const largestPerRow = 4 * context * Math.max(c.vocabSize, c.heads * context);
+  const rows = Math.min(Math.floor(budget / perRow), Math.floor(maxBindingBytes / largestPerRow));
+  if (rows >= batch) return 0;
+  return Math.max(1, rows);
 }
 
 /** wasm32 heap the tfjs wasm build can grow to (measured: a 2.2 GiB training step aborts). */

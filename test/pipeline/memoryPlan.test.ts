@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config/loadConfig.ts';
 import { resolveGptConfig } from '../../src/model/gptConfig.ts';
 import { autoMicroBatch, backendVetoes } from '../../src/pipeline/trainRun.ts';
 
-describe('memory planning for CPU backends', () => {
+describe('memory planning per backend', () => {
   it('keeps tiny whole on wasm and on a GPU', () => {
     const cfg = loadConfig('tiny');
     const c = resolveGptConfig({ ...cfg, vocabSize: 146 });
@@ -21,5 +21,19 @@ describe('memory planning for CPU backends', () => {
     expect(cpu).toBeLessThan(cfg.batchSize);
     expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu')).toBe(0);
     expect(backendVetoes(cfg).wasm).toMatch(/needs ≈\d+\.\d GiB to train, more than wasm's 2 GiB heap/);
+  });
+
+  it('on a GPU, splits a batch whose logits would not fit one storage binding (75m.yaml: batch 64 × 512 × 24,000 floats = 3.1 GB)', () => {
+    const cfg = loadConfig('75m');
+    const c = resolveGptConfig({ ...cfg });
+    expect(cfg.batchSize).toBe(64);
+    // H200/H100 through Dawn: 2 GiB; 512·24,000·4 bytes per row → 43 rows per micro-batch
+    expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu', 2 ** 31)).toBe(43);
+    expect(autoMicroBatch(c, 32, cfg.context, 'webgpu', 2 ** 31)).toBe(0);
+    // lavapipe's 128 MiB
+    expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu', 2 ** 27)).toBe(2);
+    // a wide-context model: the stock attention's scores [rows, H, T, T] are the largest tensor
+    const wide = resolveGptConfig({ ...cfg, vocabSize: 256, context: 4096 });
+    expect(autoMicroBatch(wide, 8, 4096, 'webgpu', 2 ** 31)).toBe(4); // 4·4096·(8·4096) bytes = 0.5 GiB a row
   });
 });

@@ -16,6 +16,8 @@ export interface BackendReport {
   readonly device: string;
   /** Backends `auto` tried and skipped, with the reason. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  /** webgpu: the largest buffer one kernel may bind (the adapter's maxStorageBufferBindingSize). */
+  readonly maxBindingBytes?: number;
 }
 
 export interface BackendOptions {
@@ -58,8 +60,13 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: Backend
       continue;
     }
     try {
-      const device = await LOADERS[name](opts);
+      let device = await LOADERS[name](opts);
       silenceCpuBanner();
+      const limit = (tf.backend() as unknown as { device?: GPUDevice }).device?.limits?.maxStorageBufferBindingSize;
+      if (tf.getBackend() === 'webgpu' && limit) {
+        device += `; storage binding limit ${(limit / 2 ** 20).toFixed(0)} MiB`;
+        return { name: 'webgpu', device, skipped, maxBindingBytes: limit };
+      }
       return { name: tf.getBackend(), device, skipped };
     } catch (e) {
       const reason = (e as Error).message.split('\n')[0];
