@@ -48,6 +48,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
     let lastLogStep = 0;
     let lastLogTokens = 0;
     let msPerStep = NaN; // smoothed; the first step (warm-up: kernel compilation, caches) does not seed it
+    let hostMs = 0; // JavaScript time spent issuing steps since the last log
     return source.pipe(
       concatMap(async (input): Promise<StepState> => {
         const first = Number.isNaN(startMs);
@@ -56,7 +57,9 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
           lastLogStep = input.step - 1;
         }
         const lr = lrAt(input.step - 1, o.schedule);
+        const h0 = clock();
         const { loss, gradNorm } = gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step), o.microBatch ?? 0);
+        hostMs += clock() - h0;
         tokens += input.batch.tokens;
         const base = { step: input.step, epoch: input.epoch, final: input.final, lr, tokens };
         if (input.step % o.logEvery !== 0 && !input.final && !(first && o.logFirst)) {
@@ -75,6 +78,8 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         const eta = Number.isNaN(msPerStep) ? ms : 0.7 * msPerStep + 0.3 * ms;
         if (!first) msPerStep = eta;
         const tokPerSec = ((tokens - lastLogTokens) / Math.max(1e-9, t - lastLogMs)) * 1000;
+        const hostMsPerStep = hostMs / Math.max(1, steps);
+        hostMs = 0;
         [lastLogMs, lastLogStep, lastLogTokens] = [t, input.step, tokens];
         const mem = tf.memory();
         return {
@@ -92,6 +97,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
               tokens,
               tokPerSec,
               ms,
+              hostMs: hostMsPerStep,
               elapsedS: (t - startMs) / 1000,
               etaS: ((o.totalSteps - input.step) * eta) / 1000,
               totalSteps: o.totalSteps,

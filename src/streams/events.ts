@@ -44,6 +44,12 @@ export interface TrainStepEvent {
   readonly tokPerSec: number;
   /** Milliseconds per step, averaged over the steps since the previous log. */
   readonly ms: number;
+  /**
+   * Of `ms`, the JavaScript time per step spent issuing the step's work. On CPU backends the work runs
+   * inside it (≈ ms); on a GPU, hostMs ≈ ms means the run is bound by dispatch overhead and hostMs ≪ ms
+   * that the GPU is the bottleneck (it is busy while JavaScript waits).
+   */
+  readonly hostMs?: number;
   readonly elapsedS: number;
   readonly etaS: number;
   readonly totalSteps: number;

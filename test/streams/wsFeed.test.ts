@@ -143,7 +143,7 @@ describe('startFeed', () => {
     const res = await fetch(`${http}/metrics`);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = await res.text();
-    for (const name of ['versiflow_step', 'versiflow_loss', 'versiflow_val_loss', 'versiflow_lr', 'versiflow_tokens_per_second', 'versiflow_memory_bytes', 'versiflow_gpu_pool_bytes']) {
+    for (const name of ['versiflow_step', 'versiflow_loss', 'versiflow_val_loss', 'versiflow_lr', 'versiflow_tokens_per_second', 'versiflow_memory_bytes', 'versiflow_gpu_pool_bytes', 'versiflow_host_ms_per_step']) {
       expect(body).toContain(`# HELP ${name} `);
       expect(body).toContain(`# TYPE ${name} gauge`);
     }

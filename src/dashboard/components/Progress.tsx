@@ -26,7 +26,8 @@ export function Progress({ last, tokPerSecEma, width }: ProgressProps) {
       </Text>
       <Text>
         {`epoch ${last.epoch.toFixed(2)} · elapsed ${fmtDuration(last.elapsedS)} · ETA ${fmtDuration(last.etaS)} · ` +
-          `${fmtInt(tokPerSecEma ?? last.tokPerSec)} tok/s · ${last.ms.toFixed(0)} ms/step`}
+          `${fmtInt(tokPerSecEma ?? last.tokPerSec)} tok/s · ${last.ms.toFixed(0)} ms/step` +
+          (last.gpuBytes !== undefined && last.hostMs !== undefined ? ` (host ${last.hostMs.toFixed(0)} ms)` : '')}
       </Text>
       <Text>
         {`loss ${last.loss.toFixed(4)} · lr ${last.lr.toExponential(2)} · grad norm ${last.gradNorm.toFixed(2)} · ` +
