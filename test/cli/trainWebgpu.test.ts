@@ -18,7 +18,7 @@ describe.skipIf(!gpu)('versiflow train on webgpu (end to end; lavapipe without a
     expect(code).toBe(0);
     expect(c.out()).toMatch(/backend webgpu \(/);
     expect(c.out()).toMatch(/fused kernels: adamw, rmsnorm, .*; attention (fused|stock) \(fused [\d.]+ ms, stock [\d.]+ ms\); matmul (fused|stock)/);
-    expect(c.out()).toMatch(/step 10\/10 .* tok\/s/);
+    expect(c.out()).toMatch(/step 10\/10 .* tok\/s \| \d+ ms\/step \(host \d+ ms\)/);
     expect(c.out()).toMatch(/sample at step 10:/);
     const events = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const start = events[0];
