@@ -83,7 +83,7 @@ async function phase(label: string, f: () => tf.Tensor): Promise<void> {
   await out.data();
   const wall = performance.now() - t0;
   out.dispose();
-  const top = [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, k]) => `${n}×${k}`).join(' ');
+  const top = [...byProgram].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.DIAG_TOP ?? 6)).map(([n, k]) => `${n}×${k}`).join(' ');
   console.log(
     `${label.padEnd(28)} wall ${wall.toFixed(0).padStart(6)} ms, recording ${recorded.toFixed(0).padStart(6)} ms | dispatches ${counts.all} (tfjs ${counts.dispatch}), submits ${counts.submits}, ` +
       `new buffers ${counts.created} (${(counts.createdBytes / 2 ** 20).toFixed(1)} MiB), uploads ${counts.staged} (${(counts.stagedBytes / 2 ** 20).toFixed(2)} MiB), writes ${counts.written} (${(counts.writtenBytes / 2 ** 10).toFixed(1)} KiB), cpu hand-offs ${counts.cpuForward}, reads ${counts.reads}`,

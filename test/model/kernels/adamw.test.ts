@@ -57,4 +57,22 @@ describe.skipIf(!gpu)('fused AdamW kernel (WebGPU)', () => {
     expect([...shared]).toEqual(new Array(8).fill(1));
     expect(param[0]).toBeCloseTo(0.9, 5);
   });
+
+  it('a parameter read before the in-place update reads the updated values after it (no stale CPU copy)', async () => {
+    await tf.setBackend('webgpu');
+    try {
+      const init = tf.ones([2048]).add(0); // computed on the GPU (above tfjs's 1,000-element CPU hand-off): it lives in a GPU buffer
+      const p = tf.variable(init);
+      init.dispose(); // p owns its buffer: the update writes it in place
+      const m = tf.variable(tf.zeros([2048]));
+      const v = tf.variable(tf.zeros([2048]));
+      expect((await p.data())[0]).toBe(1); // tfjs now holds a CPU copy of p
+      adamwUpdateWebgpu(p, tf.ones([2048]), m, v, tf.scalar(1), { lr: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, decay: 1, bc1: 0.1, bc2: 0.05 });
+      expect((await p.data())[0]).toBeCloseTo(0.9, 5);
+      expect((await m.data())[0]).toBeCloseTo(0.1, 5);
+      tf.dispose([p, m, v]);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
 });

@@ -28,7 +28,7 @@ export interface KernelCall {
 interface WebgpuBackendInternals {
   device: GPUDevice;
   queue: GPUQueue;
-  tensorMap: { get(id: object): { resource?: unknown; refCount: number } };
+  tensorMap: { get(id: object): { resource?: unknown; refCount: number; values?: unknown } };
   bufferManager: { acquireBuffer(size: number, usage: number): GPUBuffer };
   commandEncoder: GPUCommandEncoder | null;
   computePassEncoder: GPUComputePassEncoder | null;
@@ -85,7 +85,12 @@ export function runKernel(b: tf.KernelBackend, call: KernelCall): void {
     entries.push({ binding: entries.length, resource: { buffer: u } });
   }
   const pipeline = pipelineFor(be.device, call);
-  for (const x of call.bindings) be.commandQueueOwnedIds.add(x.tensor.dataId);
+  for (const x of call.bindings) {
+    be.commandQueueOwnedIds.add(x.tensor.dataId);
+    // tfjs keeps a CPU copy of a tensor once read (tensorData.values) and returns it on later reads:
+    // a kernel that writes the buffer in place makes that copy stale, so drop it
+    if (x.access === 'read_write') be.tensorMap.get(x.tensor.dataId).values = null;
+  }
   const bindGroup = be.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   be.ensureCommandEncoderReady();
   // tfjs's profiler (tf.profile/tf.time) ends a pass per dispatch to time it: keep our kernels out of its pass.
