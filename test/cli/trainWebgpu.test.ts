@@ -12,7 +12,7 @@ describe.skipIf(!gpu)('versiflow train on webgpu (end to end; lavapipe without a
   it('autotunes the tunable kernels at start, reports them in run/start, trains, evaluates and samples', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vf-train-gpu-'));
     const c = captureIO();
-    const args = ['--max-docs', '200', '--context', '32', '--batch-size', '4', '--layers', '2', '--hidden', '64', '--eval-every', '10', '--eval-batches', '1', '--log-every', '5', '--sample-tokens', '20', '--no-ws'];
+    const args = ['--max-docs', '200', '--context', '32', '--batch-size', '4', '--layers', '2', '--hidden', '64', '--eval-every', '10', '--eval-batches', '1', '--log-every', '5', '--sample-tokens', '20', '--checkpoint-every', '5', '--no-ws'];
     const code = await main(['train', '--config', 'tiny', '--backend', 'webgpu', '--max-steps', '10', '--out', out, ...args], c.io);
     expect(c.err()).toBe('');
     expect(code).toBe(0);
@@ -27,5 +27,12 @@ describe.skipIf(!gpu)('versiflow train on webgpu (end to end; lavapipe without a
     expect(steps.at(-1).gpuBytes).toBeGreaterThan(0);
     expect(steps.at(-1).loss).toBeLessThan(steps[0].loss);
     expect(events.at(-1)).toMatchObject({ type: 'run/end', reason: 'completed', step: 10 });
+    // the weights saved at step 10 are the ones trained after the step-5 checkpoint read them
+    // (in-place fused AdamW updates: a stale CPU copy of a weight would be saved twice)
+    const ck = (s: string) => readFileSync(join(out, 'checkpoints', s, 'model.safetensors'));
+    expect(ck('step-0000010').equals(ck('step-0000005'))).toBe(false);
+    const resumed = captureIO();
+    expect(await main(['train', '--config', 'tiny', '--backend', 'webgpu', '--max-steps', '12', '--out', out, '--resume', 'latest', ...args], resumed.io)).toBe(0);
+    expect(resumed.out()).toMatch(/resumed from .*step-0000010 at step 10/);
   });
 });
