@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
 import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
-import { flashAttention } from './kernels/webgpu/flashAttention.ts';
+import { FLASH_MAX_HEAD_DIM, flashAttention } from './kernels/webgpu/flashAttention.ts';
 import { splitHeadsRopeFused } from './kernels/webgpu/rope.ts';
 import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
@@ -179,7 +179,7 @@ export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): 
   const T = x.shape[1];
   const qkv = projectQkv(x, w, i, c);
   // WebGPU: flash-style fused kernels, no [T, T] scores in memory
-  if (fusedOn('attention')) return outProject(flashAttention(qkv.q, qkv.k, qkv.v), w, i, c);
+  if (fusedOn('attention') && c.headDim <= FLASH_MAX_HEAD_DIM) return outProject(flashAttention(qkv.q, qkv.k, qkv.v), w, i, c);
   return attend(qkv, causalMask(T, c.heads / c.kvHeads), w, i, c);
 }
 

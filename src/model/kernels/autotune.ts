@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type FusedKernel, kernelsInUse, setKernel } from './select.ts';
+import { type FusedKernel, setKernel } from './select.ts';
 
 /**
  * Measures a fused kernel against the stock ops it replaces on this device, at the shapes the run
@@ -12,10 +12,12 @@ export interface TuneResult {
   readonly fusedMs: number;
   readonly stockMs: number;
   readonly chosen: 'fused' | 'stock';
+  /** Why the fused kernel could not run here (then stock is kept and fusedMs is −1). */
+  readonly error?: string;
 }
 
 export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], reps = 3): Promise<TuneResult> {
-  const wasOn = kernelsInUse().includes(kernel);
+  const wasOn = true; // autotune runs on kernels that are on
   const time = async (on: boolean): Promise<number> => {
     setKernel(kernel, on);
     const ms: number[] = [];
@@ -28,14 +30,20 @@ export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], rep
     }
     return ms.sort((a, b) => a - b)[ms.length >> 1];
   };
+  let stockMs: number;
   try {
-    const stockMs = await time(false);
+    stockMs = await time(false);
+  } catch (e) {
+    setKernel(kernel, wasOn);
+    throw e; // the stock ops failing is the run's problem, not the kernel's
+  }
+  try {
     const fusedMs = await time(true);
     const chosen = fusedMs <= stockMs ? 'fused' : 'stock';
     setKernel(kernel, chosen === 'fused');
     return { kernel, fusedMs, stockMs, chosen };
   } catch (e) {
-    setKernel(kernel, wasOn);
-    throw e;
+    setKernel(kernel, false);
+    return { kernel, fusedMs: -1, stockMs, chosen: 'stock', error: (e as Error).message.split('\n')[0] };
   }
 }
