@@ -76,3 +76,25 @@ describe.skipIf(!gpu)('fused AdamW kernel (WebGPU)', () => {
     }
   });
 });
+
+describe.skipIf(!gpu)('fused kernels under tf.time / tf.profile', () => {
+  it('report their GPU time (timestamp queries) like tfjs kernels', async () => {
+    await tf.setBackend('webgpu');
+    try {
+      const p = tf.variable(tf.randomNormal([64, 256]));
+      const m = tf.variable(tf.zeros([64, 256]));
+      const v = tf.variable(tf.zeros([64, 256]));
+      const g = tf.randomNormal([64, 256]);
+      const s = tf.scalar(1);
+      const hyper = { lr: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, decay: 1, bc1: 0.1, bc2: 0.05 };
+      const hasTimestamps = (tf.backend() as unknown as { supportTimestampQuery: boolean }).supportTimestampQuery;
+      const info = await tf.time(() => adamwUpdateWebgpu(p, g, m, v, s, hyper));
+      if (hasTimestamps) expect(info.kernelMs as number).toBeGreaterThan(0);
+      const after = await p.data(); // the queue still works after the timed pass
+      expect(after.length).toBe(64 * 256);
+      tf.dispose([p, m, v, g, s]);
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+});

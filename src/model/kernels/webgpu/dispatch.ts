@@ -35,7 +35,12 @@ interface WebgpuBackendInternals {
   commandQueueOwnedIds: WeakSet<object>;
   uniformPendingDisposal: GPUBuffer[];
   dispatchCountInPass: number;
-  activeTimers?: unknown;
+  /** Set while tf.time / tf.profile run: each dispatch gets its own timed pass. */
+  activeTimers?: { name: string; query: Promise<number> }[] | null;
+  supportTimestampQuery: boolean;
+  querySet: GPUQuerySet | null;
+  querySetCount: number;
+  getQueryTime(): Promise<number>;
   uploadToGPU(id: object): void;
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   ensureCommandEncoderReady(): void;
@@ -93,16 +98,24 @@ export function runKernel(b: tf.KernelBackend, call: KernelCall): void {
   }
   const bindGroup = be.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   be.ensureCommandEncoderReady();
-  // tfjs's profiler (tf.profile/tf.time) ends a pass per dispatch to time it: keep our kernels out of its pass.
+  // Under tf.time / tf.profile, tfjs gives each dispatch its own pass with timestamps and collects the
+  // times: do the same, so the fused kernels' GPU time is counted (named by pipeline key).
+  const timed = be.activeTimers != null && be.supportTimestampQuery;
   if (be.activeTimers != null) be.endComputePassEncoder();
-  if (!be.computePassEncoder) be.computePassEncoder = be.commandEncoder!.beginComputePass({});
-  const pass = be.computePassEncoder;
+  if (timed) {
+    be.querySet ??= be.device.createQuerySet({ type: 'timestamp', count: be.querySetCount });
+    be.computePassEncoder = be.commandEncoder!.beginComputePass({ timestampWrites: { querySet: be.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+  } else if (!be.computePassEncoder) be.computePassEncoder = be.commandEncoder!.beginComputePass({});
+  const pass = be.computePassEncoder!;
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   const [x, y = 1, z = 1] = call.workgroups;
   pass.dispatchWorkgroups(x, y, z);
   be.dispatchCountInPass++;
-  if (be.activeTimers != null || (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number) <= be.dispatchCountInPass) {
+  if (timed) {
+    be.endComputePassEncoder();
+    be.activeTimers!.push({ name: call.key, query: be.getQueryTime() }); // resolves the queries and submits
+  } else if (be.activeTimers != null || (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number) <= be.dispatchCountInPass) {
     be.endComputePassEncoder();
     be.submitQueue();
   }
