@@ -81,9 +81,8 @@ describe.skipIf(!gpu)('fused kernels under tf.time / tf.profile', () => {
   it('report their GPU time (timestamp queries) like tfjs kernels', async () => {
     await tf.setBackend('webgpu');
     try {
-      const p = tf.variable(tf.randomNormal([64, 256]));
-      const m = tf.variable(tf.zeros([64, 256]));
-      const v = tf.variable(tf.zeros([64, 256]));
+      // variables owning their buffers (initial tensors disposed): only the fused kernel runs in tf.time
+      const [p, m, v] = tf.tidy(() => [tf.variable(tf.randomNormal([64, 256])), tf.variable(tf.zeros([64, 256])), tf.variable(tf.zeros([64, 256]))]);
       const g = tf.randomNormal([64, 256]);
       const s = tf.scalar(1);
       const hyper = { lr: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, decay: 1, bc1: 0.1, bc2: 0.05 };
