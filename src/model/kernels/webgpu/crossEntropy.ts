@@ -177,5 +177,5 @@ export function crossEntropyFused(logits: tf.Tensor2D, targets: tf.Tensor1D, mas
       },
     };
   };
-  return tf.customGrad(op as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar;
+  return tf.tidy('versiflow:cross_entropy', () => tf.customGrad(op as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar);
 }

@@ -57,5 +57,5 @@ export function dropoutFused<T extends tf.Tensor>(x: T, rate: number, seed: numb
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout rate must be in [0, 1), got ${rate}`);
   if (rate === 0) return x;
   const f = (xi: tf.Tensor) => ({ value: applyMask(xi, rate, seed), gradFunc: (dy: tf.Tensor) => applyMask(dy, rate, seed) });
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x) as T;
+  return tf.tidy('versiflow:dropout', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x) as T);
 }

@@ -373,5 +373,5 @@ const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
  */
 export function flashAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   dimsOf(q, k, v);
-  return op(q, k, v) as tf.Tensor4D;
+  return tf.tidy('versiflow:attention', () => op(q, k, v) as tf.Tensor4D);
 }

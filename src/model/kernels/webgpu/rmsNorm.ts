@@ -227,5 +227,5 @@ export function rmsNormFused(x: tf.Tensor, scale: tf.Tensor, eps: number): tf.Te
       },
     };
   };
-  return tf.customGrad(op as unknown as Parameters<typeof tf.customGrad>[0])(x, scale);
+  return tf.tidy('versiflow:rmsnorm', () => tf.customGrad(op as unknown as Parameters<typeof tf.customGrad>[0])(x, scale));
 }

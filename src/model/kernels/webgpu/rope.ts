@@ -86,7 +86,7 @@ export function ropeFused(x: tf.Tensor, cos: tf.Tensor2D, sin: tf.Tensor2D, styl
     value: rotate(xi, heads, cos, sin, style, 1, 'heads').reshape(xi.shape),
     gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'heads').reshape(dy.shape),
   });
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x);
+  return tf.tidy('versiflow:rope', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(x));
 }
 
 /**
@@ -100,5 +100,5 @@ export function splitHeadsRopeFused(p: tf.Tensor2D, B: number, n: number, cos: t
     value: rotate(xi, heads, cos, sin, style, 1, 'split'),
     gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'merge'),
   });
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(p) as tf.Tensor4D;
+  return tf.tidy('versiflow:rope', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(p) as tf.Tensor4D);
 }

@@ -93,5 +93,5 @@ export function swigluFused(gu: tf.Tensor2D): tf.Tensor2D {
     save([x]);
     return { value: forward(x), gradFunc: (dy: tf.Tensor2D, [xs]: tf.Tensor[]) => backward(xs as tf.Tensor2D, dy) };
   };
-  return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(gu) as tf.Tensor2D;
+  return tf.tidy('versiflow:swiglu', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(gu) as tf.Tensor2D);
 }
