@@ -48,6 +48,7 @@ export const CONFIG_SPEC = {
   tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
   normalize: str('nfc', 'Text normalisers before tokenizing: none, or a comma list of nfc, yo (ё→е), quotes, dashes, ellipsis.'),
   tokenCache: bool(true, 'Keep the tokenized corpus on disk and reuse it while the corpus files, text column, normalisation, max_docs and tokenizer are unchanged (`--no-token-cache` turns it off).'),
+  tokenCacheKeep: int(8, 'Keep the N most recently used token caches (and char vocabularies) in cache_dir, deleting older ones; 0 = keep all.'),
   cacheDir: str('.cache/versiflow/tokens', 'Directory of token caches, one subdirectory per corpus fingerprint and tokenizer hash (relative to the working directory).'),
 
   // --- model (defaults = the Poetru-75M family: RMSNorm, half-split RoPE, GQA, SwiGLU, no biases, tied) ---

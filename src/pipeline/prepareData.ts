@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { touchTokenCache } from '../streams/tokenCachePrune.ts';
 import { dirname, resolve } from 'node:path';
 import { from as fromArray, lastValueFrom, reduce, toArray } from 'rxjs';
 import type { Config } from '../config/schema.ts';
@@ -69,7 +70,9 @@ async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cache
   const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
   if (cached) {
     try {
-      return { tokenizer: CharTokenizer.fromJSON(cached), cachedVocab: true };
+      const tokenizer = CharTokenizer.fromJSON(cached);
+      await touchTokenCache(vocabPath);
+      return { tokenizer, cachedVocab: true };
     } catch {
       // a damaged entry: fall through and rebuild it
     }

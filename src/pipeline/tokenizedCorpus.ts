@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { pruneTokenCaches, touchTokenCache } from '../streams/tokenCachePrune.ts';
 import { concatMap, lastValueFrom, reduce } from 'rxjs';
 import type { Config } from '../config/schema.ts';
 import { TokenCacheError } from '../errors/TokenCacheError.ts';
@@ -53,6 +54,7 @@ export async function tokenizedCorpus(cfg: Config, tokenizer: Tokenizer, opts: T
     try {
       const docs: TokenizedDoc[] = [];
       for await (const doc of readTokenCache(dir, probe.index)) if (keep) docs.push(doc);
+      await touchTokenCache(dir);
       return { docs, docCount: probe.index.docs, tokens: probe.index.tokens, cache: { hit: true, path: dir, warnings } };
     } catch (e) {
       if (!(e instanceof TokenCacheError)) throw e;
@@ -69,6 +71,7 @@ export async function tokenizedCorpus(cfg: Config, tokenizer: Tokenizer, opts: T
     warnings.push(`token cache ${dir}: cannot write (${(e as Error).message}); continuing without it`);
   }
   const out = await tokenizeCorpus(cfg, tokenizer, writer, keep, warnings);
+  await pruneTokenCaches(resolve(cfg.cacheDir), cfg.tokenCacheKeep, [dir]).catch(() => undefined);
   return { ...out, cache: { hit: false, path: dir, warnings } };
 }
 
