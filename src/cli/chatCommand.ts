@@ -22,7 +22,7 @@ const KNOWN = ['checkpoint', 'connect', 'backend', ...GENERATION_FLAGS];
 export async function chatCommand(args: readonly string[], io: CliIO, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let engine: ChatEngine | undefined;
   try {
-    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
+    const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
     rejectUnknownFlags(flags, KNOWN, 'chat');
     if (!!flags.checkpoint === !!flags.connect) throw new ConfigError('chat: give --checkpoint PATH (run the model here) or --connect ws://HOST:PORT (a versiflow serve)');
     const settings: ChatSettings = {
@@ -38,7 +38,7 @@ export async function chatCommand(args: readonly string[], io: CliIO, input: Nod
     } else {
       await setupBackend((flags.backend ?? 'auto') as BackendChoice);
       const m = await loadModel(flags.checkpoint);
-      const defaults = generationOptions(flags, m.gpt.vocabSize, 'chat');
+      const defaults = generationOptions(flags, m.gpt.vocabSize, 'chat', all);
       engine = localEngine(localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults), () => disposeWeights(m.weights));
     }
     const rl = createInterface({ input, terminal: false });

@@ -12,7 +12,7 @@ const KNOWN = ['checkpoint', 'prompt', 'backend', ...GENERATION_FLAGS];
 
 export const GENERATE_HELP = `versiflow generate --checkpoint PATH [--prompt TEXT] [options]
   --max-new-tokens N (200)  --temperature T (0.8; 0 = greedy)  --top-k K (40; 0 = off)  --top-p P (1 = off)
-  --repetition-penalty R (1)  --no-repeat-ngram N (0)  --min-new-tokens N (0)  --stop S ('\\n' escapes)
+  --repetition-penalty R (1)  --no-repeat-ngram N (0)  --min-new-tokens N (0)  --stop S ('\\n' escapes; repeat for several)
   --seed S (1337)  --watermark poetru|keyed|lefthash  --watermark-key K  --no-cache  --backend auto|wasm|cpu|...`;
 
 /**
@@ -22,13 +22,13 @@ export const GENERATE_HELP = `versiflow generate --checkpoint PATH [--prompt TEX
  */
 export async function generateCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
-    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
+    const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
     rejectUnknownFlags(flags, KNOWN, 'generate');
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
     await setupBackend((flags.backend ?? 'auto') as BackendChoice);
     const m = await loadModel(flags.checkpoint);
     try {
-      const opts = generationOptions(flags, m.gpt.vocabSize, 'generate');
+      const opts = generationOptions(flags, m.gpt.vocabSize, 'generate', all);
       const prompt = flags.prompt ?? '';
       io.stdout.write(prompt);
       const t0 = performance.now();

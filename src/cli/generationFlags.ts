@@ -45,8 +45,9 @@ export function watermarkScheme(name: string | undefined, vocabSize: number, key
 /**
  * GenerateOptions from the generation flags (defaults: 200 tokens, temperature 0.8, top-k 40,
  * seed 1337, cache on). Validates through resolveSampleOptions so a bad value names its flag.
+ * `all` (parseArgs) carries every `--stop` when it is given more than once.
  */
-export function generationOptions(flags: Record<string, string>, vocabSize: number, where: string): GenerateOptions {
+export function generationOptions(flags: Record<string, string>, vocabSize: number, where: string, all: Readonly<Record<string, string[]>> = {}): GenerateOptions {
   const num = (name: string, fallback: number) => numberFlag(flags, name, fallback, where);
   const opts: GenerateOptions = {
     maxNewTokens: num('max-new-tokens', 200),
@@ -57,7 +58,7 @@ export function generationOptions(flags: Record<string, string>, vocabSize: numb
     noRepeatNgramSize: num('no-repeat-ngram', 0),
     minNewTokens: num('min-new-tokens', 0),
     seed: num('seed', 1337),
-    stop: flags.stop !== undefined ? [unescape(flags.stop)] : [],
+    stop: (all.stop ?? (flags.stop !== undefined ? [flags.stop] : [])).map(unescape),
     cache: flags.cache !== 'false',
     watermark: watermarkScheme(flags.watermark, vocabSize, flags['watermark-key'], where),
   };

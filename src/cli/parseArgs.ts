@@ -2,8 +2,10 @@ import { ConfigError } from '../errors/ConfigError.ts';
 
 export interface ParsedArgs {
   readonly positional: string[];
-  /** `--key value` pairs in order; `--flag` alone is "true", `--no-flag` is "false". */
+  /** `--key value` pairs in order; `--flag` alone is "true", `--no-flag` is "false". A repeated flag keeps its last value here. */
   readonly flags: Record<string, string>;
+  /** Every value of each flag, in order (for flags that may repeat, e.g. `--stop a --stop b`). */
+  readonly all: Record<string, string[]>;
 }
 
 /**
@@ -14,6 +16,11 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[], booleanFlags: readonly string[] = [], literalFlags: readonly string[] = []): ParsedArgs {
   const positional: string[] = [];
   const flags: Record<string, string> = {};
+  const all: Record<string, string[]> = {};
+  const set = (k: string, v: string) => {
+    flags[k] = v;
+    (all[k] ??= []).push(v);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) {
@@ -23,12 +30,12 @@ export function parseArgs(argv: readonly string[], booleanFlags: readonly string
     const eq = a.indexOf('=');
     const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
     if (key === '') throw new ConfigError('command line: empty flag "--"');
-    if (eq > 0) flags[key] = a.slice(eq + 1);
-    else if (key.startsWith('no-') && !literalFlags.includes(key)) flags[key.slice(3)] = 'false';
-    else if (booleanFlags.includes(key) || i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) flags[key] = 'true';
-    else flags[key] = argv[++i];
+    if (eq > 0) set(key, a.slice(eq + 1));
+    else if (key.startsWith('no-') && !literalFlags.includes(key)) set(key.slice(3), 'false');
+    else if (booleanFlags.includes(key) || i + 1 >= argv.length || (argv[i + 1].startsWith('--') && argv[i + 1].length > 2)) set(key, 'true');
+    else set(key, argv[++i]);
   }
-  return { positional, flags };
+  return { positional, flags, all };
 }
 
 /** Removes and returns the given flags, so the rest can be checked as config keys. */

@@ -22,14 +22,14 @@ export interface ServeControl {
  */
 export async function serveCommand(args: readonly string[], io: CliIO, control: ServeControl = {}): Promise<number> {
   try {
-    const { flags } = parseArgs(args, [], ['no-repeat-ngram']);
+    const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
     rejectUnknownFlags(flags, KNOWN, 'serve');
     if (!flags.checkpoint) throw new ConfigError('serve: --checkpoint PATH is required (a checkpoint or run directory)');
     const port = numberFlag(flags, 'port', 8765, 'serve');
     await setupBackend((flags.backend ?? 'auto') as BackendChoice);
     const m = await loadModel(flags.checkpoint);
     try {
-      const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve');
+      const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve', all);
       const source = localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults);
       const handle = await startGenerateServer(source, {
         port,
