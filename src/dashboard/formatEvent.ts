@@ -12,7 +12,7 @@ export function formatEvent(e: TrainEvent): string | null {
         ...(e.kernels
           ? [
               `fused kernels: ${e.kernels.inUse.join(', ') || 'none'}` +
-                e.kernels.tuned.map((t) => `; ${t.kernel} ${t.chosen} (${t.error ? `fused failed: ${t.error}` : `fused ${t.fusedMs.toFixed(1)} ms`}, stock ${t.stockMs.toFixed(1)} ms)`).join(''),
+                e.kernels.tuned.map((t) => `; ${t.kernel} ${t.chosen} (${t.error ? `fused failed: ${t.error}` : `fused ${t.fusedMs.toFixed(1)} ms`}, stock ${t.stockMs.toFixed(1)} ms${t.note ? `; ${t.note}` : ''})`).join(''),
             ]
           : []),
       ].join('\n');

@@ -26,7 +26,7 @@ export interface RunStartEvent {
   /** webgpu only: fused kernels in use, and the fused-vs-stock timings autotuning took at start. */
   readonly kernels?: {
     readonly inUse: readonly string[];
-    readonly tuned: readonly { readonly kernel: string; readonly fusedMs: number; readonly stockMs: number; readonly chosen: 'fused' | 'stock'; readonly error?: string }[];
+    readonly tuned: readonly { readonly kernel: string; readonly fusedMs: number; readonly stockMs: number; readonly chosen: 'fused' | 'stock'; readonly error?: string; readonly note?: string }[];
   };
 }
 

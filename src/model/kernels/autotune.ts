@@ -14,6 +14,8 @@ export interface TuneResult {
   readonly chosen: 'fused' | 'stock';
   /** Why the fused kernel could not run here (then stock is kept and fusedMs is −1). */
   readonly error?: string;
+  /** Detail of a per-shape choice (matmul: for how many shapes the fused kernel won). */
+  readonly note?: string;
 }
 
 export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], reps = 3): Promise<TuneResult> {

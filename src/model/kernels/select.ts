@@ -11,15 +11,12 @@ import * as tf from '@tensorflow/tfjs';
  *   swiglu         silu(gate)·up straight from the fused gate|up projection, gradient in one pass
  *   dropout        the mask hashed on the GPU from (seed, index): tf.dropout draws it in JavaScript
  *   matmul         tiled BatchMatMul (128×64 tiles of 8×4 register blocks, subgroup variant, split-K)
- * Setting (config key `kernels`): auto = all of them, the ones in TUNABLE measured against the stock
- * ops at the start of a run (autotune.ts) and kept only where faster; fused = all, unmeasured;
+ * Setting (config key `kernels`): auto = all of them, with attention and matmul measured against the
+ * stock ops at the start of a run (tuneForRun.ts) and kept only where faster; fused = all, unmeasured;
  * stock = none; or a comma list.
  */
 export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul'] as const;
 export type FusedKernel = (typeof FUSED_KERNELS)[number];
-
-/** Kernels whose speed against the stock ops depends on the card and shapes: autotuned under `auto`. */
-export const TUNABLE: readonly FusedKernel[] = ['attention', 'matmul'];
 
 let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);
 let tuning = true;
@@ -45,7 +42,7 @@ export function useKernels(setting: string | Iterable<FusedKernel>): void {
   tuning = setting === 'auto';
 }
 
-/** True under `kernels: auto`: a run should autotune the TUNABLE kernels before training. */
+/** True under `kernels: auto`: a run should autotune attention and matmul before training (tuneForRun). */
 export function autotuneWanted(): boolean {
   return tuning;
 }

@@ -1,29 +1,54 @@
 import * as tf from '@tensorflow/tfjs';
 import { attention, type Weights } from '../gpt.ts';
 import type { GptConfig } from '../gptConfig.ts';
+import { batchLoss } from '../step.ts';
 import { autotune, type TuneResult } from './autotune.ts';
-import { autotuneWanted, kernelsInUse, TUNABLE } from './select.ts';
+import { autotuneWanted, kernelsInUse, setKernel } from './select.ts';
+import { tuneMatMulShapes } from './tuneMatMul.ts';
+import { chooseMatMul, recordMatMulShapes } from './webgpu/matmulKernel.ts';
 
 /**
- * Before a run trains on webgpu under `kernels: auto`: measures each tunable fused kernel that is on
- * against the stock ops, on one representative forward + backward at the run's shapes (one
- * attention block of `rows` × context, the first layer's weights), and keeps the faster. Returns
- * what it measured (empty when not tuning). A second or two at start; the first timings also compile.
+ * Before a run trains on webgpu under `kernels: auto`, at the run's shapes (`rows` × context):
+ * - attention: one attention block's forward + backward (layer 0) with the fused kernel and with the
+ *   stock ops; the faster stays on;
+ * - matmul: the distinct matmul shapes of one training step's forward + backward, each timed with
+ *   Versiflow's kernel and tfjs's; each shape keeps the faster (tuneMatMul.ts).
+ * Returns what it measured (empty when not tuning). A few seconds at start; the first timings also compile.
  */
 export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promise<TuneResult[]> {
   if (!autotuneWanted() || tf.getBackend() !== 'webgpu') return [];
-  const x = tf.randomNormal([rows, c.context, c.hidden], 0, 1, 'float32', 1) as tf.Tensor3D;
-  const layer0 = [...w].filter(([name]) => name.startsWith('h.0.attn.')).map(([, v]) => v);
-  // attention of layer 0, differentiated w.r.t. its input: projections (matmuls), RoPE, attention proper
-  const work = () => {
-    const { value, grads } = tf.variableGrads(() => attention(x, w, 0, c).square().mean() as tf.Scalar, layer0);
-    return [value, ...Object.values(grads)];
-  };
   const results: TuneResult[] = [];
-  try {
-    for (const k of TUNABLE) if (kernelsInUse().includes(k)) results.push(await autotune(k, work));
-  } finally {
-    x.dispose();
+  if (kernelsInUse().includes('attention')) {
+    const x = tf.randomNormal([rows, c.context, c.hidden], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const layer0 = [...w].filter(([name]) => name.startsWith('h.0.attn.')).map(([, v]) => v);
+    try {
+      results.push(
+        await autotune('attention', () => {
+          const { value, grads } = tf.variableGrads(() => attention(x, w, 0, c).square().mean() as tf.Scalar, layer0);
+          return [value, ...Object.values(grads)];
+        }),
+      );
+    } finally {
+      x.dispose();
+    }
+  }
+  if (kernelsInUse().includes('matmul')) {
+    chooseMatMul(null);
+    const T = c.context;
+    const ids = Int32Array.from({ length: rows * T }, (_, i) => (i * 7919) % c.vocabSize);
+    const batch = { B: rows, T, x: ids, y: ids, mask: new Float32Array(rows * T).fill(1), tokens: rows * T };
+    const shapes = recordMatMulShapes(() =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => batchLoss(w, c, batch, false), [...w.values()]);
+        tf.dispose([value, ...Object.values(grads)]);
+      }),
+    );
+    try {
+      results.push(await tuneMatMulShapes(shapes));
+    } catch (e) {
+      setKernel('matmul', false);
+      results.push({ kernel: 'matmul', fusedMs: -1, stockMs: -1, chosen: 'stock', error: (e as Error).message.split('\n')[0] });
+    }
   }
   return results;
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
-import { matmulCalls, matMulWebgpu, planMatMul, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
+import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
+import { chooseMatMul, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
@@ -216,6 +217,38 @@ describe.skipIf(!gpu)('tiled matmul kernel (WebGPU)', () => {
       } finally {
         unregisterSubgroupMatMul();
       }
+    }
+  });
+});
+
+describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
+  it('records the shape classes a function calls, and a shape chosen for tfjs goes to the stock kernel', async () => {
+    await tf.setBackend('webgpu');
+    registerSubgroupMatMul(); // as setupBackend leaves it (earlier tests swap it out)
+    try {
+      const shapes = recordMatMulShapes(() =>
+        tf.tidy(() => {
+          tf.matMul(tf.ones([64, 96]), tf.ones([96, 80]));
+          tf.matMul(tf.ones([64, 96]), tf.ones([80, 96]), false, true);
+          tf.matMul(tf.ones([64, 96]), tf.ones([96, 80])); // same class again
+        }),
+      );
+      expect(shapes.map(matMulShapeKey)).toEqual(['64x96·96x80', '64x96·80x96T']);
+      chooseMatMul(shapes[0], false);
+      const before = { ...matmulCalls };
+      const r = tf.tidy(() => [tf.matMul(tf.ones([64, 96]), tf.ones([96, 80])), tf.matMul(tf.ones([64, 96]), tf.ones([80, 96]), false, true)]);
+      expect(matmulCalls.stock - before.stock).toBe(1);
+      expect(matmulCalls.ours - before.ours).toBe(1);
+      expect((await r[0].data())[0]).toBe(96);
+      expect((await r[1].data())[0]).toBe(96);
+      tf.dispose(r);
+      const summary = await tuneMatMulShapes(shapes, 1);
+      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes$/);
+      expect(summary.fusedMs).toBeGreaterThan(0);
+      expect(summary.stockMs).toBeGreaterThan(0);
+    } finally {
+      chooseMatMul(null);
+      await tf.setBackend('cpu');
     }
   });
 });

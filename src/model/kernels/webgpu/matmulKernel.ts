@@ -168,6 +168,38 @@ export const matmulCalls = { ours: 0, stock: 0 };
 let stock: tf.KernelConfig | null = null;
 let current: MatMulOptions = {};
 
+/** A BatchMatMul call's shape class: operand shapes and transpose flags. */
+export interface MatMulShape {
+  readonly a: readonly number[];
+  readonly b: readonly number[];
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+}
+export const matMulShapeKey = (s: MatMulShape) => `${s.a.join('x')}${s.transposeA ? 'T' : ''}·${s.b.join('x')}${s.transposeB ? 'T' : ''}`;
+
+/** Per shape class: true = Versiflow's kernel, false = tfjs's (set by autotuning; absent = ours). */
+const perShape = new Map<string, boolean>();
+/** While set, every BatchMatMul call's shape class is added to it (autotuning collects a step's shapes). */
+let recorder: Map<string, MatMulShape> | null = null;
+
+/** Runs `f` and returns the distinct matmul shape classes it called, in first-call order. */
+export function recordMatMulShapes(f: () => void): MatMulShape[] {
+  const seen = new Map<string, MatMulShape>();
+  recorder = seen;
+  try {
+    f();
+  } finally {
+    recorder = null;
+  }
+  return [...seen.values()];
+}
+
+/** Chooses the kernel for one shape class (true = Versiflow's); `null` forgets every choice. */
+export function chooseMatMul(shape: MatMulShape | null, ours = true): void {
+  if (shape === null) perShape.clear();
+  else perShape.set(matMulShapeKey(shape), ours);
+}
+
 /**
  * Makes the webgpu backend's BatchMatMul run matMulWebgpu (float32, the cases planMatMul takes) and
  * tfjs's own kernel for the rest. Calling it again only changes the options. Returns false when the
@@ -184,6 +216,15 @@ export function registerSubgroupMatMul(opts: MatMulOptions = {}): boolean {
     if (!fusedOn('matmul')) return saved.kernelFunc(args); // kernels: stock, or autotuning measured stock faster
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+    if (recorder || perShape.size) {
+      const shape = { a: a.shape, b: b.shape, transposeA, transposeB };
+      const k = matMulShapeKey(shape);
+      if (recorder && !recorder.has(k)) recorder.set(k, shape);
+      if (perShape.get(k) === false) {
+        matmulCalls.stock++;
+        return saved.kernelFunc(args);
+      }
+    }
     const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, current);
     if (out) {
       matmulCalls.ours++;
