@@ -37,6 +37,20 @@ type Case = {
 const small = () => process.env.KERNELS_SMALL === '1';
 const dims = () => ({ rows: small() ? 256 : 8 * 512, C: small() ? 96 : 640, V: small() ? 1000 : 24000, F: small() ? 256 : 1728, T: small() ? 64 : 512, H: small() ? 4 : 8, d: small() ? 32 : 80 });
 
+/**
+ * A quasi-random [..., n] tensor with the given mean and spread, made on the GPU: sin(r·c) of a row
+ * and a column index ramp (tfjs draws random tensors in JavaScript, seconds for a [B·T, V] input).
+ */
+function varied(shape: number[], mean: number, std: number, seed: number): tf.Tensor {
+  return tf.tidy(() => {
+    const cols = shape[shape.length - 1];
+    const rows = shape.reduce((a, b) => a * b, 1) / cols;
+    const r = tf.range(0, rows).mul(0.6180339).add(1 + seed).reshape([rows, 1]);
+    const c = tf.range(0, cols).mul(0.7548776).add(1 + 2 * seed).reshape([1, cols]);
+    return tf.sin(r.mul(c)).mul(std * Math.SQRT2).add(mean).reshape(shape);
+  });
+}
+
 /** Outputs of `f` and its gradients w.r.t. `xs` for the upstream weights `up`. */
 function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], up: tf.Tensor): tf.Tensor[] {
   const y = f(...xs);
@@ -51,9 +65,9 @@ const CASES = (): Case[] => {
     name: 'rmsnorm',
     shape: `x [${rows}, ${C}]`,
     setup() {
-      const x = tf.randomNormal([rows, C], 0, 1, 'float32', 1);
-      const s = tf.randomNormal([C], 1, 0.1, 'float32', 2);
-      const up = tf.randomNormal([rows, C], 0, 1, 'float32', 3);
+      const x = varied([rows, C], 0, 1, 1);
+      const s = varied([C], 1, 0.1, 2);
+      const up = varied([rows, C], 0, 1, 3);
       return {
         run: (fused) => withGrads((a, b) => (fused ? rmsNormFused : rmsNorm)(a, b, 1e-6), [x, s], up),
         dispose: () => tf.dispose([x, s, up]),
@@ -64,7 +78,7 @@ const CASES = (): Case[] => {
     name: 'cross_entropy',
     shape: `logits [${rows}, ${V}]`,
     setup() {
-      const z = tf.randomNormal([rows, V], 0, 2, 'float32', 4);
+      const z = varied([rows, V], 0, 2, 4);
       const t = tf.randomUniform([rows], 0, V, 'int32', 5) as tf.Tensor1D;
       const m = tf.ones([rows]) as tf.Tensor1D;
       const up = tf.scalar(1);
@@ -78,10 +92,10 @@ const CASES = (): Case[] => {
     name: 'attention',
     shape: `q [${rows / T}, ${H}, ${T}, ${d}], k v [${rows / T}, ${H / 2}, ${T}, ${d}]`,
     setup() {
-      const q = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 11);
-      const k = tf.randomNormal([rows / T, H / 2, T, d], 0, 1, 'float32', 12);
-      const v = tf.randomNormal([rows / T, H / 2, T, d], 0, 1, 'float32', 13);
-      const up = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 14);
+      const q = varied([rows / T, H, T, d], 0, 1, 11);
+      const k = varied([rows / T, H / 2, T, d], 0, 1, 12);
+      const v = varied([rows / T, H / 2, T, d], 0, 1, 13);
+      const up = varied([rows / T, H, T, d], 0, 1, 14);
       const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionHeads(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, causalMask(T, 2));
       const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D);
       return { run: (f) => withGrads(f ? fused : stock, [q, k, v], up), dispose: () => tf.dispose([q, k, v, up]) };
@@ -92,9 +106,9 @@ const CASES = (): Case[] => {
     name: 'matmul',
     shape: `[${rows}, ${C}]·[${C}, ${2 * F}] and its gradients`,
     setup() {
-      const a = tf.randomNormal([rows, C], 0, 1, 'float32', 15);
-      const b = tf.randomNormal([C, 2 * F], 0, 0.05, 'float32', 16);
-      const up = tf.randomNormal([rows, 2 * F], 0, 1, 'float32', 17);
+      const a = varied([rows, C], 0, 1, 15);
+      const b = varied([C, 2 * F], 0, 0.05, 16);
+      const up = varied([rows, 2 * F], 0, 1, 17);
       return { run: () => withGrads((x, y) => tf.matMul(x, y), [a, b], up), dispose: () => tf.dispose([a, b, up]) };
     },
   },
@@ -102,8 +116,8 @@ const CASES = (): Case[] => {
     name: 'rope',
     shape: `q [${rows / T}, ${H}, ${T}, ${d}]`,
     setup() {
-      const x = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 6);
-      const up = tf.randomNormal([rows / T, H, T, d], 0, 1, 'float32', 7);
+      const x = varied([rows / T, H, T, d], 0, 1, 6);
+      const up = varied([rows / T, H, T, d], 0, 1, 7);
       const { cos, sin } = ropeTables(T, d, 10000);
       return { run: (fused) => withGrads((a) => (fused ? ropeFused : applyRope)(a, cos, sin, 'half'), [x], up), dispose: () => tf.dispose([x, up]) };
     },
@@ -112,8 +126,8 @@ const CASES = (): Case[] => {
     name: 'swiglu',
     shape: `gate|up [${rows}, ${2 * F}]`,
     setup() {
-      const gu = tf.randomNormal([rows, 2 * F], 0, 1, 'float32', 8);
-      const up = tf.randomNormal([rows, F], 0, 1, 'float32', 9);
+      const gu = varied([rows, 2 * F], 0, 1, 8);
+      const up = varied([rows, F], 0, 1, 9);
       const stock = (a: tf.Tensor) => {
         const [g, u] = tf.split(a, 2, -1);
         return g.mul(g.sigmoid()).mul(u);
@@ -143,8 +157,8 @@ const CASES = (): Case[] => {
     shape: `12 × [${C}, ${F}] parameters`,
     setup() {
       const shape = [C, F];
-      const params = new Map(Array.from({ length: 12 }, (_, i) => [`p${i}`, tf.variable(tf.randomNormal(shape, 0, 0.02, 'float32', 10 + i))] as const));
-      const grads = Object.fromEntries([...params.keys()].map((k, i) => [k, tf.randomNormal(shape, 0, 1e-3, 'float32', 30 + i)]));
+      const params = new Map(Array.from({ length: 12 }, (_, i) => [`p${i}`, tf.variable(varied(shape, 0, 0.02, 10 + i))] as const));
+      const grads = Object.fromEntries([...params.keys()].map((k, i) => [k, varied(shape, 0, 1e-3, 30 + i)]));
       const start = new Map([...params].map(([k, v]) => [k, v.clone()]));
       return {
         run() {

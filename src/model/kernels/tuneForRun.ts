@@ -19,7 +19,8 @@ export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promis
   if (!autotuneWanted() || tf.getBackend() !== 'webgpu') return [];
   const results: TuneResult[] = [];
   if (kernelsInUse().includes('attention')) {
-    const x = tf.randomNormal([rows, c.context, c.hidden], 0, 1, 'float32', 1) as tf.Tensor3D;
+    // a varied input made on the GPU (tfjs draws random tensors in JavaScript: slow at B·T·C)
+    const x = tf.tidy(() => tf.sin(tf.range(0, rows * c.context * c.hidden).mul(0.37)).reshape([rows, c.context, c.hidden])) as tf.Tensor3D;
     const layer0 = [...w].filter(([name]) => name.startsWith('h.0.attn.')).map(([, v]) => v);
     try {
       results.push(

@@ -14,8 +14,10 @@ export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3)
   let stockTotal = 0;
   let oursCount = 0;
   for (const shape of shapes) {
-    const a = tf.randomNormal(shape.a as number[], 0, 1, 'float32', 1);
-    const b = tf.randomNormal(shape.b as number[], 0, 1, 'float32', 2);
+    // operands filled on the GPU: tfjs draws random tensors in JavaScript, far too slow for a
+    // [B·T, V] logits gradient (a matmul's time does not depend on the values)
+    const a = tf.fill(shape.a as number[], 0.01);
+    const b = tf.fill(shape.b as number[], 0.02);
     const time = async (ours: boolean): Promise<number> => {
       chooseMatMul(shape, ours);
       const ms: number[] = [];
