@@ -6,8 +6,8 @@
  *            batches: both loss curves and their max relative difference (target ≤ 1e-3)
  *   (b)      embedding gradient (tf.grad through tf.gather) on webgpu against cpu
  *   (k)      each fused kernel against the stock composite on the GPU: errors and fwd+bwd time (gpuKernels.ts)
- *   (c)      Poetru-75M shape (plain GQA) training speed at batch 32 (and 8), stock tfjs kernels and
- *            Versiflow's fused kernels: tok/s, ms/step, TFLOP/s, fused/stock
+ *   (c)      Poetru-75M shape (plain GQA) training speed at batch 32: stock tfjs kernels, Versiflow's
+ *            fused kernels, and `auto` (fused, autotuned at start as a run does): tok/s, ms/step, TFLOP/s
  *   (d)      PyTorch on cuda for the same shape (fp32 without TF32; bf16 + SDPA), if python3 has torch
  * BENCH_GPU_SMALL=1 shrinks the 75M shape and the kernel shapes to check the script on a CPU adapter.
  * Without a WebGPU adapter it says so on one line, runs the CPU part of (a) and exits 0.
@@ -24,6 +24,8 @@ import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { disposeWeights, initWeights } from '../src/model/gpt.ts';
 import { countParams, paramSpecs, resolveGptConfig, type GptConfig } from '../src/model/gptConfig.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
+import { tuneForRun } from '../src/model/kernels/tuneForRun.ts';
+import { chooseMatMul } from '../src/model/kernels/webgpu/matmulKernel.ts';
 import { gradientStep } from '../src/model/step.ts';
 import { benchBatch } from './benchModel.ts';
 import { checkKernels } from './gpuKernels.ts';
@@ -91,19 +93,20 @@ export async function benchGpu(): Promise<void> {
   const ours = new Map<number, number>();
   for (const B of SPEED_BATCHES) {
     const got: Record<string, number> = {};
-    for (const kernels of ['stock', 'fused']) {
+    for (const kernels of ['stock', 'fused', 'auto']) {
       if (elapsed() > BUDGET_S * 0.6) {
         log(`(c) batch ${B} ${kernels}: skipped (time budget)`);
         continue;
       }
       useKernels(kernels);
+      chooseMatMul(null); // no per-shape choices left from an earlier autotuned variant
       const r = await withBackend('webgpu', () => timeTraining(P75M, B, 2, B >= 32 ? 3 : 5));
       got[kernels] = r.tokensPerSec;
       log(`(c) ${SMALL ? 'small' : '75M'} webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s (warm-up ${r.warmupS.toFixed(1)} s)`);
     }
     useKernels('auto');
-    if (got.stock && got.fused) log(`(c) B=${B}: fused/stock ${(got.fused / got.stock).toFixed(2)}×`);
-    const best = Math.max(got.stock ?? 0, got.fused ?? 0);
+    if (got.stock && got.fused) log(`(c) B=${B}: fused/stock ${(got.fused / got.stock).toFixed(2)}×${got.auto ? `, auto (autotuned)/stock ${(got.auto / got.stock).toFixed(2)}×` : ''}`);
+    const best = Math.max(got.stock ?? 0, got.fused ?? 0, got.auto ?? 0);
     if (best) ours.set(B, best);
   }
   // (c2) the 75m.yaml model itself (what `npm start -- --config 75m.yaml` trains), batch 32
@@ -115,6 +118,7 @@ export async function benchGpu(): Promise<void> {
       continue;
     }
     useKernels(kernels);
+    chooseMatMul(null);
     const B = SPEED_BATCHES[0];
     const r = await withBackend('webgpu', () => timeTraining(real, B, 2, 3));
     got2[kernels] = r.tokensPerSec;
@@ -215,6 +219,8 @@ async function timeTraining(c: GptConfig, B: number, warmup: number, steps: numb
   const m = newModel(c, 1);
   const T = c.context;
   const batches = [0, 1, 2].map((k) => benchBatch(k, B, T, c.vocabSize));
+  // kernels: auto → what a run does at start: time attention and each matmul shape, keep the faster
+  for (const t of await tuneForRun(m.w, c, B)) log(`    autotune ${t.kernel}: ${t.chosen} (fused ${t.fusedMs.toFixed(1)} ms, stock ${t.stockMs.toFixed(1)} ms${t.note ? `; ${t.note}` : ''}${t.error ? `; ${t.error}` : ''})`);
   let tw = performance.now();
   let warmupS = 0;
   for (let i = 0; i < warmup + steps; i++) {
