@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installNavigatorGpu } from '../src/model/backend/webgpuSetup.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { webgpuInternals } from '../src/model/kernels/webgpu/dispatch.ts';
-import { checkTiles, DEFAULT_TILES, type MatMulTiles } from '../src/model/kernels/webgpu/matmul.ts';
+import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../src/model/kernels/webgpu/matmul.ts';
 import { matMulWebgpu, planMatMul, type MatMulOptions } from '../src/model/kernels/webgpu/matmulKernel.ts';
 
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -72,12 +72,6 @@ const SHAPES: Shape[] = [
   mm('attn dv pᵀ·do', D.TK, D.HD, D.TQ, true, false, [D.AB]),
 ].filter((s) => s.name.includes(only));
 
-function parseTiles(spec: string): MatMulTiles {
-  const m = /^(\d+)x(\d+)x(\d+):(\d+)x(\d+)$/.exec(spec.trim());
-  if (!m) throw new Error(`MATMUL_TILES: "${spec}" is not bm x bn x bk : tm x tn`);
-  const [bm, bn, bk, tm, tn] = m.slice(1).map(Number);
-  return { bm, bn, bk, tm, tn, groupM: 8 };
-}
 const tileList = process.env.MATMUL_TILES ? process.env.MATMUL_TILES.split(',').map(parseTiles) : [DEFAULT_TILES];
 
 interface Variant {

@@ -36,7 +36,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     if (positional.length > 0) throw new Error(`train: unexpected argument "${positional[0]}"`);
     const { config: name = 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
-    const backend = await setupBackend(cfg.backend as BackendChoice, { skip: backendVetoes(cfg), kernels: cfg.kernels });
+    const backend = await setupBackend(cfg.backend as BackendChoice, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
     const run = await createTrainRun(cfg, backend);
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });

@@ -36,3 +36,15 @@ describe.skipIf(!gpu)('versiflow train on webgpu (end to end; lavapipe without a
     expect(resumed.out()).toMatch(/resumed from .*step-0000010 at step 10/);
   });
 });
+
+describe.skipIf(!gpu)('matmul_tiles', () => {
+  it('trains with other matmul tiles, and refuses impossible ones naming the setting', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'vf-tiles-'));
+    const args = ['--max-docs', '100', '--context', '32', '--batch-size', '4', '--layers', '1', '--hidden', '64', '--eval-every', '3', '--eval-batches', '1', '--sample-tokens', '0', '--no-ws', '--out', out];
+    const ok = captureIO();
+    expect(await main(['train', '--config', 'tiny', '--backend', 'webgpu', '--max-steps', '3', '--kernels', 'fused', '--matmul-tiles', '64x64x16:4x4', ...args], ok.io)).toBe(0);
+    const bad = captureIO();
+    expect(await main(['train', '--config', 'tiny', '--backend', 'webgpu', '--max-steps', '3', '--matmul-tiles', '256x256x16:4x4', ...args], bad.io)).not.toBe(0);
+    expect(bad.err()).toMatch(/^error \(ConfigError\): matmul_tiles: matmul tiles 256x256x16 4x4: 4096 invocations per workgroup/);
+  });
+});

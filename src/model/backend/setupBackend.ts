@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { ConfigError } from '../../errors/ConfigError.ts';
 import { cpus } from 'node:os';
 import { useKernels } from '../kernels/select.ts';
+import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
@@ -39,6 +41,8 @@ export interface BackendOptions {
   readonly skip?: Readonly<Record<string, string>>;
   /** Fused WebGPU kernels (config key `kernels`): auto | fused | stock | a comma list. @default 'auto' */
   readonly kernels?: string;
+  /** The webgpu matmul kernel's tiles, "bm x bn x bk : tm x tn" (config key `matmul_tiles`); empty = default. */
+  readonly matmulTiles?: string;
 }
 
 /** `auto` order: the fastest first. Measured on 2 CPU cores: wasm 5,250 vs cpu 130 tokens/s on the tiny config. */
@@ -51,6 +55,14 @@ const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
  */
 export async function setupBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
   useKernels(opts.kernels ?? 'auto'); // throws on an unknown kernel name before anything loads
+  // a bad matmul_tiles fails here, naming the setting, not at the first matmul
+  if (opts.matmulTiles) {
+    try {
+      checkTiles({ transposeA: false, transposeB: false, vecA: true, vecB: true, vecC: true, subgroups: false, tiles: parseTiles(opts.matmulTiles) });
+    } catch (e) {
+      throw new ConfigError(`matmul_tiles: ${(e as Error).message}`);
+    }
+  }
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of order) {
@@ -93,12 +105,12 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions) => 
     await activate('tensorflow');
     return `libtensorflow via ${loaded}`;
   },
-  async webgpu() {
+  async webgpu(opts) {
     await installNavigatorGpu();
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     await activate('webgpu');
     watchWebgpuErrors();
-    registerSubgroupMatMul(); // runs only while the matmul kernel is on (kernels key)
+    registerSubgroupMatMul(opts.matmulTiles ? { tiles: parseTiles(opts.matmulTiles) } : {}); // runs only while the matmul kernel is on (kernels key)
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {

@@ -43,6 +43,14 @@ export interface MatMulTiles {
   readonly groupM: number;
 }
 
+/** "bm x bn x bk : tm x tn" (e.g. "128x128x16:8x8") → tiles (groupM 8); throws naming the format. */
+export function parseTiles(spec: string): MatMulTiles {
+  const m = /^(\d+)x(\d+)x(\d+):(\d+)x(\d+)$/.exec(spec.trim());
+  if (!m) throw new Error(`matmul tiles "${spec}" are not bm x bn x bk : tm x tn (e.g. 128x64x16:8x4)`);
+  const [bm, bn, bk, tm, tn] = m.slice(1).map(Number);
+  return { bm, bn, bk, tm, tn, groupM: 8 };
+}
+
 /** 128×64 tile, 256 invocations of 8×4 outputs, 16-deep K step: ≤ 13 KiB of workgroup memory. */
 export const DEFAULT_TILES: MatMulTiles = { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, groupM: 8 };
 
