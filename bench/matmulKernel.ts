@@ -84,7 +84,8 @@ for (const tiles of tileList) {
     for (const prefetch of prefetchModes) {
       const label = `${sg === 'on' ? 'subgroup' : 'plain'} ${tiles.bm}x${tiles.bn}x${tiles.bk}:${tiles.tm}x${tiles.tn}${prefetch ? '' : ' nopf'}`;
       try {
-        checkTiles({ transposeA: false, transposeB: true, vecA: true, vecB: true, vecC: true, subgroups: sg === 'on', tiles });
+        const shared = (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxComputeWorkgroupStorageSize;
+        checkTiles({ transposeA: false, transposeB: true, vecA: true, vecB: true, vecC: true, subgroups: sg === 'on', tiles }, shared);
         variants.push({ label, opts: { tiles, subgroups: sg, prefetch, minOutputs: 0 } });
       } catch (e) {
         console.log(`skip ${label}: ${(e as Error).message}`);

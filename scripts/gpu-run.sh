@@ -26,4 +26,4 @@ done
 echo "== 3. bench/gpu.ts"
 BENCH_GPU_BUDGET_S=${BENCH_GPU_BUDGET_S:-220} timeout 300 node .gpu/app.mjs 2>&1 | tee "$OUT/bench.log"
 echo "== 4. matmul tiles on the 75M shapes (bench/matmulKernel.ts)"
-MATMUL_TILES=128x64x16:8x4,128x128x16:8x8,64x64x16:4x4 timeout 60 node .gpu/matmul.mjs 2>&1 | tee "$OUT/matmul.log"
+MATMUL_TILES=128x64x16:8x4,128x128x16:8x8,128x128x8:8x8,64x64x16:4x4 timeout 60 node .gpu/matmul.mjs 2>&1 | tee "$OUT/matmul.log"

@@ -45,6 +45,21 @@ export interface BackendOptions {
   readonly matmulTiles?: string;
 }
 
+/**
+ * The matmul_tiles setting, checked (with the device's workgroup memory when given: a card may offer
+ * more than WebGPU's 16 KiB); a ConfigError naming the key otherwise. A bad value fails at startup,
+ * not at the first matmul.
+ */
+function matmulTilesSetting(spec: string, maxSharedBytes?: number): ReturnType<typeof parseTiles> {
+  try {
+    const tiles = parseTiles(spec);
+    checkTiles({ transposeA: false, transposeB: false, vecA: true, vecB: true, vecC: true, subgroups: false, tiles }, maxSharedBytes);
+    return tiles;
+  } catch (e) {
+    throw new ConfigError(`matmul_tiles: ${(e as Error).message}`);
+  }
+}
+
 /** `auto` order: the fastest first. Measured on 2 CPU cores: wasm 5,250 vs cpu 130 tokens/s on the tiny config. */
 const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
@@ -55,14 +70,7 @@ const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
  */
 export async function setupBackend(choice: BackendChoice = 'auto', opts: BackendOptions = {}): Promise<BackendReport> {
   useKernels(opts.kernels ?? 'auto'); // throws on an unknown kernel name before anything loads
-  // a bad matmul_tiles fails here, naming the setting, not at the first matmul
-  if (opts.matmulTiles) {
-    try {
-      checkTiles({ transposeA: false, transposeB: false, vecA: true, vecB: true, vecC: true, subgroups: false, tiles: parseTiles(opts.matmulTiles) });
-    } catch (e) {
-      throw new ConfigError(`matmul_tiles: ${(e as Error).message}`);
-    }
-  }
+  if (opts.matmulTiles) matmulTilesSetting(opts.matmulTiles, Infinity); // format and shape errors before loading; memory once the device is known
   const order = choice === 'auto' ? AUTO_ORDER : [choice];
   const skipped: { name: string; reason: string }[] = [];
   for (const name of order) {
@@ -110,6 +118,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions) => 
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     await activate('webgpu');
     watchWebgpuErrors();
+    if (opts.matmulTiles) matmulTilesSetting(opts.matmulTiles, (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxComputeWorkgroupStorageSize);
     registerSubgroupMatMul(opts.matmulTiles ? { tiles: parseTiles(opts.matmulTiles) } : {}); // runs only while the matmul kernel is on (kernels key)
     return await describeWebgpuAdapter();
   },

@@ -126,7 +126,7 @@ export function matMulWebgpu(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.
   };
   const key = matmulKey(spec);
   if (!checked.has(key)) {
-    checkTiles(spec);
+    checkTiles(spec, webgpuInternals(backend).device.limits.maxComputeWorkgroupStorageSize);
     checked.add(key);
   }
   const out = allocOutput(backend, p.outShape);
