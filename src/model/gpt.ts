@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
-import { rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
+import { layerNormFused, rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
 import { FLASH_MAX_HEAD_DIM, flashAttention } from './kernels/webgpu/flashAttention.ts';
 import { splitHeadsRopeFused } from './kernels/webgpu/rope.ts';
@@ -76,7 +76,7 @@ function sumRows(t: tf.Tensor): tf.Tensor {
 
 /** The configured norm with scale `w[name]` and, when present, bias `w[name.bias]`. */
 export function norm(x: tf.Tensor, w: Weights, name: string, c: GptConfig): tf.Tensor {
-  const f = c.norm === 'layer' ? layerNorm : fusedOn('rmsnorm') ? rmsNormFused : rmsNorm;
+  const f = c.norm === 'layer' ? (fusedOn('layernorm') ? layerNormFused : layerNorm) : fusedOn('rmsnorm') ? rmsNormFused : rmsNorm;
   const y = f(x, w.get(name)!, c.normEps);
   const bias = w.get(`${name}.bias`);
   return bias ? y.add(bias) : y;

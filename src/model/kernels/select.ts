@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
  * of tfjs's stock kernels on the webgpu backend only; every other backend runs the composite ops.
  *   adamw          one in-place pass per parameter instead of ≈15 elementwise kernels
  *   rmsnorm        forward and backward in one pass over the rows each
+ *   layernorm      the same kernels with the row mean taken out (GPT-2 style models)
  *   cross_entropy  log-sum-exp and the logits' gradient over the vocabulary without softmax/one-hot tensors
  *   attention      causal attention, flash-style: no [T, T] scores or probabilities in memory
  *   rope           rotary embedding of q and k, forward and backward (the inverse rotation) in one kernel
@@ -15,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
  * stock ops at the start of a run (tuneForRun.ts) and kept only where faster; fused = all, unmeasured;
  * stock = none; or a comma list.
  */
-export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul'] as const;
+export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul'] as const;
 export type FusedKernel = (typeof FUSED_KERNELS)[number];
 
 let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { rmsNorm } from '../../../src/model/gpt.ts';
-import { rmsNormFused } from '../../../src/model/kernels/webgpu/rmsNorm.ts';
+import { layerNorm, rmsNorm } from '../../../src/model/gpt.ts';
+import { layerNormFused, rmsNormFused } from '../../../src/model/kernels/webgpu/rmsNorm.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();
@@ -61,4 +61,26 @@ describe.skipIf(!gpu)('fused RMSNorm kernel (WebGPU)', () => {
       return [];
     });
   });
+});
+
+describe.skipIf(!gpu)('fused LayerNorm kernel (WebGPU, the same kernels with the mean taken out)', () => {
+  const cases: [string, number[]][] = [
+    ['C = 96 (vec4), 37 rows', [37, 96]],
+    ['C = 37 (scalar), 3-D [3, 7, 37]', [3, 7, 37]],
+    ['C = 1100, 3-D [2, 5, 1100]', [2, 5, 1100]],
+    ['1,203 rows, C = 12 (several rows per backward chunk)', [1203, 12]],
+  ];
+  for (const [name, shape] of cases) {
+    it(`matches the composite layerNorm on cpu: values and both gradients, ${name}`, async () => {
+      const want = tf.tidy(() => run(layerNorm, shape, 9)).map((t) => {
+        const d = t.dataSync() as Float32Array;
+        t.dispose();
+        return d;
+      });
+      const got = await onWebgpu(() => run(layerNormFused, shape, 9));
+      const errs = got.map((g, i) => maxRelErr(g, want[i]));
+      console.log(`layerNorm ${JSON.stringify(shape)} max rel err y / dx / dscale: ${errs.map((e) => e.toExponential(2)).join(' / ')}`);
+      errs.forEach((e) => expect(e).toBeLessThan(1e-4));
+    });
+  }
 });

@@ -13,6 +13,8 @@ const gpu = await webgpuAvailable();
 
 // configs/tiny.yaml's architecture (RMSNorm, RoPE, GQA 4/2, SwiGLU, tied) with 75m's fused gate|up, shorter context for CI time
 const c = resolveGptConfig({ vocabSize: 146, context: 32, layers: 3, hidden: 96, heads: 4, kvHeads: 2, headDim: 0, ffn: 0, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02, fusedGateUp: true });
+// GPT-2 pre-LN blocks (LayerNorm with bias, learned positions, GELU MLP, MHA), as gpt2-preln-136m.yaml
+const gpt2 = resolveGptConfig({ ...c, norm: 'layer', normBias: true, normEps: 1e-5, positions: 'learned', mlp: 'gelu', kvHeads: 4, fusedGateUp: false, ffn: 384 });
 
 /** A learnable batch: each row walks the vocabulary with a row-dependent stride (the loss must fall). */
 function patternBatch(k: number, B: number): Batch {
@@ -29,7 +31,8 @@ function patternBatch(k: number, B: number): Batch {
 }
 
 /** Losses then grad norms of `steps` steps. */
-async function curve(steps: number): Promise<number[]> {
+async function curve(steps: number, cfg = c): Promise<number[]> {
+  const c = cfg;
   const w = initWeights(c, 7);
   const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
   const out: number[] = [];
@@ -66,5 +69,19 @@ describe.skipIf(!gpu)('training on webgpu matches the CPU backend (issue 5: 20 s
       console.info(`webgpu ${k} kernels vs wasm, 20 steps: max relative loss (and grad norm) difference ${rel.toExponential(2)}; losses ${losses[0].toFixed(4)} → ${losses[19].toFixed(4)}`);
       expect(rel, `${k}: ${losses.map((x) => x.toFixed(4)).join(' ')} vs ${ref.map((x) => x.toFixed(4)).join(' ')}`).toBeLessThan(1e-3);
     }
+  });
+
+  it('GPT-2 pre-LN blocks (fused LayerNorm) track the wasm backend too', async () => {
+    await setupBackend('wasm');
+    const ref = await curve(12, gpt2);
+    useKernels('fused');
+    await tf.setBackend('webgpu');
+    const fused = await curve(12, gpt2);
+    await tf.setBackend('cpu');
+    useKernels('auto');
+    expect(ref[11]).toBeLessThan(ref[0]);
+    const rel = Math.max(...fused.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
+    console.info(`gpt2-style, webgpu fused kernels vs wasm, 12 steps: max relative loss (and grad norm) difference ${rel.toExponential(2)}`);
+    expect(rel).toBeLessThan(1e-3);
   });
 });
