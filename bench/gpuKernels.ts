@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
-import { attentionHeads, causalMask, rmsNorm } from '../src/model/gpt.ts';
+import { attentionHeads, causalMask, layerNorm, rmsNorm } from '../src/model/gpt.ts';
 import { flashAttention } from '../src/model/kernels/webgpu/flashAttention.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
-import { rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
+import { layerNormFused, rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
 import { maskedCrossEntropy } from '../src/model/loss.ts';
 import { applyRope, ropeTables } from '../src/model/rope.ts';
@@ -70,6 +70,19 @@ const CASES = (): Case[] => {
       const up = varied([rows, C], 0, 1, 3);
       return {
         run: (fused) => withGrads((a, b) => (fused ? rmsNormFused : rmsNorm)(a, b, 1e-6), [x, s], up),
+        dispose: () => tf.dispose([x, s, up]),
+      };
+    },
+  },
+  {
+    name: 'layernorm',
+    shape: `x [${rows}, ${C}]`,
+    setup() {
+      const x = varied([rows, C], 0, 1, 1);
+      const s = varied([C], 1, 0.1, 2);
+      const up = varied([rows, C], 0, 1, 3);
+      return {
+        run: (fused) => withGrads((a, b) => (fused ? layerNormFused : layerNorm)(a, b, 1e-6), [x, s], up),
         dispose: () => tf.dispose([x, s, up]),
       };
     },
