@@ -9,7 +9,7 @@ import { AdamW } from '../src/model/adamw.ts';
 import { attentionHeads, causalMask, layerNorm, rmsNorm } from '../src/model/gpt.ts';
 import { flashAttention } from '../src/model/kernels/webgpu/flashAttention.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
-import { layerNormFused, rmsNormFused } from '../src/model/kernels/webgpu/rmsNorm.ts';
+import { layerNormFused, rmsNormFused } from '../src/model/kernels/webgpu/norms.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
 import { maskedCrossEntropy } from '../src/model/loss.ts';
 import { applyRope, ropeTables } from '../src/model/rope.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
-import { layerNormFused, rmsNormFused } from './kernels/webgpu/rmsNorm.ts';
+import { layerNormFused, rmsNormFused } from './kernels/webgpu/norms.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
 import { FLASH_MAX_HEAD_DIM, flashAttention } from './kernels/webgpu/flashAttention.ts';
 import { splitHeadsRopeFused } from './kernels/webgpu/rope.ts';

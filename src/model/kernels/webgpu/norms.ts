@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { allocOutput, grid, runKernel, uniformBytes } from './dispatch.ts';
 
 /**
- * Fused RMSNorm on WebGPU, equal to `rmsNorm` in ../../gpt.ts (values and gradients):
+ * Fused RMSNorm and LayerNorm on WebGPU. RMSNorm, equal to `rmsNorm` in ../../gpt.ts (values and gradients):
  *   forward   r = rsqrt(mean_c(x²) + eps)              per row, saved for the backward pass
  *             y = x · r · scale
  *   backward  g = scale · dy

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { layerNorm, rmsNorm } from '../../../src/model/gpt.ts';
-import { layerNormFused, rmsNormFused } from '../../../src/model/kernels/webgpu/rmsNorm.ts';
+import { layerNormFused, rmsNormFused } from '../../../src/model/kernels/webgpu/norms.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();
