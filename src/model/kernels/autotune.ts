@@ -19,7 +19,6 @@ export interface TuneResult {
 }
 
 export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], reps = 3): Promise<TuneResult> {
-  const wasOn = true; // autotune runs on kernels that are on
   const time = async (on: boolean): Promise<number> => {
     setKernel(kernel, on);
     const ms: number[] = [];
@@ -36,7 +35,7 @@ export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], rep
   try {
     stockMs = await time(false);
   } catch (e) {
-    setKernel(kernel, wasOn);
+    setKernel(kernel, true); // as it was: autotune runs on kernels that are on
     throw e; // the stock ops failing is the run's problem, not the kernel's
   }
   try {
