@@ -71,7 +71,7 @@ export function TuiApp({ events$, controls, throttleMs = 100 }: TuiAppProps) {
       </Static>
       <Box flexDirection="column" width={inner}>
         <Header run={state.run} />
-        <Progress last={state.lastStep} tokPerSecEma={state.tokPerSecEma} width={inner} />
+        <Progress last={state.lastStep} tokPerSecEma={state.tokPerSecEma} gpuBusy={state.gpuBusy} width={inner} />
         {help ? (
           <HelpOverlay hasControls={controls !== undefined} />
         ) : (

@@ -15,6 +15,8 @@ export interface DashboardState {
   readonly lastStep: TrainStepEvent | null;
   /** Exponential moving average of tokens/s (α = TOK_EMA_ALPHA); null before the first step. */
   readonly tokPerSecEma: number | null;
+  /** webgpu: the latest sampled share of a step the GPU is busy (train/step gpuBusy, every 10th log). */
+  readonly gpuBusy: number | null;
   readonly loss: Series;
   readonly valLoss: Series;
   readonly lastEval: EvalEvent | null;
@@ -37,6 +39,7 @@ export const initialDashboardState: DashboardState = {
   run: null,
   lastStep: null,
   tokPerSecEma: null,
+  gpuBusy: null,
   loss: emptySeries(SERIES_CAP),
   valLoss: emptySeries(SERIES_CAP),
   lastEval: null,
@@ -61,6 +64,7 @@ export function dashboardReducer(state: DashboardState, e: TrainEvent): Dashboar
         ...state,
         lastStep: e,
         tokPerSecEma: state.tokPerSecEma === null ? e.tokPerSec : state.tokPerSecEma + TOK_EMA_ALPHA * (e.tokPerSec - state.tokPerSecEma),
+        gpuBusy: e.gpuBusy ?? state.gpuBusy,
         loss: pushPoint(state.loss, e.step, e.loss),
       };
     case 'eval': {

@@ -19,7 +19,7 @@ export function formatEvent(e: TrainEvent): string | null {
     case 'train/step':
       return (
         `step ${e.step}/${e.totalSteps} | epoch ${e.epoch.toFixed(2)} | loss ${e.loss.toFixed(4)} | lr ${e.lr.toExponential(2)} | ` +
-        `${fmtInt(Math.round(e.tokPerSec))} tok/s | ${e.ms.toFixed(0)} ms/step${e.gpuBytes !== undefined && e.hostMs !== undefined ? ` (host ${e.hostMs.toFixed(0)} ms)` : ''} | ETA ${fmtDuration(e.etaS)}`
+        `${fmtInt(Math.round(e.tokPerSec))} tok/s | ${e.ms.toFixed(0)} ms/step${e.gpuBytes !== undefined && e.hostMs !== undefined ? ` (host ${e.hostMs.toFixed(0)} ms${e.gpuBusy !== undefined ? `, GPU busy ${(100 * e.gpuBusy).toFixed(0)}%` : ''})` : ''} | ETA ${fmtDuration(e.etaS)}`
       );
     case 'eval':
       return `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}`;

@@ -24,6 +24,8 @@ export interface TrainStepOptions {
   readonly microBatch?: number;
   /** Also log the first step this operator sees (so a slow run shows tokens/s and ETA at once). */
   readonly logFirst?: boolean;
+  /** webgpu: measure `gpuBusy` on every N-th logged step (0 = never). @default 10 */
+  readonly gpuBusyEvery?: number;
   /** Milliseconds clock, injectable for tests. @default performance.now */
   readonly clock?: () => number;
   /** Wall clock for event times. @default Date.now */
@@ -49,6 +51,8 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
     let lastLogTokens = 0;
     let msPerStep = NaN; // smoothed; the first step (warm-up: kernel compilation, caches) does not seed it
     let hostMs = 0; // JavaScript time spent issuing steps since the last log
+    let logs = 0;
+    const busyEvery = o.gpuBusyEvery ?? 10;
     return source.pipe(
       concatMap(async (input): Promise<StepState> => {
         const first = Number.isNaN(startMs);
@@ -57,12 +61,24 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
           lastLogStep = input.step - 1;
         }
         const lr = lrAt(input.step - 1, o.schedule);
+        const logStep = input.step % o.logEvery === 0 || input.final || (first && o.logFirst);
+        const run = () => gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step), o.microBatch ?? 0);
+        // every busyEvery-th log on webgpu: time the step's kernels on the GPU (timestamp queries; that
+        // step runs a little slower) for the share of a step the GPU is busy
+        const sampleBusy = logStep && busyEvery > 0 && !Number.isNaN(msPerStep) && (logs + 1) % busyEvery === 0 && tf.getBackend() === 'webgpu';
         const h0 = clock();
-        const { loss, gradNorm } = gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step), o.microBatch ?? 0);
+        let result: ReturnType<typeof gradientStep> | undefined;
+        let gpuBusy: number | undefined;
+        if (sampleBusy) {
+          const info = await tf.time(() => void (result = run()));
+          const kernelMs = Number(info.kernelMs);
+          if (kernelMs > 0) gpuBusy = Math.min(1, kernelMs / msPerStep);
+        } else result = run();
+        const { loss, gradNorm } = result!;
         hostMs += clock() - h0;
         tokens += input.batch.tokens;
         const base = { step: input.step, epoch: input.epoch, final: input.final, lr, tokens };
-        if (input.step % o.logEvery !== 0 && !input.final && !(first && o.logFirst)) {
+        if (!logStep) {
           tf.dispose([loss, gradNorm]);
           return { ...base, events: [] };
         }
@@ -80,6 +96,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         const tokPerSec = ((tokens - lastLogTokens) / Math.max(1e-9, t - lastLogMs)) * 1000;
         const hostMsPerStep = hostMs / Math.max(1, steps);
         hostMs = 0;
+        logs++;
         [lastLogMs, lastLogStep, lastLogTokens] = [t, input.step, tokens];
         const mem = tf.memory();
         return {
@@ -98,6 +115,7 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
               tokPerSec,
               ms,
               hostMs: hostMsPerStep,
+              ...(gpuBusy !== undefined ? { gpuBusy } : {}),
               elapsedS: (t - startMs) / 1000,
               etaS: ((o.totalSteps - input.step) * eta) / 1000,
               totalSteps: o.totalSteps,

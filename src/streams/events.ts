@@ -50,6 +50,11 @@ export interface TrainStepEvent {
    * that the GPU is the bottleneck (it is busy while JavaScript waits).
    */
   readonly hostMs?: number;
+  /**
+   * webgpu, every 10th logged step: the share of a step's wall time (smoothed ms) the GPU spends in
+   * kernels, from timestamp queries on that step (0..1). Low with hostMs ≈ ms: dispatch-bound.
+   */
+  readonly gpuBusy?: number;
   readonly elapsedS: number;
   readonly etaS: number;
   readonly totalSteps: number;

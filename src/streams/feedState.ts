@@ -12,6 +12,8 @@ export interface FeedState {
   run: RunStartEvent | null;
   step: number;
   lastStep: TrainStepEvent | null;
+  /** webgpu: the latest sampled gpuBusy (only some train/step events carry it). */
+  lastGpuBusy?: number;
   lastEval: EvalEvent | null;
   readonly last: Map<TrainEventType, TrainEvent[]>;
   loss: Series;
@@ -35,9 +37,11 @@ export function recordEvent(s: FeedState, e: TrainEvent): void {
     s.loss = emptySeries(CAP);
     s.valLoss = emptySeries(CAP);
     s.lastStep = null;
+    s.lastGpuBusy = undefined;
     s.lastEval = null;
   } else if (e.type === 'train/step') {
     s.lastStep = e;
+    if (e.gpuBusy !== undefined) s.lastGpuBusy = e.gpuBusy;
     s.loss = pushPoint(s.loss, e.step, e.loss);
   } else if (e.type === 'eval') {
     s.lastEval = e;

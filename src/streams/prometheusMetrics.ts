@@ -26,6 +26,7 @@ export function prometheusMetrics(s: FeedState, feed: FeedCounters): string {
   metric('versiflow_tokens_per_second', 'gauge', 'Training throughput in tokens per second at the latest logged step.', s.lastStep?.tokPerSec);
   metric('versiflow_memory_bytes', 'gauge', 'Bytes held by the tensor backend (tf.memory().numBytes).', s.lastStep?.memBytes);
   metric('versiflow_host_ms_per_step', 'gauge', 'JavaScript milliseconds per step spent issuing work (near ms/step: dispatch-bound).', s.lastStep?.hostMs);
+  metric('versiflow_gpu_busy_ratio', 'gauge', 'webgpu: share of a step the GPU spends in kernels (sampled every 10th log).', s.lastGpuBusy);
   metric('versiflow_gpu_pool_bytes', 'gauge', 'webgpu: bytes of GPU buffers the backend holds, free ones included.', s.lastStep?.gpuBytes);
   metric('versiflow_feed_clients', 'gauge', 'WebSocket clients connected to the feed.', feed.clients);
   metric('versiflow_feed_dropped_events_total', 'counter', 'Events skipped for slow WebSocket clients.', feed.dropped);

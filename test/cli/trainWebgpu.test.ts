@@ -12,19 +12,24 @@ describe.skipIf(!gpu)('versiflow train on webgpu (end to end; lavapipe without a
   it('autotunes the tunable kernels at start, reports them in run/start, trains, evaluates and samples', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vf-train-gpu-'));
     const c = captureIO();
-    const args = ['--max-docs', '200', '--context', '32', '--batch-size', '4', '--layers', '2', '--hidden', '64', '--eval-every', '10', '--eval-batches', '1', '--log-every', '5', '--sample-tokens', '20', '--checkpoint-every', '5', '--no-ws'];
+    const args = ['--max-docs', '200', '--context', '32', '--batch-size', '4', '--layers', '2', '--hidden', '64', '--eval-every', '10', '--eval-batches', '1', '--log-every', '1', '--sample-tokens', '20', '--checkpoint-every', '5', '--no-ws'];
     const code = await main(['train', '--config', 'tiny', '--backend', 'webgpu', '--max-steps', '10', '--out', out, ...args], c.io);
     expect(c.err()).toBe('');
     expect(code).toBe(0);
     expect(c.out()).toMatch(/backend webgpu \(/);
     expect(c.out()).toMatch(/fused kernels: adamw, rmsnorm, .*; attention (fused|stock) \(fused [\d.]+ ms, stock [\d.]+ ms\); matmul (fused|stock)/);
-    expect(c.out()).toMatch(/step 10\/10 .* tok\/s \| \d+ ms\/step \(host \d+ ms\)/);
+    expect(c.out()).toMatch(/step 9\/10 .* tok\/s \| \d+ ms\/step \(host \d+ ms\)/);
+    // the 10th logged step is timed on the GPU: the share of a step the GPU is busy
+    expect(c.out()).toMatch(/step 10\/10 .* tok\/s \| \d+ ms\/step \(host \d+ ms, GPU busy \d+%\)/);
     expect(c.out()).toMatch(/sample at step 10:/);
     const events = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const start = events[0];
     expect(start.kernels.tuned.map((t: { kernel: string }) => t.kernel)).toEqual(['attention', 'matmul']);
     const steps = events.filter((e) => e.type === 'train/step');
     expect(steps.at(-1).gpuBytes).toBeGreaterThan(0);
+    expect(steps.at(-1).gpuBusy).toBeGreaterThan(0);
+    expect(steps.at(-1).gpuBusy).toBeLessThanOrEqual(1);
+    expect(steps.filter((e) => e.gpuBusy !== undefined)).toHaveLength(1);
     expect(steps.at(-1).loss).toBeLessThan(steps[0].loss);
     expect(events.at(-1)).toMatchObject({ type: 'run/end', reason: 'completed', step: 10 });
     // the weights saved at step 10 are the ones trained after the step-5 checkpoint read them

@@ -40,7 +40,7 @@ describe('TuiApp', () => {
     expect(frame).toContain('ETA 2s'); // (100 - 80) steps × 100 ms
     expect(frame).toContain('20,000 tok/s');
     expect(frame).toContain('mem 52.0MB in 321 tensors · GPU pool 1.50GB');
-    expect(frame).toContain('100 ms/step (host 25 ms)');
+    expect(frame).toContain('100 ms/step (host 25 ms, GPU 63%)');
     expect(frame).toContain('train loss');
     expect(frame).toMatch(/ 3\.\d{3} ┼/); // y label of the first loss point on the chart
     expect(frame).toContain('lr 3.00e-4');

@@ -143,7 +143,7 @@ describe('startFeed', () => {
     const res = await fetch(`${http}/metrics`);
     expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     const body = await res.text();
-    for (const name of ['versiflow_step', 'versiflow_loss', 'versiflow_val_loss', 'versiflow_lr', 'versiflow_tokens_per_second', 'versiflow_memory_bytes', 'versiflow_gpu_pool_bytes', 'versiflow_host_ms_per_step']) {
+    for (const name of ['versiflow_step', 'versiflow_loss', 'versiflow_val_loss', 'versiflow_lr', 'versiflow_tokens_per_second', 'versiflow_memory_bytes', 'versiflow_gpu_pool_bytes', 'versiflow_host_ms_per_step', 'versiflow_gpu_busy_ratio']) {
       expect(body).toContain(`# HELP ${name} `);
       expect(body).toContain(`# TYPE ${name} gauge`);
     }
@@ -155,6 +155,7 @@ describe('startFeed', () => {
     expect(value('versiflow_tokens_per_second')).toBe(20_000);
     expect(value('versiflow_memory_bytes')).toBe(52_000_000);
     expect(value('versiflow_gpu_pool_bytes')).toBe(1_500_000_000);
+    expect(value('versiflow_gpu_busy_ratio')).toBe(0.625);
     // every non-comment line is `name{labels} number`
     for (const line of body.trim().split('\n').filter((l) => !l.startsWith('#'))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? \S+$/);
 
