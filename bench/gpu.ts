@@ -102,7 +102,7 @@ export async function benchGpu(): Promise<void> {
       chooseMatMul(null); // no per-shape choices left from an earlier autotuned variant
       const r = await withBackend('webgpu', () => timeTraining(P75M, B, 2, B >= 32 ? 3 : 5));
       got[kernels] = r.tokensPerSec;
-      log(`(c) ${SMALL ? 'small' : '75M'} webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s (warm-up ${r.warmupS.toFixed(1)} s)`);
+      log(`(c) ${SMALL ? 'small' : '75M'} webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s, GPU kernels ${r.kernelMs.toFixed(0)} ms/step (busy ${(100 * r.gpuBusy).toFixed(0)}%) (warm-up ${r.warmupS.toFixed(1)} s)`);
     }
     useKernels('auto');
     if (got.stock && got.fused) log(`(c) B=${B}: fused/stock ${(got.fused / got.stock).toFixed(2)}×${got.auto ? `, auto (autotuned)/stock ${(got.auto / got.stock).toFixed(2)}×` : ''}`);
@@ -122,7 +122,7 @@ export async function benchGpu(): Promise<void> {
     const B = SPEED_BATCHES[0];
     const r = await withBackend('webgpu', () => timeTraining(real, B, 2, 3));
     got2[kernels] = r.tokensPerSec;
-    log(`(c2) configs/75m.yaml (latent K/V, biases, dropout ${real.dropout}) webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s`);
+    log(`(c2) configs/75m.yaml (latent K/V, biases, dropout ${real.dropout}) webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s, GPU kernels ${r.kernelMs.toFixed(0)} ms/step (busy ${(100 * r.gpuBusy).toFixed(0)}%)`);
   }
   useKernels('auto');
   if (got2.stock && got2.fused) log(`(c2) fused/stock ${(got2.fused / got2.stock).toFixed(2)}×`);
@@ -233,12 +233,20 @@ async function timeTraining(c: GptConfig, B: number, warmup: number, steps: numb
     tf.dispose([r.loss, r.gradNorm]);
   }
   const sec = (performance.now() - tw) / 1000;
+  // one more step with every kernel timed (timestamp queries): GPU kernel time against the wall time
+  let kernelMs = 0;
+  const timed = await tf.time(() => {
+    const r = gradientStep(m.w, c, m.opt, batches[0], 1e-4, warmup + steps);
+    tf.dispose([r.loss, r.gradNorm]);
+  });
+  kernelMs = Number(timed.kernelMs) || 0;
   m.dispose();
   const tokens = B * T * steps;
   // 6·N·tokens (dense weights, fwd + bwd) + attention: QKᵀ and PV, 2·2·T·d flops per query row and head, ×3 for training.
   const attention = 12 * c.layers * c.heads * c.headDim * T * B * T * steps;
   const flops = 6 * countParams(c) * tokens + attention;
-  return { tokensPerSec: tokens / sec, msPerStep: (sec * 1000) / steps, tflops: flops / sec / 1e12, warmupS };
+  const msPerStep = (sec * 1000) / steps;
+  return { tokensPerSec: tokens / sec, msPerStep, tflops: flops / sec / 1e12, warmupS, kernelMs, gpuBusy: kernelMs / msPerStep };
 }
 
 async function torchReference(ours: Map<number, number>): Promise<void> {
