@@ -7,16 +7,21 @@ import { join } from 'node:path';
  * tfjs 4.22 may pass `requiredFeatures` as a nested array; Dawn rejects that, so the adapter is
  * wrapped to flatten it and keep only features the adapter has.
  */
-export async function installNavigatorGpu(): Promise<void> {
+export async function installNavigatorGpu(opts: { allowSoftware?: boolean } = {}): Promise<void> {
   if (process.platform === 'linux' && !hasVulkanLoader()) throw new Error('no Vulkan loader (libvulkan.so.1) on this machine');
-  const g = globalThis as { navigator?: { gpu?: unknown } };
-  if (g.navigator?.gpu) return;
+  const g = globalThis as { navigator?: { gpu?: GPULike } };
+  if (g.navigator?.gpu) {
+    if (!opts.allowSoftware) rejectSoftware(await g.navigator.gpu.requestAdapter());
+    return;
+  }
   // Optional dependency: absent → the import throws and `auto` moves on.
   const mod = (await import('webgpu' as string)) as { create(flags: string[]): GPULike; globals: Record<string, unknown> };
   Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
   // Without an adapter tfjs would print a long failure; say why and let `auto` move on.
-  if (!(await gpu.requestAdapter())) throw new Error('no WebGPU adapter (is a Vulkan driver installed?)');
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) throw new Error('no WebGPU adapter (is a Vulkan driver installed?)');
+  if (!opts.allowSoftware) rejectSoftware(adapter);
   const wrapAdapter = (a: AdapterLike | null) =>
     a &&
     new Proxy(a, {
@@ -50,6 +55,18 @@ interface AdapterLike {
 }
 interface GPULike {
   requestAdapter(o?: unknown): Promise<AdapterLike | null>;
+}
+
+/** A CPU-emulated adapter (Mesa lavapipe/llvmpipe, SwiftShader) cannot beat wasm: `auto` skips it. */
+export function isSoftwareAdapter(info: AdapterLike['info']): boolean {
+  const text = [info?.vendor, info?.architecture, info?.device, info?.description].join(' ').toLowerCase();
+  return info?.architecture === 'software' || /llvmpipe|lavapipe|swiftshader/.test(text);
+}
+
+function rejectSoftware(adapter: AdapterLike | null): void {
+  if (adapter && isSoftwareAdapter(adapter.info)) {
+    throw new Error(`the WebGPU adapter is CPU-emulated (${adapter.info?.description ?? adapter.info?.device}); wasm is faster here (--backend webgpu uses it anyway)`);
+  }
 }
 
 /** Vendor/device line of the adapter tfjs got, for the run report. */
