@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 /**
  * Makes the tfjs WebGPU backend usable in Node through Dawn (the `webgpu` npm package).
@@ -9,6 +9,8 @@ import { join } from 'node:path';
  */
 export async function installNavigatorGpu(opts: { allowSoftware?: boolean } = {}): Promise<void> {
   if (process.platform === 'linux' && !hasVulkanLoader()) throw new Error('no Vulkan loader (libvulkan.so.1) on this machine');
+  // without a GPU device node only a software adapter could answer: skip loading Dawn at all
+  if (!opts.allowSoftware && process.platform === 'linux' && !hasGpuDeviceNode()) throw new Error('no GPU device (/dev/nvidia*, /dev/dri/renderD*, /dev/dxg); --backend webgpu tries anyway');
   const g = globalThis as { navigator?: { gpu?: GPULike } };
   if (g.navigator?.gpu) {
     if (!opts.allowSoftware) rejectSoftware(await g.navigator.gpu.requestAdapter());
@@ -76,6 +78,16 @@ export async function describeWebgpuAdapter(): Promise<string> {
   const info = adapter?.info;
   if (!info) return 'WebGPU adapter (no info)';
   return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') || 'WebGPU adapter';
+}
+
+/** A GPU's device node on Linux: NVIDIA's driver, a DRM render node (AMD, Intel, others) or WSL2's /dev/dxg. */
+function hasGpuDeviceNode(): boolean {
+  if (['/dev/nvidiactl', '/dev/nvidia0', '/dev/dxg'].some((p) => existsSync(p))) return true;
+  try {
+    return readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
 
 /** Dawn prints a native warning when it cannot load Vulkan; look for the loader first. */
