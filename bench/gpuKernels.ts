@@ -58,35 +58,30 @@ function withGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], up: tf
   return [y, ...grads];
 }
 
+type Norm = (x: tf.Tensor, scale: tf.Tensor, eps: number) => tf.Tensor;
+
+/** A norm (stock `composite`, `fused` kernel) on x [rows, C] with a scale near 1. */
+function normCase(name: string, composite: Norm, fused: Norm, rows: number, C: number): Case {
+  return {
+    name,
+    shape: `x [${rows}, ${C}]`,
+    setup() {
+      const x = varied([rows, C], 0, 1, 1);
+      const s = varied([C], 1, 0.1, 2);
+      const up = varied([rows, C], 0, 1, 3);
+      return {
+        run: (f) => withGrads((a, b) => (f ? fused : composite)(a, b, 1e-6), [x, s], up),
+        dispose: () => tf.dispose([x, s, up]),
+      };
+    },
+  };
+}
+
 const CASES = (): Case[] => {
   const { rows, C, V, F, T, H, d } = dims();
   return [
-  {
-    name: 'rmsnorm',
-    shape: `x [${rows}, ${C}]`,
-    setup() {
-      const x = varied([rows, C], 0, 1, 1);
-      const s = varied([C], 1, 0.1, 2);
-      const up = varied([rows, C], 0, 1, 3);
-      return {
-        run: (fused) => withGrads((a, b) => (fused ? rmsNormFused : rmsNorm)(a, b, 1e-6), [x, s], up),
-        dispose: () => tf.dispose([x, s, up]),
-      };
-    },
-  },
-  {
-    name: 'layernorm',
-    shape: `x [${rows}, ${C}]`,
-    setup() {
-      const x = varied([rows, C], 0, 1, 1);
-      const s = varied([C], 1, 0.1, 2);
-      const up = varied([rows, C], 0, 1, 3);
-      return {
-        run: (fused) => withGrads((a, b) => (fused ? layerNormFused : layerNorm)(a, b, 1e-6), [x, s], up),
-        dispose: () => tf.dispose([x, s, up]),
-      };
-    },
-  },
+  normCase('rmsnorm', rmsNorm, rmsNormFused, rows, C),
+  normCase('layernorm', layerNorm, layerNormFused, rows, C),
   {
     name: 'cross_entropy',
     shape: `logits [${rows}, ${V}]`,
