@@ -97,15 +97,17 @@ const CASES = (): Case[] => {
     },
   },
   {
+    // as the model runs it: heads in the projections' token-major order; the stock path splits and merges them
     name: 'attention',
-    shape: `q [${rows / T}, ${H}, ${T}, ${d}], k v [${rows / T}, ${H / 2}, ${T}, ${d}]`,
+    shape: `q [${rows / T}, ${T}, ${H}, ${d}], k v [${rows / T}, ${T}, ${H / 2}, ${d}]`,
     setup() {
-      const q = varied([rows / T, H, T, d], 0, 1, 11);
-      const k = varied([rows / T, H / 2, T, d], 0, 1, 12);
-      const v = varied([rows / T, H / 2, T, d], 0, 1, 13);
-      const up = varied([rows / T, H, T, d], 0, 1, 14);
-      const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attentionHeads(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, causalMask(T, 2));
-      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D);
+      const q = varied([rows / T, T, H, d], 0, 1, 11);
+      const k = varied([rows / T, T, H / 2, d], 0, 1, 12);
+      const v = varied([rows / T, T, H / 2, d], 0, 1, 13);
+      const up = varied([rows / T, T, H, d], 0, 1, 14);
+      const t = (x: tf.Tensor) => x.transpose([0, 2, 1, 3]) as tf.Tensor4D;
+      const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => t(attentionHeads(t(a), t(b), t(c), causalMask(T, 2)));
+      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 'tokens');
       return { run: (f) => withGrads(f ? fused : stock, [q, k, v], up), dispose: () => tf.dispose([q, k, v, up]) };
     },
   },
@@ -118,6 +120,15 @@ const CASES = (): Case[] => {
       const b = varied([C, 2 * F], 0, 0.05, 16);
       const up = varied([rows, 2 * F], 0, 1, 17);
       return { run: () => withGrads((x, y) => tf.matMul(x, y), [a, b], up), dispose: () => tf.dispose([a, b, up]) };
+    },
+  },
+  {
+    // bias gradients: the registered Sum; tfjs's transposes first, Versiflow's sums columns in place
+    name: 'sum_rows',
+    shape: `Σ rows of [${rows}, ${2 * F}]`,
+    setup() {
+      const x = varied([rows, 2 * F], 0, 1, 18);
+      return { run: () => [x.sum(0)], dispose: () => x.dispose() };
     },
   },
   {

@@ -29,8 +29,8 @@ export const CONFIG_SPEC = {
   seed: int(1337, 'Seed for weight init, data order, dropout and samples.'),
   backend: str('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
   kernels: {
-    ...str('auto', 'WebGPU kernels: auto or fused = Versiflow\'s fused WGSL kernels (adamw, rmsnorm, layernorm, cross_entropy, attention, rope, swiglu, dropout, matmul); stock = tfjs\'s own; or a comma list of those names. Other backends ignore it.'),
-    listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul'],
+    ...str('auto', 'WebGPU kernels: auto or fused = Versiflow\'s fused WGSL kernels (adamw, rmsnorm, layernorm, cross_entropy, attention, rope, swiglu, dropout, matmul, sum_rows); stock = tfjs\'s own; or a comma list of those names. Other backends ignore it.'),
+    listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'],
   },
   matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4. For tuning on a new card (bench/matmulKernel.ts sweeps them).'),
   reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from './kernels/select.ts';
 import { layerNormFused, rmsNormFused } from './kernels/webgpu/norms.ts';
 import { dropoutFused } from './kernels/webgpu/dropout.ts';
-import { FLASH_MAX_HEAD_DIM, flashAttention } from './kernels/webgpu/flashAttention.ts';
-import { splitHeadsRopeFused } from './kernels/webgpu/rope.ts';
+import { FLASH_MAX_HEAD_DIM, type FlashLayout, flashAttention } from './kernels/webgpu/flashAttention.ts';
+import { ropeTokensFused, splitHeadsRopeFused } from './kernels/webgpu/rope.ts';
 import { swigluFused } from './kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { type GptConfig, paramSpecs } from './gptConfig.ts';
@@ -97,7 +97,7 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return x.mul(inner.tanh().add(1)).mul(0.5);
 }
 
-/** Per-layer attention inputs: q [B, H, T, d], k and v [B, KV, T, d], RoPE applied at `offset`.. */
+/** Per-layer attention inputs: q [B, H, T, d], k and v [B, KV, T, d] (layout 'tokens': [B, T, H, d], [B, T, KV, d]), RoPE applied at `offset`. */
 export interface Qkv {
   readonly q: tf.Tensor4D;
   readonly k: tf.Tensor4D;
@@ -109,13 +109,17 @@ export interface Qkv {
  * [B·T, L], then K, V = z·Wk_up, z·Wv_up, so the K/V path costs C·L + 2·L·KV·d weights instead of
  * 2·C·KV·d. RoPE (if on) turns q and k for positions offset..offset+T−1, so a KV cache can feed new
  * tokens at their true positions.
+ * Layout 'heads' splits the heads out ([B, n, T, d], a transpose each); 'tokens' keeps the projections'
+ * own order ([B, T, n, d], a free reshape), which only flash attention reads, and needs the fused RoPE
+ * kernel when RoPE is on (`tokenMajorOk`).
  */
-export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, offset = 0): Qkv {
+export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, offset = 0, layout: FlashLayout = 'heads'): Qkv {
   const [B, T, C] = x.shape;
   const { heads: H, kvHeads: KV, headDim: d } = c;
   const p = `h.${i}.attn.`;
   const x2 = x.reshape([B * T, C]) as tf.Tensor2D;
-  const split = (t: tf.Tensor, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]) as tf.Tensor4D; // [B, n, T, d]
+  const split = (t: tf.Tensor, n: number) =>
+    (layout === 'tokens' ? t.reshape([B, T, n, d]) : t.reshape([B, T, n, d]).transpose([0, 2, 1, 3])) as tf.Tensor4D; // [B, T, n, d] or [B, n, T, d]
   let kIn: tf.Tensor2D;
   let vIn: tf.Tensor2D;
   if (c.attention === 'latent') {
@@ -130,6 +134,10 @@ export function projectQkv(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig, 
   const v = split(vIn, KV);
   if (c.positions !== 'rope') return { q: split(qIn, H), k: split(kIn, KV), v };
   const { cos, sin } = offset === 0 ? ropeTables(T, d, c.ropeTheta) : ropeRows(offset, T, c);
+  if (layout === 'tokens') {
+    if (!fusedOn('rope')) throw new Error('projectQkv: the token-major layout needs the fused rope kernel (webgpu, kernels incl. rope)');
+    return { q: ropeTokensFused(qIn, B, H, cos, sin, c.ropeStyle), k: ropeTokensFused(kIn, B, KV, cos, sin, c.ropeStyle), v };
+  }
   if (fusedOn('rope')) {
     // WebGPU: split heads and rotate in one kernel (and merge + rotate back in the gradient)
     return { q: splitHeadsRopeFused(qIn, B, H, cos, sin, c.ropeStyle), k: splitHeadsRopeFused(kIn, B, KV, cos, sin, c.ropeStyle), v };
@@ -167,20 +175,29 @@ export function attentionHeads(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, m
   return probs.matMul(v).reshape([B, H, Tq, d]) as tf.Tensor4D;
 }
 
-/** Heads o [B, H, T, d] → merged [B·T, H·d] → output projection → [B, T, C]. */
-function outProject(o: tf.Tensor4D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
-  const [B, H, T, d] = o.shape;
-  const merged = o.transpose([0, 2, 1, 3]).reshape([B * T, H * d]) as tf.Tensor2D;
+/** Heads o [B, H, T, d] (layout 'tokens': [B, T, H, d]) → merged [B·T, H·d] → output projection → [B, T, C]. */
+function outProject(o: tf.Tensor4D, w: Weights, i: number, c: GptConfig, layout: FlashLayout = 'heads'): tf.Tensor3D {
+  const B = o.shape[0];
+  const T = o.shape[layout === 'heads' ? 2 : 1];
+  const merged = (layout === 'heads' ? o.transpose([0, 2, 1, 3]) : o).reshape([B * T, c.heads * c.headDim]) as tf.Tensor2D;
   return linear(merged, w, `h.${i}.attn.wo`).reshape([B, T, c.hidden]);
+}
+
+/** True when attention can run token-major: flash on and, with RoPE, the fused rope kernel too. */
+function tokenMajorOk(c: GptConfig): boolean {
+  return c.positions !== 'rope' || fusedOn('rope');
 }
 
 /** Causal attention. x [B, T, C] (already normed) → [B, T, C]. */
 export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
   const T = x.shape[1];
-  const qkv = projectQkv(x, w, i, c);
-  // WebGPU: flash-style fused kernels, no [T, T] scores in memory
-  if (fusedOn('attention') && c.headDim <= FLASH_MAX_HEAD_DIM) return outProject(flashAttention(qkv.q, qkv.k, qkv.v), w, i, c);
-  return attend(qkv, causalMask(T, c.heads / c.kvHeads), w, i, c);
+  // WebGPU: flash-style fused kernels, no [T, T] scores in memory; token-major heads, no transposes
+  if (fusedOn('attention') && c.headDim <= FLASH_MAX_HEAD_DIM) {
+    const layout: FlashLayout = tokenMajorOk(c) ? 'tokens' : 'heads';
+    const qkv = projectQkv(x, w, i, c, 0, layout);
+    return outProject(flashAttention(qkv.q, qkv.k, qkv.v, layout), w, i, c, layout);
+  }
+  return attend(projectQkv(x, w, i, c), causalMask(T, c.heads / c.kvHeads), w, i, c);
 }
 
 /**

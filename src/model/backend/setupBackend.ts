@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { useKernels } from '../kernels/select.ts';
 import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
+import { registerSumRows } from '../kernels/webgpu/sumRows.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { watchWebgpuErrors } from './webgpuErrors.ts';
@@ -122,6 +123,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     watchWebgpuErrors();
     if (opts.matmulTiles) matmulTilesSetting(opts.matmulTiles, (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxComputeWorkgroupStorageSize);
     registerSubgroupMatMul(opts.matmulTiles ? { tiles: parseTiles(opts.matmulTiles) } : {}); // runs only while the matmul kernel is on (kernels key)
+    registerSumRows(); // likewise sum_rows
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {

@@ -12,11 +12,12 @@ import * as tf from '@tensorflow/tfjs';
  *   swiglu         silu(gate)·up straight from the fused gate|up projection, gradient in one pass
  *   dropout        the mask hashed on the GPU from (seed, index): tf.dropout draws it in JavaScript
  *   matmul         tiled BatchMatMul (128×64 tiles of 8×4 register blocks, subgroup variant, split-K)
+ *   sum_rows       Sum over leading axes (bias and norm-scale gradients) without tfjs's transpose first
  * Setting (config key `kernels`): auto = all of them, with attention and matmul measured against the
  * stock ops at the start of a run (tuneForRun.ts) and kept only where faster; fused = all, unmeasured;
  * stock = none; or a comma list.
  */
-export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul'] as const;
+export const FUSED_KERNELS = ['adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'] as const;
 export type FusedKernel = (typeof FUSED_KERNELS)[number];
 
 let enabled: ReadonlySet<FusedKernel> = new Set(FUSED_KERNELS);

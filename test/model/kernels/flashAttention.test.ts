@@ -55,15 +55,21 @@ const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, x) => Math.max
 /** Largest |a−b| over the largest |b|: the error on the tensor's own scale. */
 const normErr = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0) / maxAbs(b);
 
-async function compare(c: Case): Promise<void> {
+/** Flash attention in the token-major layout, seen from the heads layout (the transposes are stock ops). */
+const tokenMajor = (q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D) => {
+  const t = (x: tf.Tensor4D) => x.transpose([0, 2, 1, 3]) as tf.Tensor4D;
+  return t(flashAttention(t(q), t(k), t(v), 'tokens'));
+};
+
+async function compare(c: Case, attn: typeof composite = flashAttention): Promise<void> {
   const want = tf.tidy(() => valueAndGrads(c, composite)).map((t) => {
     const a = t.dataSync() as Float32Array;
     t.dispose();
     return a;
   });
-  const got = await onWebgpu(() => tf.tidy(() => valueAndGrads(c, flashAttention)));
+  const got = await onWebgpu(() => tf.tidy(() => valueAndGrads(c, attn)));
   const errs = ['o', 'dq', 'dk', 'dv'].map((k, i) => ({ k, rel: maxRelErr(got[i], want[i]), norm: normErr(got[i], want[i]) }));
-  console.log(`flash ${JSON.stringify(c)}: ${errs.map((e) => `${e.k} rel ${e.rel.toExponential(2)} norm ${e.norm.toExponential(2)}`).join(', ')}`);
+  console.log(`flash${attn === tokenMajor ? ' (tokens)' : ''} ${JSON.stringify(c)}: ${errs.map((e) => `${e.k} rel ${e.rel.toExponential(2)} norm ${e.norm.toExponential(2)}`).join(', ')}`);
   // Elementwise (|b| + 1e-3 floor) and on the tensor's scale: entries near zero that sum a few
   // hundred O(1) terms carry ~1e-7 absolute rounding, whichever order each side adds them in.
   for (const e of errs) {
@@ -74,6 +80,20 @@ async function compare(c: Case): Promise<void> {
 
 describe.skipIf(!gpu)('fused causal flash attention (WebGPU)', () => {
   for (const [name, c] of cases) it(`equals the composite attention on cpu, value and gradients: ${name}`, () => compare(c));
+  for (const [name, c] of [cases[0], cases[1], modelDims[1]]) {
+    it(`token-major layout (q [B, T, H, d]) equals the composite too: ${name}`, () => compare(c, tokenMajor), 600_000);
+  }
+
+  it('says which shapes the layout wants when k does not fit q', async () => {
+    await onWebgpu(() =>
+      tf.tidy(() => {
+        const q = tf.zeros([1, 5, 2, 8]) as tf.Tensor4D;
+        const kv = tf.zeros([1, 2, 5, 8]) as tf.Tensor4D; // heads order given to the tokens layout
+        expect(() => flashAttention(q, kv, kv, 'tokens')).toThrow('flashAttention (tokens layout): k and v must both be [1, 5, KV, 8] for q [1, 5, 2, 8]; got [1, 2, 5, 8]');
+        return [] as tf.Tensor[];
+      }),
+    );
+  });
   for (const [name, c] of modelDims) {
     const always = c.d === 80;
     it.skipIf(!allDims && !always)(`${always ? '' : '(VERSIFLOW_FLASH_ALL_DIMS=1) '}equals the composite at a model head dim: ${name}`, () => compare(c), 600_000);

@@ -4,6 +4,8 @@ import { allocOutput, grid, runKernel, uniformBytes } from './dispatch.ts';
 /**
  * Fused causal attention (FlashAttention-2 style) on WebGPU, with grouped-query attention.
  *   q [B, H, T, d], k, v [B, KV, T, d] (row-major), g = H / KV; query head h reads kv head ⌊h / g⌋.
+ *   Layout 'tokens' takes q [B, T, H, d], k, v [B, T, KV, d] and gives o [B, T, H, d]: the
+ *   projections' own layout, so splitting and merging heads costs no transpose (4 per layer).
  *   s_ij = q_i·k_j / √d for j ≤ i,  p_ij = exp(s_ij − lse_i),  lse_i = log Σ_j exp(s_ij),  o_i = Σ_j p_ij v_j
  * Backward, with D_i = dO_i·o_i and ds_ij = p_ij (dO_i·v_j − D_i):
  *   dq_i = Σ_j ds_ij k_j / √d,  dk_j = Σ_{h∈group} Σ_{i≥j} ds_ij q_i / √d,  dv_j = Σ_{h∈group} Σ_{i≥j} p_ij dO_i
@@ -24,7 +26,11 @@ export const FLASH_MAX_HEAD_DIM = 128;
 /** Workgroup storage budget per kernel (WebGPU's guaranteed minimum). */
 const SHARED_BYTES = 16384;
 
+/** heads = [B, n, T, d]; tokens = [B, T, n, d] (a projection [B·T, n·d] viewed as heads). */
+export type FlashLayout = 'heads' | 'tokens';
+
 interface Dims {
+  readonly layout: FlashLayout;
   readonly B: number;
   readonly H: number;
   readonly KV: number;
@@ -71,13 +77,22 @@ ${lanes}
 }
 
 const UNIFORMS = 'struct U { T: u32, H: u32, KV: u32, G: u32, blocks: u32, total: u32, scale: f32 };';
+/**
+ * WGSL row indices: qRow(b, h, t) of q/o/dO/dq, kvRow(b, kh, t) of k/v/dk/dv, in the layout's order;
+ * lse and D are always [B, H, T] (row (b·H + h)·T + t), so a query tile's statistics stay contiguous.
+ */
+function rowFns(layout: FlashLayout): string {
+  const [q, kv] = layout === 'heads' ? ['(b * u.H + h) * u.T + t', '(b * u.KV + kh) * u.T + t'] : ['(b * u.T + t) * u.H + h', '(b * u.T + t) * u.KV + kh'];
+  return `fn qRow(b: u32, h: u32, t: u32) -> u32 { return ${q}; }
+fn kvRow(b: u32, kh: u32, t: u32) -> u32 { return ${kv}; }`;
+}
 const ENTRY = `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let wg = wid.y * nwg.x + wid.x;
   if (wg >= u.total) { return; }`;
 
 /**
- * Stages key tile [j0, j0 + BC) of K and V (rows from kvBase) into Ks/Vs, zeros past T.
+ * Stages key tile [j0, j0 + BC) of K and V (kv head kvh of batch b) into Ks/Vs, zeros past T.
  * Opens and closes with a barrier, so the previous tile's readers are done.
  */
 const stageKv = (bc: number, c4: number) => `
@@ -86,27 +101,30 @@ const stageKv = (bc: number, c4: number) => `
       let kr = j0 + x / ${c4}u;
       var kx = vec4<f32>(0.0);
       var vx = vec4<f32>(0.0);
-      if (kr < u.T) { kx = ld_K(kvBase + kr, x % ${c4}u); vx = ld_V(kvBase + kr, x % ${c4}u); }
+      if (kr < u.T) { kx = ld_K(kvRow(b, kvh, kr), x % ${c4}u); vx = ld_V(kvRow(b, kvh, kr), x % ${c4}u); }
       Ks[x] = kx;
       Vs[x] = vx;
     }
     workgroupBarrier();`;
 
-/** Header shared by forward and dq: a query row per thread, its kv head's key rows start at kvBase. */
+/** Header shared by forward and dq: query row t of head h per thread (row: its q/o index, srow: lse/D). */
 const queryRowSetup = `
   let rb = wg % u.blocks;
   let bh = wg / u.blocks;
-  let kvBase = ((bh / u.H) * u.KV + (bh % u.H) / u.G) * u.T;
+  let b = bh / u.H;
+  let kvh = (bh % u.H) / u.G;
   let t = rb * ${WG}u + li;
   let valid = t < u.T;
-  let row = bh * u.T + t;
+  let row = qRow(b, bh % u.H, t);
+  let srow = bh * u.T + t;
   let kEnd = min(u.T, rb * ${WG}u + ${WG}u);`;
 
-function forwardCode(d: number): string {
+function forwardCode(d: number, layout: FlashLayout): string {
   const c4 = cols(d);
   const bc = keyTile(d);
   return /* wgsl */ `
 ${UNIFORMS}
+${rowFns(layout)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
@@ -148,16 +166,17 @@ ${stageKv(bc, c4)}
   if (valid) {
     let inv = 1.0 / l;
     ${each(c4, (c) => `st_O(row, ${c}u, acc[${c}] * inv);`)}
-    L[row] = m + log(l);
+    L[srow] = m + log(l);
   }
 }`;
 }
 
-function dqCode(d: number): string {
+function dqCode(d: number, layout: FlashLayout): string {
   const c4 = cols(d);
   const bc = keyTile(d);
   return /* wgsl */ `
 ${UNIFORMS}
+${rowFns(layout)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
@@ -184,8 +203,8 @@ ${queryRowSetup}
   var lse = 0.0;
   if (valid) {
     ${each(c4, (c) => `q[${c}] = ld_Q(row, ${c}u) * u.scale; go[${c}] = ld_dO(row, ${c}u); di += dot(go[${c}], ld_O(row, ${c}u));`)}
-    lse = L[row];
-    Dd[row] = di;
+    lse = L[srow];
+    Dd[srow] = di;
   }
   for (var j0 = 0u; j0 < kEnd; j0 += ${bc}u) {
 ${stageKv(bc, c4)}
@@ -204,11 +223,12 @@ ${stageKv(bc, c4)}
 }`;
 }
 
-function dkvCode(d: number): string {
+function dkvCode(d: number, layout: FlashLayout): string {
   const c4 = cols(d);
   const bq = queryTile(d);
   return /* wgsl */ `
 ${UNIFORMS}
+${rowFns(layout)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
@@ -236,7 +256,7 @@ ${ENTRY}
   let i0Start = kb * ${WG}u;
   let j = i0Start + li;
   let valid = j < u.T;
-  let krow = bkv * u.T + j;
+  let krow = kvRow(b, kvh, j);
   var k: array<vec4<f32>, ${c4}>;
   var v: array<vec4<f32>, ${c4}>;
   var dk: array<vec4<f32>, ${c4}>;
@@ -245,21 +265,22 @@ ${ENTRY}
     ${each(c4, (c) => `k[${c}] = ld_K(krow, ${c}u) * u.scale; v[${c}] = ld_V(krow, ${c}u);`)}
   }
   for (var hh = 0u; hh < u.G; hh++) {
-    let qBase = (b * u.H + kvh * u.G + hh) * u.T;
+    let h = kvh * u.G + hh;
+    let sBase = (b * u.H + h) * u.T;
     for (var i0 = i0Start; i0 < u.T; i0 += ${bq}u) {
       workgroupBarrier();
       for (var x = li; x < ${bq * c4}u; x += ${WG}u) {
         let qi = i0 + x / ${c4}u;
         var qx = vec4<f32>(0.0);
         var gx = vec4<f32>(0.0);
-        if (qi < u.T) { qx = ld_Q(qBase + qi, x % ${c4}u); gx = ld_dO(qBase + qi, x % ${c4}u); }
+        if (qi < u.T) { qx = ld_Q(qRow(b, h, qi), x % ${c4}u); gx = ld_dO(qRow(b, h, qi), x % ${c4}u); }
         Qs[x] = qx;
         Gs[x] = gx;
       }
       for (var x = li; x < ${bq}u; x += ${WG}u) {
         var lx = 0.0;
         var dx = 0.0;
-        if (i0 + x < u.T) { lx = L[qBase + i0 + x]; dx = Dd[qBase + i0 + x]; }
+        if (i0 + x < u.T) { lx = L[sBase + i0 + x]; dx = Dd[sBase + i0 + x]; }
         Ls[x] = lx;
         Ds[x] = dx;
       }
@@ -284,16 +305,21 @@ ${ENTRY}
 }`;
 }
 
-function dimsOf(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): Dims {
+function dimsOf(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, layout: FlashLayout): Dims {
   if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) throw new Error('flashAttention: q, k, v must be rank 4');
-  const [B, H, T, d] = q.shape as [number, number, number, number];
-  const KV = k.shape[1] as number;
+  const heads = layout === 'heads';
+  const [B, H, T, d] = (heads ? q.shape : [q.shape[0], q.shape[2], q.shape[1], q.shape[3]]) as [number, number, number, number];
+  const KV = k.shape[heads ? 1 : 2] as number;
+  const kvShape = heads ? [B, KV, T, d] : [B, T, KV, d];
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(k.shape, [B, KV, T, d]) || !same(v.shape, k.shape)) throw new Error(`flashAttention: k, v must be [${B}, KV, ${T}, ${d}]; got ${k.shape} and ${v.shape}`);
+  if (!same(k.shape, kvShape) || !same(v.shape, k.shape)) {
+    const want = heads ? `[${B}, KV, ${T}, ${d}]` : `[${B}, ${T}, KV, ${d}]`;
+    throw new Error(`flashAttention (${layout} layout): k and v must both be ${want} for q [${q.shape.join(', ')}]; got [${k.shape.join(', ')}] and [${v.shape.join(', ')}]`);
+  }
   if (H % KV !== 0) throw new Error(`flashAttention: ${H} query heads do not divide into ${KV} kv heads`);
   if (d > FLASH_MAX_HEAD_DIM) throw new Error(`flashAttention: head dim ${d} > ${FLASH_MAX_HEAD_DIM}`);
   if ([q, k, v].some((x) => x.dtype !== 'float32')) throw new Error('flashAttention: float32 only');
-  return { B, H, KV, T, d };
+  return { layout, B, H, KV, T, d };
 }
 
 function uniforms(s: Dims, blocks: number, total: number): ArrayBuffer {
@@ -304,17 +330,17 @@ const tensorOf = <R extends tf.Rank>(info: tf.TensorInfo) => tf.engine().makeTen
 const r = (tensor: tf.TensorInfo) => ({ tensor, access: 'read' as const });
 const w = (tensor: tf.TensorInfo) => ({ tensor, access: 'read_write' as const });
 
-/** Forward kernel: o [B, H, T, d] and lse [B, H, T] (log-sum-exp of the scaled causal scores per row). */
-export function flashAttentionForward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): { o: tf.Tensor4D; lse: tf.Tensor3D } {
-  const s = dimsOf(q, k, v);
+/** Forward kernel: o (q's shape) and lse [B, H, T] (log-sum-exp of the scaled causal scores per row). */
+export function flashAttentionForward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, layout: FlashLayout = 'heads'): { o: tf.Tensor4D; lse: tf.Tensor3D } {
+  const s = dimsOf(q, k, v, layout);
   const b = tf.backend();
-  const o = allocOutput(b, [s.B, s.H, s.T, s.d]);
+  const o = allocOutput(b, q.shape);
   const lse = allocOutput(b, [s.B, s.H, s.T]);
   const blocks = Math.ceil(s.T / WG);
   const total = blocks * s.B * s.H;
   runKernel(b, {
-    key: `versiflow-flash-fwd-d${s.d}`,
-    code: () => forwardCode(s.d),
+    key: `versiflow-flash-fwd-${layout}-d${s.d}`,
+    code: () => forwardCode(s.d, layout),
     bindings: [r(q), r(k), r(v), w(o), w(lse)],
     uniforms: uniforms(s, blocks, total),
     workgroups: grid(total),
@@ -322,9 +348,17 @@ export function flashAttentionForward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tens
   return { o: tensorOf<tf.Rank.R4>(o), lse: tensorOf<tf.Rank.R3>(lse) };
 }
 
-/** Backward kernels: dq [B, H, T, d], dk and dv [B, KV, T, d] from the saved forward and dO. */
-export function flashAttentionBackward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, o: tf.Tensor4D, lse: tf.Tensor3D, dO: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
-  const s = dimsOf(q, k, v);
+/** Backward kernels: dq (q's shape), dk and dv (k's) from the saved forward and dO. */
+export function flashAttentionBackward(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  o: tf.Tensor4D,
+  lse: tf.Tensor3D,
+  dO: tf.Tensor4D,
+  layout: FlashLayout = 'heads',
+): [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D] {
+  const s = dimsOf(q, k, v, layout);
   const b = tf.backend();
   const gO = dO.dtype === 'float32' ? dO : tf.cast(dO, 'float32');
   const dq = allocOutput(b, q.shape);
@@ -334,16 +368,16 @@ export function flashAttentionBackward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Ten
   const blocks = Math.ceil(s.T / WG);
   const qTotal = blocks * s.B * s.H;
   runKernel(b, {
-    key: `versiflow-flash-dq-d${s.d}`,
-    code: () => dqCode(s.d),
+    key: `versiflow-flash-dq-${layout}-d${s.d}`,
+    code: () => dqCode(s.d, layout),
     bindings: [r(q), r(k), r(v), r(o), r(gO), r(lse), w(dq), w(dd)],
     uniforms: uniforms(s, blocks, qTotal),
     workgroups: grid(qTotal),
   });
   const kTotal = blocks * s.B * s.KV;
   runKernel(b, {
-    key: `versiflow-flash-dkv-d${s.d}`,
-    code: () => dkvCode(s.d),
+    key: `versiflow-flash-dkv-${layout}-d${s.d}`,
+    code: () => dkvCode(s.d, layout),
     bindings: [r(q), r(k), r(v), r(gO), r(lse), r(dd), w(dk), w(dv)],
     uniforms: uniforms(s, blocks, kTotal),
     workgroups: grid(kTotal),
@@ -353,25 +387,28 @@ export function flashAttentionBackward(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Ten
   return [tensorOf<tf.Rank.R4>(dq), tensorOf<tf.Rank.R4>(dk), tensorOf<tf.Rank.R4>(dv)];
 }
 
-const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [q, k, v] = args as tf.Tensor4D[];
-  const save = args[3] as tf.GradSaveFunc;
-  const { o, lse } = flashAttentionForward(q, k, v);
-  save([q, k, v, o, lse]);
-  return {
-    value: o,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sq, sk, sv, so, slse] = saved;
-      return flashAttentionBackward(sq as tf.Tensor4D, sk as tf.Tensor4D, sv as tf.Tensor4D, so as tf.Tensor4D, slse as tf.Tensor3D, dy as tf.Tensor4D);
-    },
-  };
-});
+const opFor = (layout: FlashLayout) =>
+  tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [q, k, v] = args as tf.Tensor4D[];
+    const save = args[3] as tf.GradSaveFunc;
+    const { o, lse } = flashAttentionForward(q, k, v, layout);
+    save([q, k, v, o, lse]);
+    return {
+      value: o,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sq, sk, sv, so, slse] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor3D];
+        return flashAttentionBackward(sq, sk, sv, so, slse, dy as tf.Tensor4D, layout);
+      },
+    };
+  });
+const ops = { heads: opFor('heads'), tokens: opFor('tokens') };
 
 /**
  * Causal grouped-query attention o = softmax(q·kᵀ/√d + causal mask)·v on the webgpu backend,
- * q [B, H, T, d], k, v [B, KV, T, d] → o [B, H, T, d]; differentiable w.r.t. q, k, v.
+ * q [B, H, T, d], k, v [B, KV, T, d] → o [B, H, T, d] (layout 'tokens': q [B, T, H, d],
+ * k, v [B, T, KV, d] → o [B, T, H, d]); differentiable w.r.t. q, k, v.
  */
-export function flashAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
-  dimsOf(q, k, v);
-  return tf.tidy('versiflow:attention', () => op(q, k, v) as tf.Tensor4D);
+export function flashAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, layout: FlashLayout = 'heads'): tf.Tensor4D {
+  dimsOf(q, k, v, layout);
+  return tf.tidy('versiflow:attention', () => ops[layout](q, k, v) as tf.Tensor4D);
 }

@@ -17,17 +17,19 @@ const WG = 256;
 /**
  * One thread per pair. `layout`: 'heads' = x and y both [..., T, d]; 'split' = x is a projection
  * [B·T, n·d] and y the heads [B, n, T, d] (the transpose that splits heads is folded in); 'merge' =
- * the reverse (x heads, y [B·T, n·d]), which is the backward of 'split'.
+ * the reverse (x heads, y [B·T, n·d]), which is the backward of 'split'; 'tokens' = x and y both
+ * [B, T, n, d] (a projection seen as heads, for flash attention's token-major layout).
  */
-type Layout = 'heads' | 'split' | 'merge';
+type Layout = 'heads' | 'split' | 'merge' | 'tokens';
 
 function code(half: boolean, layout: Layout): string {
   const idx = half ? 'let ia = i; let ib = i + hd;' : 'let ia = 2u * i; let ib = ia + 1u;';
-  // row of heads-layout [B, n, T] ↔ row of projection-layout [B·T, n]
-  const headsRow = 'let bn = row / u.T; let t = row % u.T; let bb = bn / u.n; let h = bn % u.n;';
+  // row of heads-layout [B, n, T] ↔ row of projection-layout [B·T, n]; 'tokens' rows are [B, T, n]
+  const position =
+    layout === 'tokens' ? 'let t = (row / u.n) % u.T;' : 'let bn = row / u.T; let t = row % u.T; let bb = bn / u.n; let h = bn % u.n;';
   const projBase = '((bb * u.T + t) * u.n + h) * 2u * hd';
-  const [xBase, yBase] =
-    layout === 'heads' ? ['row * 2u * hd', 'row * 2u * hd'] : layout === 'split' ? [projBase, 'row * 2u * hd'] : ['row * 2u * hd', projBase];
+  const same = 'row * 2u * hd';
+  const [xBase, yBase] = layout === 'split' ? [projBase, same] : layout === 'merge' ? [same, projBase] : [same, same];
   return /* wgsl */ `
 struct U { pairs: u32, T: u32, hd: u32, sign: f32, n: u32 };
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -42,7 +44,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let hd = u.hd;
   let row = p / hd;          // which [d]-row of the heads layout (all leading axes and t)
   let i = p % hd;            // which pair in the row
-  ${headsRow}
+  ${position}
   let xb = ${xBase};
   let yb = ${yBase};
   ${idx}
@@ -55,14 +57,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
-/** Rotation by `sign`·angle from `layout`; heads are [B, n, T, d], projections [B·T, n·d]. */
+/** Rotation by `sign`·angle from `layout`; `heads` gives [B, n, T, d] (projections are [B·T, n·d]). */
 function rotate(x: tf.Tensor, heads: [number, number, number, number], cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle, sign: 1 | -1, layout: Layout): tf.Tensor {
   const b = tf.backend();
   const [B, n, T, d] = heads;
   if (d % 2 !== 0) throw new Error(`rope: head dim ${d} is odd`);
   if (cos.shape[0] !== T || cos.shape[1] !== d / 2) throw new Error(`rope: tables [${cos.shape}] do not fit heads [${heads}]`);
   const pairs = x.size / 2;
-  const y = allocOutput(b, layout === 'merge' ? [B * T, n * d] : [B, n, T, d]);
+  const y = allocOutput(b, layout === 'merge' ? [B * T, n * d] : layout === 'tokens' ? [B, T, n, d] : [B, n, T, d]);
   runKernel(b, {
     key: `versiflow-rope-${style}-${layout}`,
     code: () => code(style === 'half', layout),
@@ -99,6 +101,20 @@ export function splitHeadsRopeFused(p: tf.Tensor2D, B: number, n: number, cos: t
   const f = (xi: tf.Tensor) => ({
     value: rotate(xi, heads, cos, sin, style, 1, 'split'),
     gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'merge'),
+  });
+  return tf.tidy('versiflow:rope', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(p) as tf.Tensor4D);
+}
+
+/**
+ * A projection p [B·T, n·d] rotated in place of its layout and viewed as [B, T, n, d]: the token-major
+ * heads flash attention reads without a transpose. The gradient is the inverse rotation, same layout.
+ */
+export function ropeTokensFused(p: tf.Tensor2D, B: number, n: number, cos: tf.Tensor2D, sin: tf.Tensor2D, style: RopeStyle = 'half'): tf.Tensor4D {
+  const T = p.shape[0] / B;
+  const heads: [number, number, number, number] = [B, n, T, p.shape[1] / n];
+  const f = (xi: tf.Tensor) => ({
+    value: rotate(xi, heads, cos, sin, style, 1, 'tokens'),
+    gradFunc: (dy: tf.Tensor) => rotate(dy, heads, cos, sin, style, -1, 'tokens').reshape(xi.shape),
   });
   return tf.tidy('versiflow:rope', () => tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(p) as tf.Tensor4D);
 }
