@@ -27,7 +27,7 @@ const ITERS = Number(process.env.MATMUL_ITERS ?? (small ? 1 : 3));
 const only = process.env.MATMUL_ONLY ?? '';
 const prefetchModes = { on: [true], off: [false], both: [true, false] }[process.env.MATMUL_PREFETCH ?? 'on'] ?? [true];
 
-await installNavigatorGpu();
+await installNavigatorGpu({ allowSoftware: true }); // lavapipe too (the sweep rehearses on it)
 const report = await setupBackend('webgpu', { kernels: 'stock' });
 const device = webgpuInternals(tf.backend()).device;
 const hasSg = device.features.has('subgroups');

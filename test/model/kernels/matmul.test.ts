@@ -18,7 +18,7 @@ import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 let gpu = false;
 try {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  await installNavigatorGpu();
+  await installNavigatorGpu({ allowSoftware: true });
   gpu = await webgpuAvailable();
 } catch {
   gpu = await webgpuAvailable();
