@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../src/model/adamw.ts';
 import { attentionHeads, causalMask, layerNorm, rmsNorm } from '../src/model/gpt.ts';
-import { flashAttention } from '../src/model/kernels/webgpu/flashAttention.ts';
+import { type FlashLanes, flashAttention, flashLanesAvailable, flashLanesFor, setFlashLanes } from '../src/model/kernels/webgpu/flashAttention.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
 import { layerNormFused, rmsNormFused } from '../src/model/kernels/webgpu/norms.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
@@ -77,6 +77,39 @@ function normCase(name: string, composite: Norm, fused: Norm, rows: number, C: n
   };
 }
 
+/**
+ * Attention as the model runs it: heads in the projections' token-major order (the stock path splits
+ * and merges them); flash attention with `lanes` threads per row (the case fails where the device or
+ * head dim cannot run that many: no subgroups, or ⌈d/4⌉ not divisible).
+ */
+function attentionCase(lanes: FlashLanes, rows: number, T: number, H: number, d: number): Case {
+  return {
+    name: lanes === 1 ? 'attention' : `attention/${lanes}`,
+    shape: `q [${rows / T}, ${T}, ${H}, ${d}], k v [${rows / T}, ${T}, ${H / 2}, ${d}]${lanes === 1 ? '' : `, ${lanes} lanes per row`}`,
+    setup() {
+      const q = varied([rows / T, T, H, d], 0, 1, 11);
+      const k = varied([rows / T, T, H / 2, d], 0, 1, 12);
+      const v = varied([rows / T, T, H / 2, d], 0, 1, 13);
+      const up = varied([rows / T, T, H, d], 0, 1, 14);
+      const t = (x: tf.Tensor) => x.transpose([0, 2, 1, 3]) as tf.Tensor4D;
+      const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => t(attentionHeads(t(a), t(b), t(c), causalMask(T, 2)));
+      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 'tokens');
+      return {
+        run: (f) => {
+          setFlashLanes(lanes);
+          try {
+            if (f && flashLanesFor(d) !== lanes) throw new Error(`${lanes} lanes per row cannot run here (available: ${flashLanesAvailable(d).join(', ')})`);
+            return withGrads(f ? fused : stock, [q, k, v], up);
+          } finally {
+            setFlashLanes(1);
+          }
+        },
+        dispose: () => tf.dispose([q, k, v, up]),
+      };
+    },
+  };
+}
+
 const CASES = (): Case[] => {
   const { rows, C, V, F, T, H, d } = dims();
   return [
@@ -96,21 +129,9 @@ const CASES = (): Case[] => {
       };
     },
   },
-  {
-    // as the model runs it: heads in the projections' token-major order; the stock path splits and merges them
-    name: 'attention',
-    shape: `q [${rows / T}, ${T}, ${H}, ${d}], k v [${rows / T}, ${T}, ${H / 2}, ${d}]`,
-    setup() {
-      const q = varied([rows / T, T, H, d], 0, 1, 11);
-      const k = varied([rows / T, T, H / 2, d], 0, 1, 12);
-      const v = varied([rows / T, T, H / 2, d], 0, 1, 13);
-      const up = varied([rows / T, T, H, d], 0, 1, 14);
-      const t = (x: tf.Tensor) => x.transpose([0, 2, 1, 3]) as tf.Tensor4D;
-      const stock = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => t(attentionHeads(t(a), t(b), t(c), causalMask(T, 2)));
-      const fused = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => flashAttention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, 'tokens');
-      return { run: (f) => withGrads(f ? fused : stock, [q, k, v], up), dispose: () => tf.dispose([q, k, v, up]) };
-    },
-  },
+  attentionCase(1, rows, T, H, d),
+  attentionCase(2, rows, T, H, d),
+  attentionCase(4, rows, T, H, d),
   {
     // the registered BatchMatMul: tfjs's kernel while matmul is off, Versiflow's while on
     name: 'matmul',

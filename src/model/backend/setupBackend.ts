@@ -5,6 +5,7 @@ import { useKernels } from '../kernels/select.ts';
 import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerSumRows } from '../kernels/webgpu/sumRows.ts';
+import { probeFlashLanes } from '../kernels/webgpu/flashAttention.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { watchWebgpuErrors } from './webgpuErrors.ts';
@@ -124,6 +125,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     if (opts.matmulTiles) matmulTilesSetting(opts.matmulTiles, (tf.backend() as unknown as { device: GPUDevice }).device.limits.maxComputeWorkgroupStorageSize);
     registerSubgroupMatMul(opts.matmulTiles ? { tiles: parseTiles(opts.matmulTiles) } : {}); // runs only while the matmul kernel is on (kernels key)
     registerSumRows(); // likewise sum_rows
+    await probeFlashLanes().catch(() => false); // multi-lane flash attention only where subgroups act as it assumes
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {

@@ -18,18 +18,23 @@ export interface TuneResult {
   readonly note?: string;
 }
 
+/** Median ms of `reps` runs of `work`, each ended by a read of its outputs' sums, after one untimed run. */
+export async function timeWork(work: () => tf.Tensor[], reps = 3): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i <= reps; i++) {
+    const t0 = performance.now();
+    const sums = tf.tidy(() => work().map((t) => t.sum()));
+    await Promise.all(sums.map((s) => s.data()));
+    tf.dispose(sums);
+    if (i > 0) ms.push(performance.now() - t0);
+  }
+  return ms.sort((a, b) => a - b)[ms.length >> 1];
+}
+
 export async function autotune(kernel: FusedKernel, work: () => tf.Tensor[], reps = 3): Promise<TuneResult> {
   const time = async (on: boolean): Promise<number> => {
     setKernel(kernel, on);
-    const ms: number[] = [];
-    for (let i = 0; i <= reps; i++) {
-      const t0 = performance.now();
-      const sums = tf.tidy(() => work().map((t) => t.sum()));
-      await Promise.all(sums.map((s) => s.data()));
-      tf.dispose(sums);
-      if (i > 0) ms.push(performance.now() - t0);
-    }
-    return ms.sort((a, b) => a - b)[ms.length >> 1];
+    return timeWork(work, reps);
   };
   let stockMs: number;
   try {

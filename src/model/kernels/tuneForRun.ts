@@ -2,15 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { attention, type Weights } from '../gpt.ts';
 import type { GptConfig } from '../gptConfig.ts';
 import { batchLoss } from '../step.ts';
-import { autotune, type TuneResult } from './autotune.ts';
+import type { TuneResult } from './autotune.ts';
 import { autotuneWanted, kernelsInUse, setKernel } from './select.ts';
+import { tuneAttention } from './tuneAttention.ts';
 import { tuneMatMulShapes } from './tuneMatMul.ts';
+import { flashLanesAvailable } from './webgpu/flashAttention.ts';
 import { chooseMatMul, recordMatMulShapes } from './webgpu/matmulKernel.ts';
 
 /**
  * Before a run trains on webgpu under `kernels: auto`, at the run's shapes (`rows` × context):
- * - attention: one attention block's forward + backward (layer 0) with the fused kernel and with the
- *   stock ops; the faster stays on;
+ * - attention: one attention block's forward + backward (layer 0) with the stock ops and with the
+ *   fused kernels at each lane count the device allows (tuneAttention.ts); the fastest stays on;
  * - matmul: the distinct matmul shapes of one training step's forward + backward, each timed with
  *   Versiflow's kernel and tfjs's; each shape keeps the faster (tuneMatMul.ts).
  * Returns what it measured (empty when not tuning). A few seconds at start; the first timings also compile.
@@ -24,10 +26,10 @@ export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promis
     const layer0 = [...w].filter(([name]) => name.startsWith('h.0.attn.')).map(([, v]) => v);
     try {
       results.push(
-        await autotune('attention', () => {
+        await tuneAttention(() => {
           const { value, grads } = tf.variableGrads(() => attention(x, w, 0, c).square().mean() as tf.Scalar, layer0);
           return [value, ...Object.values(grads)];
-        }),
+        }, flashLanesAvailable(c.headDim)),
       );
     } finally {
       x.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { attentionHeads, causalMask } from '../../../src/model/gpt.ts';
-import { flashAttention, flashAttentionForward, keyTile, queryTile } from '../../../src/model/kernels/webgpu/flashAttention.ts';
+import { type FlashLanes, flashAttention, flashAttentionForward, flashLanesAvailable, flashLanesFor, keyTile, queryTile, setFlashLanes } from '../../../src/model/kernels/webgpu/flashAttention.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();
@@ -83,6 +83,44 @@ describe.skipIf(!gpu)('fused causal flash attention (WebGPU)', () => {
   for (const [name, c] of [cases[0], cases[1], modelDims[1]]) {
     it(`token-major layout (q [B, T, H, d]) equals the composite too: ${name}`, () => compare(c, tokenMajor), 600_000);
   }
+
+  // Rows split across 2 or 4 subgroup lanes (lavapipe: subgroups of 8): d=24 has 6 vec4 columns (2
+  // lanes), d=80 has 20 (2 or 4); token-major as the model runs it, and heads order once
+  const laneCases: [FlashLanes, string, Case, typeof composite][] = [
+    [2, 'GQA g=2, d=24, B=2, T=33, heads layout', cases[1][1], flashAttention],
+    [2, 'GQA g=2, d=24, B=2, T=33, token-major', cases[1][1], tokenMajor],
+    [2, 'd=80, GQA g=2, T=37, token-major', modelDims[1][1], tokenMajor],
+    [4, 'd=80, GQA g=2, T=37, token-major', modelDims[1][1], tokenMajor],
+    [4, 'MHA d=16 (4 columns: one per lane), T=130 spans three query blocks', { B: 1, H: 2, KV: 2, T: 130, d: 16 }, tokenMajor],
+  ];
+  for (const [P, name, c, attn] of laneCases) {
+    it(`${P} lanes per row equal the composite too: ${name}`, async () => {
+      await onWebgpu(() => tf.tidy(() => tf.zeros([1]))); // the device, for the lane check
+      setFlashLanes(P);
+      try {
+        await tf.setBackend('webgpu');
+        const lanes = flashLanesFor(c.d);
+        const available = flashLanesAvailable(c.d);
+        await tf.setBackend('cpu');
+        expect(lanes, `lanes available for d=${c.d}: ${available}`).toBe(P);
+        await compare(c, attn);
+      } finally {
+        setFlashLanes(1);
+      }
+    }, 600_000);
+  }
+
+  it('runs one lane where the columns do not divide among the lanes (d=20: 5 vec4 columns)', async () => {
+    setFlashLanes(2);
+    try {
+      await tf.setBackend('webgpu');
+      expect(flashLanesFor(20)).toBe(1);
+      expect(flashLanesFor(24)).toBe(2);
+    } finally {
+      await tf.setBackend('cpu');
+      setFlashLanes(1);
+    }
+  });
 
   it('says which shapes the layout wants when k does not fit q', async () => {
     await onWebgpu(() =>
