@@ -1,25 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TuneResult } from './autotune.ts';
-import { chooseMatMul, type MatMulShape, matMulShapeKey } from './webgpu/matmulKernel.ts';
+import { formatTiles, type MatMulTiles } from './webgpu/matmul.ts';
+import { chooseMatMul, type MatMulShape, matMulShapeKey, matmulTuneCandidates } from './webgpu/matmulKernel.ts';
 
 /**
  * Per shape class of a training step's matmuls (operand shapes and transposes, collected with
- * recordMatMulShapes): times Versiflow's kernel and tfjs's on random operands of that shape (median of
- * `reps` after a warm-up that compiles) and keeps the faster for that shape. A card can favour one
- * kernel for the big projections and the other for the batched attention products; one choice for
- * all would lose one of them. Returns the summary for run/start (Σ times over the shapes).
+ * recordMatMulShapes): times tfjs's kernel and Versiflow's with each candidate tile setting on
+ * operands of that shape (median of `reps` after a warm-up that compiles) and keeps the fastest for
+ * that shape. A card can favour one kernel or tile for the big projections and another for the
+ * batched attention products; one choice for all would lose one of them. A candidate that cannot
+ * run on this device (workgroup memory, say) is skipped; the shape throws only when none can.
+ * Returns the summary for run/start (Σ of the chosen times and of tfjs's over the shapes).
  */
-export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3): Promise<TuneResult> {
+export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3, candidates: readonly MatMulTiles[] = matmulTuneCandidates()): Promise<TuneResult> {
   let oursTotal = 0;
   let stockTotal = 0;
   let oursCount = 0;
+  const wins = new Map<string, number>();
   for (const shape of shapes) {
     // operands filled on the GPU: tfjs draws random tensors in JavaScript, far too slow for a
     // [B·T, V] logits gradient (a matmul's time does not depend on the values)
     const a = tf.fill(shape.a as number[], 0.01);
     const b = tf.fill(shape.b as number[], 0.02);
-    const time = async (ours: boolean): Promise<number> => {
-      chooseMatMul(shape, ours);
+    const time = async (choice: false | MatMulTiles): Promise<number> => {
+      chooseMatMul(shape, choice);
       const ms: number[] = [];
       for (let i = 0; i <= reps; i++) {
         const t0 = performance.now();
@@ -32,12 +36,26 @@ export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3)
     };
     try {
       const stockMs = await time(false);
-      const oursMs = await time(true);
-      const ours = oursMs <= stockMs;
-      chooseMatMul(shape, ours);
-      oursTotal += oursMs;
+      let best: { tiles: MatMulTiles; ms: number } | null = null;
+      let lastError: Error | null = null;
+      for (const tiles of candidates) {
+        try {
+          const ms = await time(tiles);
+          if (!best || ms < best.ms) best = { tiles, ms };
+        } catch (e) {
+          lastError = e as Error;
+        }
+      }
+      if (!best) throw lastError ?? new Error('no tile setting to try');
+      const ours = best.ms <= stockMs;
+      chooseMatMul(shape, ours ? best.tiles : false);
+      oursTotal += best.ms;
       stockTotal += stockMs;
-      if (ours) oursCount++;
+      if (ours) {
+        oursCount++;
+        const key = formatTiles(best.tiles);
+        wins.set(key, (wins.get(key) ?? 0) + 1);
+      }
     } catch (e) {
       chooseMatMul(shape, false);
       throw new Error(`matmul ${matMulShapeKey(shape)}: ${(e as Error).message}`);
@@ -45,11 +63,12 @@ export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3)
       tf.dispose([a, b]);
     }
   }
+  const tiles = candidates.length > 1 && wins.size ? ` (tiles ${[...wins].map(([t, n]) => `${t} ×${n}`).join(', ')})` : '';
   return {
     kernel: 'matmul',
     fusedMs: oursTotal,
     stockMs: stockTotal,
     chosen: oursCount > 0 ? 'fused' : 'stock',
-    note: `Versiflow's kernel for ${oursCount} of ${shapes.length} shapes`,
+    note: `Versiflow's kernel for ${oursCount} of ${shapes.length} shapes${tiles}`,
   };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
 import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
 import { chooseMatMul, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
-import { checkTiles, DEFAULT_TILES, type MatMulTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
+import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
@@ -243,9 +243,19 @@ describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
       expect((await r[1].data())[0]).toBe(96);
       tf.dispose(r);
       const summary = await tuneMatMulShapes(shapes, 1);
-      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes$/);
+      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+ ×[12](, [0-9x:]+ ×1)?\))?$/);
       expect(summary.fusedMs).toBeGreaterThan(0);
       expect(summary.stockMs).toBeGreaterThan(0);
+      // a shape can run other tiles than the configured ones
+      chooseMatMul(shapes[0], parseTiles('64x64x16:4x4'));
+      const other = tf.tidy(() => tf.matMul(tf.ones([64, 96]), tf.ones([96, 80])));
+      expect(Array.from(await other.data()).every((x) => x === 96)).toBe(true);
+      other.dispose();
+      // a tile setting this device cannot run is skipped; none that can is an error naming the shape
+      const tooBig = parseTiles('128x128x64:8x8'); // > 16 KiB of workgroup memory
+      const one = await tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig, DEFAULT_TILES]);
+      expect(one.note).toMatch(/^Versiflow's kernel for [01] of 1 shapes/);
+      await expect(tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig])).rejects.toThrow(/^matmul 64x96·96x80: matmul tiles 128x128x64 8x8: \d+ bytes of workgroup memory/);
     } finally {
       chooseMatMul(null);
       await tf.setBackend('cpu');

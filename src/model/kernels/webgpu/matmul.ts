@@ -51,6 +51,11 @@ export function parseTiles(spec: string): MatMulTiles {
   return { bm, bn, bk, tm, tn, groupM: 8 };
 }
 
+/** Tiles in parseTiles's format. */
+export function formatTiles(t: MatMulTiles): string {
+  return `${t.bm}x${t.bn}x${t.bk}:${t.tm}x${t.tn}`;
+}
+
 /** 128×64 tile, 256 invocations of 8×4 outputs, 16-deep K step: ≤ 13 KiB of workgroup memory. */
 export const DEFAULT_TILES: MatMulTiles = { bm: 128, bn: 64, bk: 16, tm: 8, tn: 4, groupM: 8 };
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../select.ts';
 import { allocOutput, grid, runKernel, uniformBytes, webgpuInternals } from './dispatch.ts';
-import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
+import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, parseTiles, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
 
 /**
  * Runs the tiled matmul of ./matmul.ts as the webgpu backend's `BatchMatMul` kernel.
@@ -177,8 +177,8 @@ export interface MatMulShape {
 }
 export const matMulShapeKey = (s: MatMulShape) => `${s.a.join('x')}${s.transposeA ? 'T' : ''}·${s.b.join('x')}${s.transposeB ? 'T' : ''}`;
 
-/** Per shape class: true = Versiflow's kernel, false = tfjs's (set by autotuning; absent = ours). */
-const perShape = new Map<string, boolean>();
+/** Per shape class: Versiflow's kernel (with these tiles, or the configured ones when null) or false = tfjs's (set by autotuning; absent = ours, configured tiles). */
+const perShape = new Map<string, MatMulTiles | null | false>();
 /** While set, every BatchMatMul call's shape class is added to it (autotuning collects a step's shapes). */
 let recorder: Map<string, MatMulShape> | null = null;
 
@@ -194,10 +194,21 @@ export function recordMatMulShapes(f: () => void): MatMulShape[] {
   return [...seen.values()];
 }
 
-/** Chooses the kernel for one shape class (true = Versiflow's); `null` forgets every choice. */
-export function chooseMatMul(shape: MatMulShape | null, ours = true): void {
+/**
+ * Chooses the kernel for one shape class: true = Versiflow's with the configured tiles, a tiles value
+ * = Versiflow's with those, false = tfjs's; `null` forgets every choice.
+ */
+export function chooseMatMul(shape: MatMulShape | null, ours: boolean | MatMulTiles = true): void {
   if (shape === null) perShape.clear();
-  else perShape.set(matMulShapeKey(shape), ours);
+  else perShape.set(matMulShapeKey(shape), ours === true ? null : ours);
+}
+
+/** Tiles tried per shape class when autotuning (after the default) on a card of unknown taste. */
+export const TUNE_TILES: readonly MatMulTiles[] = [DEFAULT_TILES, parseTiles('128x128x16:8x8'), parseTiles('64x64x16:4x4')];
+
+/** The tile settings autotuning should try: the configured ones alone when `matmul_tiles` set them, else TUNE_TILES. */
+export function matmulTuneCandidates(): readonly MatMulTiles[] {
+  return current.tiles ? [current.tiles] : TUNE_TILES;
 }
 
 /**
@@ -216,16 +227,19 @@ export function registerSubgroupMatMul(opts: MatMulOptions = {}): boolean {
     if (!fusedOn('matmul')) return saved.kernelFunc(args); // kernels: stock, or autotuning measured stock faster
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+    let opts = current;
     if (recorder || perShape.size) {
       const shape = { a: a.shape, b: b.shape, transposeA, transposeB };
       const k = matMulShapeKey(shape);
       if (recorder && !recorder.has(k)) recorder.set(k, shape);
-      if (perShape.get(k) === false) {
+      const choice = perShape.get(k);
+      if (choice === false) {
         matmulCalls.stock++;
         return saved.kernelFunc(args);
       }
+      if (choice) opts = { ...current, tiles: choice };
     }
-    const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, current);
+    const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, opts);
     if (out) {
       matmulCalls.ours++;
       return out;
