@@ -212,13 +212,24 @@ export function mlp(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Ten
   let act: tf.Tensor; // [B·T, F]
   if (c.mlp === 'gelu') {
     act = gelu(linear(x2, w, `${p}up`));
-  } else if (c.fusedGateUp && fusedOn('swiglu')) {
-    act = swigluFused(linear(x2, w, `${p}gate_up`));
+  } else if (fusedOn('swiglu')) {
+    // WebGPU: one kernel from gate|up; separate gate and up weights are joined first (a weight-sized
+    // copy, which also makes the two projections one matmul)
+    act = swigluFused(c.fusedGateUp ? linear(x2, w, `${p}gate_up`) : gateUpJoined(x2, w, p));
   } else {
     const [gate, up] = c.fusedGateUp ? tf.split(linear(x2, w, `${p}gate_up`), 2, -1) : [linear(x2, w, `${p}gate`), linear(x2, w, `${p}up`)];
     act = gate.mul(gate.sigmoid()).mul(up); // silu(gate) · up
   }
   return linear(act as tf.Tensor2D, w, `${p}down`).reshape([B, T, C]);
+}
+
+/** x [N, C] · [Wgate | Wup] (+ [bgate | bup]) → [N, 2F]: separate gate and up weights as one projection. */
+function gateUpJoined(x: tf.Tensor2D, w: Weights, p: string): tf.Tensor2D {
+  const [g, u] = [w.get(`${p}gate`), w.get(`${p}up`)];
+  if (!g || !u) throw new Error(`model weights have no "${p}gate"/"${p}up": they do not match the config`);
+  const y = x.matMul(tf.concat([g, u], 1) as tf.Tensor2D) as tf.Tensor2D;
+  const [bg, bu] = [w.get(`${p}gate.bias`), w.get(`${p}up.bias`)];
+  return bg && bu ? (y.add(tf.concat([bg, bu])) as tf.Tensor2D) : y;
 }
 
 export interface ForwardOptions {

@@ -16,6 +16,9 @@ const c = resolveGptConfig({ vocabSize: 146, context: 32, layers: 3, hidden: 96,
 // GPT-2 pre-LN blocks (LayerNorm with bias, learned positions, GELU MLP, MHA), as gpt2-preln-136m.yaml
 const gpt2 = resolveGptConfig({ ...c, norm: 'layer', normBias: true, normEps: 1e-5, positions: 'learned', mlp: 'gelu', kvHeads: 4, fusedGateUp: false, ffn: 384 });
 
+// separate gate and up matrices with biases (as smollm2-135m.yaml, plus mlp_bias): fused SwiGLU joins them
+const split = resolveGptConfig({ ...c, fusedGateUp: false, mlpBias: true });
+
 /** A learnable batch: each row walks the vocabulary with a row-dependent stride (the loss must fall). */
 function patternBatch(k: number, B: number): Batch {
   const T = c.context;
@@ -71,17 +74,22 @@ describe.skipIf(!gpu)('training on webgpu matches the CPU backend (issue 5: 20 s
     }
   });
 
-  it('GPT-2 pre-LN blocks (fused LayerNorm) track the wasm backend too', async () => {
-    await setupBackend('wasm');
-    const ref = await curve(12, gpt2);
-    useKernels('fused');
-    await tf.setBackend('webgpu');
-    const fused = await curve(12, gpt2);
-    await tf.setBackend('cpu');
-    useKernels('auto');
-    expect(ref[11]).toBeLessThan(ref[0]);
-    const rel = Math.max(...fused.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
-    console.info(`gpt2-style, webgpu fused kernels vs wasm, 12 steps: max relative loss (and grad norm) difference ${rel.toExponential(2)}`);
-    expect(rel).toBeLessThan(1e-3);
-  });
+  for (const [name, cfg] of [
+    ['GPT-2 pre-LN blocks (fused LayerNorm)', gpt2],
+    ['separate gate and up matrices with biases (fused SwiGLU over the joined projection)', split],
+  ] as const) {
+    it(`${name} track the wasm backend too`, async () => {
+      await setupBackend('wasm');
+      const ref = await curve(12, cfg);
+      useKernels('fused');
+      await tf.setBackend('webgpu');
+      const fused = await curve(12, cfg);
+      await tf.setBackend('cpu');
+      useKernels('auto');
+      expect(ref[11]).toBeLessThan(ref[0]);
+      const rel = Math.max(...fused.map((l, i) => Math.abs(l - ref[i]) / ref[i]));
+      console.info(`${name}, webgpu fused kernels vs wasm, 12 steps: max relative loss (and grad norm) difference ${rel.toExponential(2)}`);
+      expect(rel).toBeLessThan(1e-3);
+    });
+  }
 });
