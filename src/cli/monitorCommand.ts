@@ -2,7 +2,9 @@ import WebSocket from 'ws';
 import { formatEvent } from '../dashboard/formatEvent.ts';
 import { EVENT_TYPES, type TrainEvent, type TrainEventType } from '../streams/events.ts';
 import { parseTypeList, reviveEvent, type ServerMessage } from '../streams/feedProtocol.ts';
+import { UsageError } from '../errors/UsageError.ts';
 import type { CliIO } from './io.ts';
+import { parseStrict } from './parseArgs.ts';
 
 export interface MonitorIo extends CliIO {
   /** Aborting (Ctrl+C) closes the connection; the command then returns 0. */
@@ -109,30 +111,24 @@ export async function monitorCommand(args: readonly string[], io: MonitorIo): Pr
 type Parsed = { url: string; token?: string; types?: TrainEventType[] } | { error: string } | { help: true };
 
 function parseArgs(args: readonly string[]): Parsed {
-  let url: string | undefined;
-  let token: string | undefined;
+  let flags: Record<string, string>;
+  let positional: string[];
+  try {
+    ({ flags, positional } = parseStrict(args, { values: ['token', 'types'], booleans: ['help'], positionals: Infinity }));
+  } catch (e) {
+    if (e instanceof UsageError) return { error: e.message };
+    throw e;
+  }
+  if (flags.help) return { help: true };
+  if (positional.length > 1) return { error: `unexpected argument ${JSON.stringify(positional[1])}: one URL only` };
+  const url = positional[0];
+  const token = flags.token;
   let types: TrainEventType[] | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = () => inline ?? args[++i];
-    if (flag === '--help' || flag === '-h') return { help: true };
-    if (flag === '--token') {
-      token = value();
-      if (!token) return { error: '--token needs a value' };
-    } else if (flag === '--types') {
-      const v = value();
-      if (!v) return { error: '--types needs a comma list such as eval,sample' };
-      const t = parseTypeList(v.split(',').map((s) => s.trim()).filter(Boolean));
-      if ('error' in t) return { error: `--types: ${t.error}` };
-      types = t;
-    } else if (flag.startsWith('-')) {
-      return { error: `unknown flag ${flag}` };
-    } else if (url === undefined) {
-      url = a;
-    } else {
-      return { error: `unexpected argument ${JSON.stringify(a)}: one URL only` };
-    }
+  if (flags.types !== undefined) {
+    if (!flags.types.trim()) return { error: '--types needs a comma list such as eval,sample' };
+    const t = parseTypeList(flags.types.split(',').map((s) => s.trim()).filter(Boolean));
+    if ('error' in t) return { error: `--types: ${t.error}` };
+    types = t;
   }
   if (url === undefined) return { error: 'missing the feed URL, e.g. ws://127.0.0.1:7447' };
   if (!/^wss?:\/\//.test(url)) return { error: `${JSON.stringify(url)} is not a ws:// or wss:// URL` };

@@ -2,9 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, resolveConfigPath } from '../config/loadConfig.ts';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
+import { UsageError } from '../errors/UsageError.ts';
 import { type ParamBreakdown, paramBreakdown, type TrainingMemory, trainingMemory } from '../model/gptBreakdown.ts';
 import { resolveGptConfig } from '../model/gptConfig.ts';
 import type { CliIO } from './io.ts';
+import { parseStrict } from './parseArgs.ts';
 
 const USAGE = `usage: versiflow params [--config NAME|PATH] [--json] [--vocab-size N] [--key value ...]
 Prints the parameter count of a config by component (embeddings, each layer's parts, final norm,
@@ -20,28 +22,18 @@ Any config key can be overridden (--layers 6, --hidden 512, ...).
  * Returns the exit code: 0 done, 1 a config problem, 2 a usage problem.
  */
 export async function paramsCommand(args: readonly string[], io: CliIO): Promise<number> {
-  let configName = 'tiny';
-  let json = false;
-  const overrides: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--help' || a === '-h') {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    if (a === '--json') {
-      json = true;
-      continue;
-    }
-    const m = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/.exec(a);
-    const value = m?.[2] ?? args[i + 1];
-    if (!m || value === undefined || (m[2] === undefined && value.startsWith('--'))) {
-      io.stderr.write(`params: ${m ? `${a} needs a value` : `unexpected argument "${a}"`}\n${USAGE}`);
-      return 2;
-    }
-    if (m[2] === undefined) i++;
-    if (m[1] === 'config') configName = value;
-    else overrides[m[1]] = value;
+  let parsed: ReturnType<typeof parseStrict>;
+  try {
+    parsed = parseStrict(args, { values: '*', booleans: ['json', 'help'] }); // any config key passes through
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`params: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  const { config: configName = 'tiny', json, help, ...overrides } = parsed.flags;
+  if (help) {
+    io.stdout.write(USAGE);
+    return 0;
   }
   try {
     const config = loadConfig(configName, overrides);

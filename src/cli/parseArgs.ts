@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.ts';
+import { UsageError } from '../errors/UsageError.ts';
 
 export interface ParsedArgs {
   readonly positional: string[];
@@ -53,4 +54,53 @@ export function takeFlags(flags: Record<string, string>, names: readonly string[
 /** Throws a ConfigError naming the first flag `verb` does not take, and the ones it does. */
 export function rejectUnknownFlags(flags: Readonly<Record<string, string>>, known: readonly string[], verb: string): void {
   for (const k of Object.keys(flags)) if (!known.includes(k)) throw new ConfigError(`${verb}: unknown flag --${k}; known: ${known.map((x) => `--${x}`).join(' ')}`);
+}
+
+/** The flags a command with a fixed flag set takes (parseStrict). */
+export interface StrictFlags {
+  /** Flags that take a value; '*' = any lower-case name (a command that passes config keys through). */
+  readonly values: readonly string[] | '*';
+  /** Flags that never take a value; present = "true". `-h` counts as `--help` when `help` is one. */
+  readonly booleans?: readonly string[];
+  /** Most positional arguments. @default 0 */
+  readonly positionals?: number;
+}
+
+/**
+ * Parses the command line of a command with a fixed flag set: `--name value` or `--name=value` for
+ * value flags, bare `--name` for boolean ones, up to `positionals` other arguments. Throws a
+ * UsageError naming the first problem: an unknown flag (and the allowed ones), a value flag with no
+ * value (missing, or the next argument is a flag), an unexpected argument.
+ */
+export function parseStrict(args: readonly string[], spec: StrictFlags): { flags: Record<string, string>; positional: string[] } {
+  const flags: Record<string, string> = {};
+  const positional: string[] = [];
+  const booleans = spec.booleans ?? [];
+  const allowed = () => [...(spec.values === '*' ? ['KEY'] : spec.values), ...booleans].map((f) => `--${f}`).join(', ');
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-h' && booleans.includes('help')) {
+      flags.help = 'true';
+      continue;
+    }
+    if (!a.startsWith('--')) {
+      if (positional.length >= (spec.positionals ?? 0)) throw new UsageError(`unexpected argument "${a}"`);
+      positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq > 0 ? eq : undefined);
+    if (booleans.includes(name)) {
+      if (eq > 0) throw new UsageError(`--${name} takes no value`);
+      flags[name] = 'true';
+      continue;
+    }
+    const known = spec.values === '*' ? /^[a-z][a-z0-9_-]*$/.test(name) : spec.values.includes(name);
+    if (!known) throw new UsageError(`unknown flag "${a}" (allowed: ${allowed()})`);
+    const value = eq > 0 ? a.slice(eq + 1) : args[i + 1];
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (eq < 0) i++;
+    flags[name] = value;
+  }
+  return { flags, positional };
 }

@@ -5,6 +5,8 @@ import type { CliIO } from './io.ts';
 import type { Config } from '../config/schema.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
+import { UsageError } from '../errors/UsageError.ts';
+import { parseStrict } from './parseArgs.ts';
 import { tokenDtype } from '../model/tokenCacheFormat.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 import { normalizeOptions } from '../pipeline/corpus.ts';
@@ -33,7 +35,6 @@ const FLAGS: Record<string, readonly string[]> = {
   decode: ['tokenizer', 'ids'],
 };
 
-class UsageError extends Error {}
 
 /**
  * `versiflow tokenizer train|cache|encode|decode`. Returns the exit code: 0 done, 2 bad usage (unknown
@@ -49,7 +50,7 @@ export async function tokenizerCommand(args: readonly string[], io: CliIO): Prom
   try {
     const [verb, ...rest] = args;
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);
-    const flags = parseFlags(rest, FLAGS[verb]);
+    const { flags } = parseStrict(rest, { values: FLAGS[verb] });
     if (verb === 'train') return await train(flags, io);
     if (verb === 'cache') return await cache(flags, io);
     const tok = tokenizerFromJSON(JSON.parse(readFileSync(required(flags, 'tokenizer'), 'utf8')));
@@ -125,20 +126,6 @@ async function cache(flags: Record<string, string>, io: CliIO): Promise<number> 
   }
   io.stdout.write(`token cache written: ${path} (${what}, ${tokenDtype(tokenizer.vocabSize)}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return 0;
-}
-
-function parseFlags(args: string[], allowed: readonly string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') ? a.slice(2, eq > 0 ? eq : undefined) : '';
-    if (!name || !allowed.includes(name)) throw new UsageError(`unknown flag "${a}" (allowed: ${allowed.map((f) => '--' + f).join(', ')})`);
-    const value = eq > 0 ? a.slice(eq + 1) : args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    flags[name] = value;
-  }
-  return flags;
 }
 
 function required(flags: Record<string, string>, name: string): string {
