@@ -267,7 +267,10 @@ export function autoMicroBatch(c: GptConfig, batch: number, context: number, bac
   const largestPerRow = 4 * context * Math.max(c.vocabSize, c.heads * context);
   const rows = Math.min(Math.floor(budget / perRow), Math.floor(maxBindingBytes / largestPerRow));
   if (rows >= batch) return 0;
-  return Math.max(1, rows);
+  // as few micro-batches as fit, of equal size where the batch allows (64 → 32 + 32, not 43 + 21):
+  // the same passes, and one matmul shape for autotuning instead of two
+  const parts = Math.ceil(batch / Math.max(1, rows));
+  return Math.ceil(batch / parts);
 }
 
 /** wasm32 heap the tfjs wasm build can grow to (measured: a 2.2 GiB training step aborts). */

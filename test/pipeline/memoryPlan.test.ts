@@ -27,13 +27,14 @@ describe('memory planning per backend', () => {
     const cfg = loadConfig('75m');
     const c = resolveGptConfig({ ...cfg });
     expect(cfg.batchSize).toBe(64);
-    // H200/H100 through Dawn: 2 GiB; 512·24,000·4 bytes per row → 43 rows per micro-batch
-    expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu', 2 ** 31)).toBe(43);
+    // H200/H100 through Dawn: 2 GiB; 512·24,000·4 bytes per row → at most 43 rows: two micro-batches of 32
+    expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu', 2 ** 31)).toBe(32);
     expect(autoMicroBatch(c, 32, cfg.context, 'webgpu', 2 ** 31)).toBe(0);
     // lavapipe's 128 MiB
     expect(autoMicroBatch(c, cfg.batchSize, cfg.context, 'webgpu', 2 ** 27)).toBe(2);
     // a wide-context model: the stock attention's scores [rows, H, T, T] are the largest tensor
     const wide = resolveGptConfig({ ...cfg, vocabSize: 256, context: 4096 });
     expect(autoMicroBatch(wide, 8, 4096, 'webgpu', 2 ** 31)).toBe(4); // 4·4096·(8·4096) bytes = 0.5 GiB a row
+    expect(autoMicroBatch(wide, 10, 4096, 'webgpu', 2 ** 31)).toBe(4); // 3 micro-batches (4, 4, 2): no more than fit 4 rows
   });
 });
