@@ -32,6 +32,7 @@ describe.skipIf(!gpu)('Sum over leading axes on WebGPU (sum_rows kernel)', () =>
     { shape: [3, 257, 5], axis: [0, 1], label: 'two leading axes of a rank-3 tensor' },
     { shape: [6, 4, 65], axis: [1, 0], keepDims: true, label: 'keepDims, axes out of order' },
     { shape: [2, 2], axis: -2, label: 'a 2×2 matrix, negative axis' },
+    { shape: [2, 65_600 * 64], axis: 0, label: '65,600 column blocks: more workgroups than one grid dimension holds' },
   ];
   for (const c of cases) {
     it(`equals the cpu backend's sum: [${c.shape}] over ${JSON.stringify(c.axis)} (${c.label})`, async () => {
