@@ -7,7 +7,8 @@ import { autotuneWanted, kernelsInUse, setKernel } from './select.ts';
 import { tuneAttention } from './tuneAttention.ts';
 import { tuneMatMulShapes } from './tuneMatMul.ts';
 import { flashLanesAvailable } from './webgpu/flashAttention.ts';
-import { chooseMatMul, recordMatMulShapes } from './webgpu/matmulKernel.ts';
+import { chooseMatMul, matmulTuneCandidates, recordMatMulShapes } from './webgpu/matmulKernel.ts';
+import { isSoftwareAdapter } from '../backend/webgpuSetup.ts';
 
 /**
  * Before a run trains on webgpu under `kernels: auto`, at the run's shapes (`rows` × context):
@@ -46,8 +47,11 @@ export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promis
         tf.dispose([value, ...Object.values(grads)]);
       }),
     );
+    // a CPU-emulated adapter (lavapipe) times the CPU, and compiles each tile setting slowly: one setting
+    const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+    const candidates = isSoftwareAdapter(info) ? matmulTuneCandidates().slice(0, 1) : matmulTuneCandidates();
     try {
-      results.push(await tuneMatMulShapes(shapes));
+      results.push(await tuneMatMulShapes(shapes, 3, candidates));
     } catch (e) {
       setKernel('matmul', false);
       results.push({ kernel: 'matmul', fusedMs: -1, stockMs: -1, chosen: 'stock', error: (e as Error).message.split('\n')[0] });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
 import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
-import { chooseMatMul, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
+import { chooseMatMul, TUNE_TILES, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
@@ -242,7 +242,7 @@ describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
       expect((await r[0].data())[0]).toBe(96);
       expect((await r[1].data())[0]).toBe(96);
       tf.dispose(r);
-      const summary = await tuneMatMulShapes(shapes, 1);
+      const summary = await tuneMatMulShapes(shapes, 1, TUNE_TILES);
       expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+ ×[12](, [0-9x:]+ ×1)?\))?$/);
       expect(summary.fusedMs).toBeGreaterThan(0);
       expect(summary.stockMs).toBeGreaterThan(0);
