@@ -35,53 +35,37 @@ describe.skipIf(!gpu)('fused RoPE kernel (WebGPU)', () => {
   }
 });
 
-describe.skipIf(!gpu)('fused split-heads + RoPE kernel (WebGPU)', () => {
-  for (const style of ['half', 'interleaved'] as const) {
-    it(`equals reshape → transpose → applyRope on cpu, values and gradient (${style}, B 2, n 3, T 5, d 8)`, async () => {
-      const [B, n, T, d] = [2, 3, 5, 8];
-      const run = (fused: boolean) => {
-        const { cos, sin } = ropeTables(T, d, 10000); // cached per backend: take them on the one in use
-        const p = tf.tensor2d(seeded(B * T * n * d, 21, 2), [B * T, n * d]);
-        const up = tf.tensor4d(seeded(B * n * T * d, 22), [B, n, T, d]);
-        const f = (x: tf.Tensor) =>
-          fused ? splitHeadsRopeFused(x as tf.Tensor2D, B, n, cos, sin, style) : applyRope(x.reshape([B, T, n, d]).transpose([0, 2, 1, 3]), cos, sin, style);
-        return [f(p), tf.grad((x: tf.Tensor) => f(x).mul(up).sum())(p)];
-      };
-      const want = tf.tidy(() => run(false)).map((t) => {
-        const v = t.dataSync() as Float32Array;
-        t.dispose();
-        return v;
+/**
+ * The projection kernels: p [B·T, n·d] rotated into split heads [B, n, T, d], or in place of its
+ * token-major layout [B, T, n, d]; each against reshape (→ transpose) → applyRope on cpu.
+ */
+describe.skipIf(!gpu)('fused RoPE of a projection (WebGPU): split heads, token-major', () => {
+  const [B, n, T, d] = [2, 3, 5, 8];
+  const heads = (x: tf.Tensor) => x.reshape([B, T, n, d]).transpose([0, 2, 1, 3]);
+  const layouts = [
+    { name: 'split heads', seed: 21, up: [B, n, T, d], fused: splitHeadsRopeFused, stock: (x: tf.Tensor, r: (h: tf.Tensor) => tf.Tensor) => r(heads(x)) },
+    { name: 'token-major', seed: 31, up: [B, T, n, d], fused: ropeTokensFused, stock: (x: tf.Tensor, r: (h: tf.Tensor) => tf.Tensor) => r(heads(x)).transpose([0, 2, 1, 3]) },
+  ];
+  for (const l of layouts) {
+    for (const style of ['half', 'interleaved'] as const) {
+      it(`${l.name} equals reshape → transpose → applyRope on cpu, values and gradient (${style}, B 2, n 3, T 5, d 8)`, async () => {
+        const run = (fused: boolean) => {
+          const { cos, sin } = ropeTables(T, d, 10000); // cached per backend: take them on the one in use
+          const p = tf.tensor2d(seeded(B * T * n * d, l.seed, 2), [B * T, n * d]);
+          const up = tf.tensor(seeded(B * n * T * d, l.seed + 1), l.up);
+          const f = (x: tf.Tensor) => (fused ? l.fused(x as tf.Tensor2D, B, n, cos, sin, style) : l.stock(x, (h) => applyRope(h, cos, sin, style)));
+          return [f(p), tf.grad((x: tf.Tensor) => f(x).mul(up).sum())(p)];
+        };
+        const want = tf.tidy(() => run(false)).map((t) => {
+          const v = t.dataSync() as Float32Array;
+          t.dispose();
+          return v;
+        });
+        const got = await onWebgpu(() => run(true));
+        expect(got[0].length).toBe(B * T * n * d);
+        expect(maxRelErr(got[0], want[0])).toBeLessThan(1e-5);
+        expect(maxRelErr(got[1], want[1])).toBeLessThan(1e-5);
       });
-      const got = await onWebgpu(() => run(true));
-      expect(maxRelErr(got[0], want[0])).toBeLessThan(1e-5);
-      expect(maxRelErr(got[1], want[1])).toBeLessThan(1e-5);
-    });
-  }
-});
-
-describe.skipIf(!gpu)('fused token-major RoPE kernel (WebGPU)', () => {
-  for (const style of ['half', 'interleaved'] as const) {
-    it(`equals reshape → applyRope on the heads → back to [B, T, n, d] on cpu, values and gradient (${style}, B 2, n 3, T 5, d 8)`, async () => {
-      const [B, n, T, d] = [2, 3, 5, 8];
-      const run = (fused: boolean) => {
-        const { cos, sin } = ropeTables(T, d, 10000);
-        const p = tf.tensor2d(seeded(B * T * n * d, 31, 2), [B * T, n * d]);
-        const up = tf.tensor4d(seeded(B * T * n * d, 32), [B, T, n, d]);
-        const f = (x: tf.Tensor) =>
-          fused
-            ? ropeTokensFused(x as tf.Tensor2D, B, n, cos, sin, style)
-            : applyRope(x.reshape([B, T, n, d]).transpose([0, 2, 1, 3]), cos, sin, style).transpose([0, 2, 1, 3]);
-        return [f(p), tf.grad((x: tf.Tensor) => f(x).mul(up).sum())(p)];
-      };
-      const want = tf.tidy(() => run(false)).map((t) => {
-        const v = t.dataSync() as Float32Array;
-        t.dispose();
-        return v;
-      });
-      const got = await onWebgpu(() => run(true));
-      expect(got[0].length).toBe(B * T * n * d);
-      expect(maxRelErr(got[0], want[0])).toBeLessThan(1e-5);
-      expect(maxRelErr(got[1], want[1])).toBeLessThan(1e-5);
-    });
+    }
   }
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../select.ts';
 import { allocOutput, grid, runKernel, uniformBytes, webgpuInternals } from './dispatch.ts';
+import { overrideKernel } from './overrideKernel.ts';
 import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, parseTiles, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
 
 /**
@@ -165,7 +166,6 @@ export function matMulWebgpu(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.
 /** BatchMatMul calls the registered kernel ran itself and passed to the stock kernel (for benches and tests). */
 export const matmulCalls = { ours: 0, stock: 0 };
 
-let stock: tf.KernelConfig | null = null;
 let current: MatMulOptions = {};
 
 /** A BatchMatMul call's shape class: operand shapes and transpose flags. */
@@ -218,44 +218,35 @@ export function matmulTuneCandidates(): readonly MatMulTiles[] {
  */
 export function registerSubgroupMatMul(opts: MatMulOptions = {}): boolean {
   current = opts;
-  if (stock) return true;
-  const cfg = tf.getKernel('BatchMatMul', 'webgpu');
-  if (!cfg) return false;
-  stock = cfg;
-  const saved = cfg;
-  const kernelFunc: tf.KernelFunc = (args) => {
-    if (!fusedOn('matmul')) return saved.kernelFunc(args); // kernels: stock, or autotuning measured stock faster
-    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
-    let opts = current;
-    if (recorder || perShape.size) {
-      const shape = { a: a.shape, b: b.shape, transposeA, transposeB };
-      const k = matMulShapeKey(shape);
-      if (recorder && !recorder.has(k)) recorder.set(k, shape);
-      const choice = perShape.get(k);
-      if (choice === false) {
-        matmulCalls.stock++;
-        return saved.kernelFunc(args);
-      }
-      if (choice) opts = { ...current, tiles: choice };
-    }
-    const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, opts);
-    if (out) {
-      matmulCalls.ours++;
-      return out;
-    }
-    matmulCalls.stock++;
-    return saved.kernelFunc(args);
-  };
-  tf.unregisterKernel('BatchMatMul', 'webgpu');
-  tf.registerKernel({ ...cfg, kernelFunc });
-  return true;
+  return batchMatMul.register();
 }
 
 /** Puts tfjs's stock BatchMatMul back (no-op when not registered). */
 export function unregisterSubgroupMatMul(): void {
-  if (!stock) return;
-  tf.unregisterKernel('BatchMatMul', 'webgpu');
-  tf.registerKernel(stock);
-  stock = null;
+  batchMatMul.unregister();
 }
+
+const batchMatMul = overrideKernel('BatchMatMul', (stock) => (args) => {
+  if (!fusedOn('matmul')) return stock(args); // kernels: stock, or autotuning measured stock faster
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
+  let opts = current;
+  if (recorder || perShape.size) {
+    const shape = { a: a.shape, b: b.shape, transposeA, transposeB };
+    const k = matMulShapeKey(shape);
+    if (recorder && !recorder.has(k)) recorder.set(k, shape);
+    const choice = perShape.get(k);
+    if (choice === false) {
+      matmulCalls.stock++;
+      return stock(args);
+    }
+    if (choice) opts = { ...current, tiles: choice };
+  }
+  const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, opts);
+  if (out) {
+    matmulCalls.ours++;
+    return out;
+  }
+  matmulCalls.stock++;
+  return stock(args);
+});

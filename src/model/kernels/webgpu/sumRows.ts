@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../select.ts';
 import { allocOutput, grid, runKernel, uniformBytes } from './dispatch.ts';
+import { overrideKernel } from './overrideKernel.ts';
 
 /**
  * `Sum` over the leading axes on the webgpu backend, without a transpose: x viewed as [R, C]
@@ -120,45 +121,34 @@ export function sumRowsWebgpu(backend: tf.KernelBackend, x: tf.TensorInfo, axes:
 /** Sum calls the wrapper ran itself and passed to the stock kernel (for tests and benches). */
 export const sumRowsCalls = { ours: 0, stock: 0 };
 
-let stock: tf.KernelConfig | null = null;
-
 /**
  * Makes the webgpu backend's `Sum` run sumRowsWebgpu for leading-axes float32 sums while the
  * `sum_rows` kernel is on, and tfjs's own kernel otherwise. Returns false when the webgpu backend
  * is not loaded. Idempotent.
  */
 export function registerSumRows(): boolean {
-  if (stock) return true;
-  const cfg = tf.getKernel('Sum', 'webgpu');
-  if (!cfg) return false;
-  stock = cfg;
-  const saved = cfg;
-  const kernelFunc: tf.KernelFunc = (args) => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const { axis, keepDims = false } = args.attrs as { axis?: number | number[] | null; keepDims?: boolean };
-    const axes = axis == null ? [] : Array.isArray(axis) ? axis : [axis]; // none = every axis: stock
-    if (fusedOn('sum_rows') && planSumRows(x.shape, axes, x.dtype)) {
-      const rank = x.shape.length;
-      const reduced = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-      const outShape = keepDims ? x.shape.map((n, i) => (reduced.has(i) ? 1 : n)) : x.shape.filter((_, i) => !reduced.has(i));
-      const out = sumRowsWebgpu(args.backend as tf.KernelBackend, x, axes, outShape);
-      if (out) {
-        sumRowsCalls.ours++;
-        return out;
-      }
-    }
-    sumRowsCalls.stock++;
-    return saved.kernelFunc(args);
-  };
-  tf.unregisterKernel('Sum', 'webgpu');
-  tf.registerKernel({ ...cfg, kernelFunc });
-  return true;
+  return sum.register();
 }
 
 /** Puts tfjs's stock Sum back (no-op when not registered). */
 export function unregisterSumRows(): void {
-  if (!stock) return;
-  tf.unregisterKernel('Sum', 'webgpu');
-  tf.registerKernel(stock);
-  stock = null;
+  sum.unregister();
 }
+
+const sum = overrideKernel('Sum', (stock) => (args) => {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { axis, keepDims = false } = args.attrs as { axis?: number | number[] | null; keepDims?: boolean };
+  const axes = axis == null ? [] : Array.isArray(axis) ? axis : [axis]; // none = every axis: stock
+  if (fusedOn('sum_rows') && planSumRows(x.shape, axes, x.dtype)) {
+    const rank = x.shape.length;
+    const reduced = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+    const outShape = keepDims ? x.shape.map((n, i) => (reduced.has(i) ? 1 : n)) : x.shape.filter((_, i) => !reduced.has(i));
+    const out = sumRowsWebgpu(args.backend as tf.KernelBackend, x, axes, outShape);
+    if (out) {
+      sumRowsCalls.ours++;
+      return out;
+    }
+  }
+  sumRowsCalls.stock++;
+  return stock(args);
+});
