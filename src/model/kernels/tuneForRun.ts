@@ -6,7 +6,7 @@ import type { TuneResult } from './autotune.ts';
 import { autotuneWanted, kernelsInUse, setKernel } from './select.ts';
 import { tuneAttention } from './tuneAttention.ts';
 import { tuneMatMulShapes } from './tuneMatMul.ts';
-import { flashLanesAvailable } from './webgpu/flashAttention.ts';
+import { FLASH_MAX_HEAD_DIM, flashLanesAvailable } from './webgpu/flashAttention.ts';
 import { chooseMatMul, matmulTuneCandidates, recordMatMulShapes } from './webgpu/matmulKernel.ts';
 import { isSoftwareAdapter } from '../backend/webgpuSetup.ts';
 
@@ -15,7 +15,8 @@ import { isSoftwareAdapter } from '../backend/webgpuSetup.ts';
  * - attention: one attention block's forward + backward (layer 0) with the stock ops and with the
  *   fused kernels at each lane count the device allows (tuneAttention.ts); the fastest stays on;
  * - matmul: the distinct matmul shapes of one training step's forward + backward, each timed with
- *   Versiflow's kernel and tfjs's; each shape keeps the faster (tuneMatMul.ts).
+ *   tfjs's kernel and Versiflow's at each candidate tile setting; each shape keeps the fastest
+ *   (tuneMatMul.ts).
  * Returns what it measured (empty when not tuning). A few seconds at start; the first timings also compile.
  */
 export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promise<TuneResult[]> {
@@ -30,7 +31,7 @@ export async function tuneForRun(w: Weights, c: GptConfig, rows: number): Promis
         await tuneAttention(() => {
           const { value, grads } = tf.variableGrads(() => attention(x, w, 0, c).square().mean() as tf.Scalar, layer0);
           return [value, ...Object.values(grads)];
-        }, flashLanesAvailable(c.headDim)),
+        }, c.headDim <= FLASH_MAX_HEAD_DIM ? flashLanesAvailable(c.headDim) : [1]), // past the max, attention() runs stock anyway
       );
     } finally {
       x.dispose();

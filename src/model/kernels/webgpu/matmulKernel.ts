@@ -203,7 +203,7 @@ export function chooseMatMul(shape: MatMulShape | null, ours: boolean | MatMulTi
   else perShape.set(matMulShapeKey(shape), ours === true ? null : ours);
 }
 
-/** Tiles tried per shape class when autotuning (after the default) on a card of unknown taste. */
+/** Tiles tried per shape class when autotuning, the default first: which wins depends on the card and the shape. */
 export const TUNE_TILES: readonly MatMulTiles[] = [DEFAULT_TILES, parseTiles('128x128x16:8x8'), parseTiles('64x64x16:4x4')];
 
 /** The tile settings autotuning should try: the configured ones alone when `matmul_tiles` set them, else TUNE_TILES. */
