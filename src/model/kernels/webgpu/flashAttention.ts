@@ -423,24 +423,22 @@ export function flashLanesWanted(): FlashLanes {
   return wantedLanes;
 }
 
+/** True when P lanes per row can run head dim d on the active webgpu device. */
+function lanesRun(P: FlashLanes, d: number): boolean {
+  if (P === 1) return true;
+  if (cols(d) % P !== 0) return false;
+  const device = webgpuInternals(tf.backend()).device;
+  return device.features.has('subgroups') && lanesProbed.get(device) === true;
+}
+
 /** The lanes per row the kernels run for head dim d on the active webgpu device. */
 export function flashLanesFor(d: number): FlashLanes {
-  if (wantedLanes === 1 || cols(d) % wantedLanes !== 0) return 1;
-  const device = webgpuInternals(tf.backend()).device;
-  return device.features.has('subgroups') && lanesProbed.get(device) === true ? wantedLanes : 1;
+  return lanesRun(wantedLanes, d) ? wantedLanes : 1;
 }
 
 /** Lane counts head dim d can run on the active device (1 always). */
 export function flashLanesAvailable(d: number): FlashLanes[] {
-  const keep = wantedLanes;
-  try {
-    return ([1, 2, 4] as const).filter((P) => {
-      wantedLanes = P;
-      return flashLanesFor(d) === P;
-    });
-  } finally {
-    wantedLanes = keep;
-  }
+  return ([1, 2, 4] as const).filter((P) => lanesRun(P, d));
 }
 
 /**
