@@ -23,13 +23,17 @@ const LANES = 4;
 const MIN_ROWS_PER_CHUNK = 256;
 const MAX_CHUNKS = 64;
 
+/** How many leading axes `axes` names (in any order or sign), or null when they are not exactly some leading axes. */
+function leadingAxes(rank: number, axes: readonly number[]): number | null {
+  const norm = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
+  return norm.length === 0 || norm.some((a, i) => a !== i) ? null : norm.length;
+}
+
 /** How sum(x, axes) runs here: the reduced rows R, kept columns C, chunks S; null = stock kernel. */
 export function planSumRows(shape: readonly number[], axes: readonly number[], dtype: tf.DataType): { R: number; C: number; S: number } | null {
   if (dtype !== 'float32' || shape.length < 2) return null;
-  const rank = shape.length;
-  const norm = [...new Set(axes.map((a) => (a < 0 ? a + rank : a)))].sort((a, b) => a - b);
-  const k = norm.length;
-  if (k === 0 || k === rank || norm.some((a, i) => a !== i)) return null; // not exactly the leading axes
+  const k = leadingAxes(shape.length, axes);
+  if (k === null || k === shape.length) return null; // not the leading axes, or every axis
   const R = shape.slice(0, k).reduce((a, b) => a * b, 1);
   const C = shape.slice(k).reduce((a, b) => a * b, 1);
   if (R < 2 || C === 0) return null;
@@ -84,11 +88,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }`;
 }
 
-/** sum(x, axes) with `outShape` on the webgpu backend, or null when the stock kernel should run it. */
-export function sumRowsWebgpu(backend: tf.KernelBackend, x: tf.TensorInfo, axes: readonly number[], outShape: number[]): tf.TensorInfo | null {
+/** sum(x, axes, keepDims) on the webgpu backend, or null when the stock kernel should run it. */
+export function sumRowsWebgpu(backend: tf.KernelBackend, x: tf.TensorInfo, axes: readonly number[], keepDims: boolean): tf.TensorInfo | null {
   const p = planSumRows(x.shape, axes, x.dtype);
   if (!p) return null;
-  const out = allocOutput(backend, outShape);
+  const k = leadingAxes(x.shape.length, axes)!; // planSumRows checked them
+  const out = allocOutput(backend, keepDims ? x.shape.map((n, i) => (i < k ? 1 : n)) : x.shape.slice(k));
   const dst = p.S > 1 ? allocOutput(backend, [p.S * p.C]) : out;
   const rowsPer = Math.ceil(p.R / p.S);
   const groups = Math.ceil(p.C / COLS) * p.S;
@@ -139,15 +144,10 @@ const sum = overrideKernel('Sum', (stock) => (args) => {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const { axis, keepDims = false } = args.attrs as { axis?: number | number[] | null; keepDims?: boolean };
   const axes = axis == null ? [] : Array.isArray(axis) ? axis : [axis]; // none = every axis: stock
-  if (fusedOn('sum_rows') && planSumRows(x.shape, axes, x.dtype)) {
-    const rank = x.shape.length;
-    const reduced = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-    const outShape = keepDims ? x.shape.map((n, i) => (reduced.has(i) ? 1 : n)) : x.shape.filter((_, i) => !reduced.has(i));
-    const out = sumRowsWebgpu(args.backend as tf.KernelBackend, x, axes, outShape);
-    if (out) {
-      sumRowsCalls.ours++;
-      return out;
-    }
+  const out = fusedOn('sum_rows') ? sumRowsWebgpu(args.backend as tf.KernelBackend, x, axes, keepDims) : null;
+  if (out) {
+    sumRowsCalls.ours++;
+    return out;
   }
   sumRowsCalls.stock++;
   return stock(args);
