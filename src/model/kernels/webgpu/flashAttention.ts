@@ -193,24 +193,33 @@ ${body('valid && j0 + j <= t')}
     }`;
 }
 
+/** The module preamble of every flash kernel: subgroups and red() for P lanes, the uniforms, the row indices. */
+const preamble = (g: Gen) => `${lanesHeader(g.P)}\n${UNIFORMS}\n${rowFns(g.layout)}`;
+
+/** Forward and dQ: the K and V tile in workgroup memory (bc keys), and this lane's vec4 column c of key j in it. */
+function keyTileOf(g: Gen) {
+  const c4 = cols(g.d);
+  const bc = keyTile(g.d);
+  return {
+    bc,
+    shared: `var<workgroup> Ks: array<vec4<f32>, ${bc * c4}>;\nvar<workgroup> Vs: array<vec4<f32>, ${bc * c4}>;`,
+    K: (c: number) => `Ks[j * ${c4}u + ${col(g, c)}]`,
+    V: (c: number) => `Vs[j * ${c4}u + ${col(g, c)}]`,
+  };
+}
+
 function forwardCode(g: Gen): string {
   const { d } = g;
-  const c4 = cols(d);
   const n = perLane(g);
-  const bc = keyTile(d);
-  const K = (c: number) => `Ks[j * ${c4}u + ${col(g, c)}]`;
-  const V = (c: number) => `Vs[j * ${c4}u + ${col(g, c)}]`;
-  return /* wgsl */ `${lanesHeader(g.P)}
-${UNIFORMS}
-${rowFns(g.layout)}
+  const { bc, shared, K, V } = keyTileOf(g);
+  return /* wgsl */ `${preamble(g)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
 ${decl(3, 'O', d, true)}
 @group(0) @binding(4) var<storage, read_write> L: array<f32>;
 @group(0) @binding(5) var<uniform> u: U;
-var<workgroup> Ks: array<vec4<f32>, ${bc * c4}>;
-var<workgroup> Vs: array<vec4<f32>, ${bc * c4}>;
+${shared}
 ${loader('Q', d)}
 ${loader('K', d)}
 ${loader('V', d)}
@@ -254,14 +263,9 @@ ${keyLoop(
 
 function dqCode(g: Gen): string {
   const { d } = g;
-  const c4 = cols(d);
   const n = perLane(g);
-  const bc = keyTile(d);
-  const K = (c: number) => `Ks[j * ${c4}u + ${col(g, c)}]`;
-  const V = (c: number) => `Vs[j * ${c4}u + ${col(g, c)}]`;
-  return /* wgsl */ `${lanesHeader(g.P)}
-${UNIFORMS}
-${rowFns(g.layout)}
+  const { bc, shared, K, V } = keyTileOf(g);
+  return /* wgsl */ `${preamble(g)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
@@ -271,8 +275,7 @@ ${decl(4, 'dO', d, false)}
 ${decl(6, 'dQ', d, true)}
 @group(0) @binding(7) var<storage, read_write> Dd: array<f32>;
 @group(0) @binding(8) var<uniform> u: U;
-var<workgroup> Ks: array<vec4<f32>, ${bc * c4}>;
-var<workgroup> Vs: array<vec4<f32>, ${bc * c4}>;
+${shared}
 ${loader('Q', d)}
 ${loader('K', d)}
 ${loader('V', d)}
@@ -342,9 +345,7 @@ function dkvCode(g: Gen): string {
       let n = min(${bq}u, u.T - i0);
       for (var r = 0u; r < n; r++) {${body('valid && i0 + r >= j')}
       }`;
-  return /* wgsl */ `${lanesHeader(g.P)}
-${UNIFORMS}
-${rowFns(g.layout)}
+  return /* wgsl */ `${preamble(g)}
 ${decl(0, 'Q', d, false)}
 ${decl(1, 'K', d, false)}
 ${decl(2, 'V', d, false)}
