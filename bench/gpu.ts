@@ -145,7 +145,7 @@ async function speed(tag: 'c' | 'c2', c: GptConfig, B: number, kernels: string, 
     chooseMatMul(null); // no per-shape choices left from an earlier autotuned variant
     setFlashLanes(1); // nor a lane count
     try {
-      const r = await withBackend('webgpu', () => timeTraining(c, B, 2, B >= 32 ? 3 : 5));
+      const r = await withBackend('webgpu', () => timeTraining(c, B, 2, B >= 32 ? 3 : 5, first || process.env.BENCH_GPU_BREAKDOWN === '1'));
       got[kernels] = r.tokensPerSec;
       log(`(${tag}) ${what} webgpu ${kernels} kernels B=${B}: ${r.tokensPerSec.toFixed(0)} tok/s, ${r.msPerStep.toFixed(0)} ms/step, ${r.tflops.toFixed(2)} TFLOP/s, GPU kernels ${r.kernelMs.toFixed(0)} ms/step (busy ${(100 * r.gpuBusy).toFixed(0)}%) (warm-up ${r.warmupS.toFixed(1)} s)`);
     } finally {
@@ -239,7 +239,7 @@ async function embeddingGrad(): Promise<Float32Array> {
   return out;
 }
 
-async function timeTraining(c: GptConfig, B: number, warmup: number, steps: number) {
+async function timeTraining(c: GptConfig, B: number, warmup: number, steps: number, breakdown = false) {
   const m = newModel(c, 1);
   const T = c.context;
   const batches = [0, 1, 2].map((k) => benchBatch(k, B, T, c.vocabSize));
@@ -266,6 +266,7 @@ async function timeTraining(c: GptConfig, B: number, warmup: number, steps: numb
     tf.dispose([r.loss, r.gradNorm]);
   });
   kernelMs = Number(timed.kernelMs) || 0;
+  if (breakdown) logBreakdown((timed as { getExtraProfileInfo?: () => string }).getExtraProfileInfo?.() ?? '', kernelMs);
   m.dispose();
   const tokens = B * T * steps;
   // 6·N·tokens (dense weights, fwd + bwd) + attention: QKᵀ and PV, 2·2·T·d flops per query row and head, ×3 for training.
@@ -273,6 +274,23 @@ async function timeTraining(c: GptConfig, B: number, warmup: number, steps: numb
   const flops = 6 * countParams(c) * tokens + attention;
   const msPerStep = (sec * 1000) / steps;
   return { tokensPerSec: tokens / sec, msPerStep, tflops: flops / sec / 1e12, warmupS, kernelMs, gpuBusy: kernelMs / msPerStep };
+}
+
+/**
+ * The timed step's GPU time by kernel (tfjs program or Versiflow pipeline key), from the backend's
+ * per-dispatch timestamps ("name: ms, name: ms, ..."), the 12 largest with their share.
+ */
+function logBreakdown(info: string, totalMs: number): void {
+  const by = new Map<string, { ms: number; n: number }>();
+  for (const m of info.matchAll(/([^,:]+): ([0-9.eE+-]+)/g)) {
+    const e = by.get(m[1].trim()) ?? { ms: 0, n: 0 };
+    e.ms += Number(m[2]);
+    e.n++;
+    by.set(m[1].trim(), e);
+  }
+  for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
+    log(`    gpu ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / (totalMs || 1)).toFixed(1).padStart(5)}% ×${String(e.n).padEnd(4)} ${name}`);
+  }
 }
 
 async function torchReference(ours: Map<number, number>): Promise<void> {

@@ -17,15 +17,24 @@ source .gpu/prelude.sh
 # Rehearsal without a GPU: GPU_RUN_ICD=/usr/share/vulkan/icd.d/lvp_icd.json GPU_RUN_SMALL=1 (lavapipe, small shapes)
 if [ -n "${GPU_RUN_ICD:-}" ]; then export VK_DRIVER_FILES=$GPU_RUN_ICD VK_ICD_FILENAMES=$GPU_RUN_ICD; fi
 SHAPE=75m
+# GPU_RUN_STEPS="1 2" runs only those steps (a follow-up call after a change)
+STEPS=${GPU_RUN_STEPS:-1 2 3 4}
+want() { [[ " $STEPS " == *" $1 "* ]]; }
 if [ -n "${GPU_RUN_SMALL:-}" ]; then export BENCH_GPU_SMALL=1 MATMUL_SMALL=1; SHAPE=small; fi
-echo "== 1. bench/gpu.ts"
-BENCH_GPU_BUDGET_S=${BENCH_GPU_BUDGET_S:-260} timeout 330 node .gpu/app.mjs 2>&1 | tee "$OUT/bench.log"
-echo "== 2. tiny on webgpu through the CLI"
+want 1 && { echo "== 1. bench/gpu.ts"
+BENCH_GPU_BUDGET_S=${BENCH_GPU_BUDGET_S:-260} timeout 330 node .gpu/app.mjs 2>&1 | tee "$OUT/bench.log"; }
+want 2 && { echo "== 2. tiny on webgpu through the CLI"
 timeout 60 node .gpu/cli.mjs train --config configs/tiny.yaml --backend webgpu --max-steps 30 --log-every 5 \
-  --eval-every 30 --eval-batches 4 --sample-tokens 100 --out /tmp/vf-gpu --no-ws --reporter plain --no-token-cache 2>&1 | tee "$OUT/cli.log"
-echo "== 3. matmul tiles on the $SHAPE shapes (bench/matmulKernel.ts)"
-MATMUL_TILES=128x64x16:8x4,128x128x16:8x8,128x128x8:8x8,64x64x16:4x4 timeout 60 node .gpu/matmul.mjs 2>&1 | tee "$OUT/matmul.log"
-echo "== 4. diagnosis, $SHAPE shape, B=8"
-for k in fused stock; do
+  --eval-every 30 --eval-batches 4 --sample-tokens 100 --out /tmp/vf-gpu --no-ws --reporter plain --no-token-cache 2>&1 | tee "$OUT/cli.log"; }
+want 3 && { echo "== 3. matmul tiles on the $SHAPE shapes (bench/matmulKernel.ts)"
+MATMUL_TILES=128x64x16:8x4,128x128x16:8x8,128x128x8:8x8,64x64x16:4x4 timeout 60 node .gpu/matmul.mjs 2>&1 | tee "$OUT/matmul.log"; }
+want 4 && echo "== 4. diagnosis, $SHAPE shape, B=8"
+want 4 && for k in fused stock; do
   DIAG_SHAPE=$SHAPE DIAG_BATCH=8 DIAG_KERNELS=$k timeout 45 node .gpu/diagnose.mjs 2>&1 | tee "$OUT/diagnose-$k.log"
 done
+# 5 (asked for only): `npm start -- --config 75m.yaml` itself for 20 steps, the product's command; carry
+# runs/poetru-75m/tokenizer.json too (else the 24k BPE is trained at start)
+want 5 && { echo "== 5. configs/75m.yaml through the CLI, 20 steps"
+timeout 150 node .gpu/cli.mjs train --config configs/75m.yaml --backend webgpu --max-steps 20 --log-every 5 \
+  --eval-every 20 --eval-batches 2 --sample-tokens 40 --out /tmp/vf-75m --no-ws --reporter plain 2>&1 | tee "$OUT/cli-75m.log"; }
+exit 0

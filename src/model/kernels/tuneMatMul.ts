@@ -1,18 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TuneResult } from './autotune.ts';
-import { formatTiles, type MatMulTiles } from './webgpu/matmul.ts';
-import { chooseMatMul, type MatMulShape, matMulShapeKey, matmulTuneCandidates } from './webgpu/matmulKernel.ts';
+import { chooseMatMul, formatVariant, type MatMulShape, matMulShapeKey, matmulTuneCandidates, type MatMulVariant } from './webgpu/matmulKernel.ts';
 
 /**
  * Per shape class of a training step's matmuls (operand shapes and transposes, collected with
- * recordMatMulShapes): times tfjs's kernel and Versiflow's with each candidate tile setting on
+ * recordMatMulShapes): times tfjs's kernel and Versiflow's with each candidate variant (tiles, plain or subgroups) on
  * operands of that shape (median of `reps` after a warm-up that compiles) and keeps the fastest for
  * that shape. A card can favour one kernel or tile for the big projections and another for the
  * batched attention products; one choice for all would lose one of them. A candidate that cannot
- * run on this device (workgroup memory, say) is skipped; the shape throws only when none can.
+ * run on this device (workgroup memory, no subgroups) is skipped; the shape throws only when none can.
  * Returns the summary for run/start (Σ of the chosen times and of tfjs's over the shapes).
  */
-export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3, candidates: readonly MatMulTiles[] = matmulTuneCandidates()): Promise<TuneResult> {
+export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3, candidates: readonly MatMulVariant[] = matmulTuneCandidates()): Promise<TuneResult> {
   let oursTotal = 0;
   let stockTotal = 0;
   let oursCount = 0;
@@ -22,7 +21,7 @@ export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3,
     // [B·T, V] logits gradient (a matmul's time does not depend on the values)
     const a = tf.fill(shape.a as number[], 0.01);
     const b = tf.fill(shape.b as number[], 0.02);
-    const time = async (choice: false | MatMulTiles): Promise<number> => {
+    const time = async (choice: false | MatMulVariant): Promise<number> => {
       chooseMatMul(shape, choice);
       const ms: number[] = [];
       for (let i = 0; i <= reps; i++) {
@@ -36,24 +35,24 @@ export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3,
     };
     try {
       const stockMs = await time(false);
-      let best: { tiles: MatMulTiles; ms: number } | null = null;
+      let best: { variant: MatMulVariant; ms: number } | null = null;
       let lastError: Error | null = null;
-      for (const tiles of candidates) {
+      for (const variant of candidates) {
         try {
-          const ms = await time(tiles);
-          if (!best || ms < best.ms) best = { tiles, ms };
+          const ms = await time(variant);
+          if (!best || ms < best.ms) best = { variant, ms };
         } catch (e) {
           lastError = e as Error;
         }
       }
       if (!best) throw lastError ?? new Error('no tile setting to try');
       const ours = best.ms <= stockMs;
-      chooseMatMul(shape, ours ? best.tiles : false);
+      chooseMatMul(shape, ours ? best.variant : false);
       oursTotal += best.ms;
       stockTotal += stockMs;
       if (ours) {
         oursCount++;
-        const key = formatTiles(best.tiles);
+        const key = formatVariant(best.variant);
         wins.set(key, (wins.get(key) ?? 0) + 1);
       }
     } catch (e) {

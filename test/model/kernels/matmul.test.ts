@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
 import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
-import { chooseMatMul, TUNE_TILES, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
+import { chooseMatMul, TUNE_VARIANTS, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
@@ -242,18 +242,20 @@ describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
       expect((await r[0].data())[0]).toBe(96);
       expect((await r[1].data())[0]).toBe(96);
       tf.dispose(r);
-      const summary = await tuneMatMulShapes(shapes, 1, TUNE_TILES);
-      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+ ×[12](, [0-9x:]+ ×1)?\))?$/);
+      const summary = await tuneMatMulShapes(shapes, 1, TUNE_VARIANTS);
+      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+(\/sg)? ×[12](, [0-9x:]+(\/sg)? ×1)?\))?$/);
       expect(summary.fusedMs).toBeGreaterThan(0);
       expect(summary.stockMs).toBeGreaterThan(0);
-      // a shape can run other tiles than the configured ones
-      chooseMatMul(shapes[0], parseTiles('64x64x16:4x4'));
-      const other = tf.tidy(() => tf.matMul(tf.ones([64, 96]), tf.ones([96, 80])));
-      expect(Array.from(await other.data()).every((x) => x === 96)).toBe(true);
-      other.dispose();
+      // a shape can run other tiles than the configured ones, plain or with subgroups
+      for (const subgroups of hasSubgroups ? [false, true] : [false]) {
+        chooseMatMul(shapes[0], { tiles: parseTiles('64x64x16:4x4'), subgroups });
+        const other = tf.tidy(() => tf.matMul(tf.ones([64, 96]), tf.ones([96, 80])));
+        expect(Array.from(await other.data()).every((x) => x === 96)).toBe(true);
+        other.dispose();
+      }
       // a tile setting this device cannot run is skipped; none that can is an error naming the shape
-      const tooBig = parseTiles('128x128x64:8x8'); // > 16 KiB of workgroup memory
-      const one = await tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig, DEFAULT_TILES]);
+      const tooBig = { tiles: parseTiles('128x128x64:8x8'), subgroups: false }; // > 16 KiB of workgroup memory
+      const one = await tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig, { tiles: DEFAULT_TILES, subgroups: false }]);
       expect(one.note).toMatch(/^Versiflow's kernel for [01] of 1 shapes/);
       await expect(tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig])).rejects.toThrow(/^matmul 64x96·96x80: matmul tiles 128x128x64 8x8: \d+ bytes of workgroup memory/);
     } finally {

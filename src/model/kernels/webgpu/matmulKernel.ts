@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../select.ts';
 import { allocOutput, grid, runKernel, uniformBytes, webgpuInternals } from './dispatch.ts';
 import { overrideKernel } from './overrideKernel.ts';
-import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, parseTiles, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
+import { checkTiles, DEFAULT_TILES, formatTiles, matmulCode, matmulKey, parseTiles, reduceCode, type MatMulSpec, type MatMulTiles } from './matmul.ts';
 
 /**
  * Runs the tiled matmul of ./matmul.ts as the webgpu backend's `BatchMatMul` kernel.
@@ -17,7 +17,11 @@ import { checkTiles, DEFAULT_TILES, matmulCode, matmulKey, parseTiles, reduceCod
 
 export interface MatMulOptions {
   readonly tiles?: MatMulTiles;
-  /** Subgroup variant: 'auto' when the device has the `subgroups` feature. @default 'auto' */
+  /**
+   * Subgroup variant: 'on', 'off', or 'auto' (when the device has the `subgroups` feature). Off by
+   * default: on an H200 the plain variant beat it on all 17 matmul shapes of a 75M training step
+   * (docs/measurements/gpu-h200-fused-matmul.log); autotuning still tries it per shape. @default 'off'
+   */
   readonly subgroups?: 'auto' | 'on' | 'off';
   /** Matrices with fewer outputs (M·N) go to the stock kernel. @default 4096 */
   readonly minOutputs?: number;
@@ -112,7 +116,7 @@ export function matMulWebgpu(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.
   const p = planMatMul(a.shape, b.shape, transposeA, transposeB, opts);
   if (!p) return null;
   const has = webgpuInternals(backend).device.features.has('subgroups');
-  const want = opts.subgroups ?? 'auto';
+  const want = opts.subgroups ?? 'off';
   if (want === 'on' && !has) throw new Error("matmul: subgroups: 'on' but the WebGPU device has no `subgroups` feature");
   const spec: MatMulSpec = {
     transposeA,
@@ -177,8 +181,17 @@ export interface MatMulShape {
 }
 export const matMulShapeKey = (s: MatMulShape) => `${s.a.join('x')}${s.transposeA ? 'T' : ''}·${s.b.join('x')}${s.transposeB ? 'T' : ''}`;
 
-/** Per shape class: Versiflow's kernel (with these tiles, or the configured ones when null) or false = tfjs's (set by autotuning; absent = ours, configured tiles). */
-const perShape = new Map<string, MatMulTiles | null | false>();
+/** One way to run Versiflow's kernel: a tile setting, plain or with the subgroup variant. */
+export interface MatMulVariant {
+  readonly tiles: MatMulTiles;
+  readonly subgroups: boolean;
+}
+
+/** "128x128x16:8x8", with "/sg" for the subgroup variant. */
+export const formatVariant = (v: MatMulVariant) => `${formatTiles(v.tiles)}${v.subgroups ? '/sg' : ''}`;
+
+/** Per shape class: Versiflow's kernel (with this variant, or the configured one when null) or false = tfjs's (set by autotuning; absent = ours, configured). */
+const perShape = new Map<string, MatMulVariant | null | false>();
 /** While set, every BatchMatMul call's shape class is added to it (autotuning collects a step's shapes). */
 let recorder: Map<string, MatMulShape> | null = null;
 
@@ -195,20 +208,32 @@ export function recordMatMulShapes(f: () => void): MatMulShape[] {
 }
 
 /**
- * Chooses the kernel for one shape class: true = Versiflow's with the configured tiles, a tiles value
- * = Versiflow's with those, false = tfjs's; `null` forgets every choice.
+ * Chooses the kernel for one shape class: true = Versiflow's as configured, a variant = Versiflow's
+ * with that, false = tfjs's; `null` forgets every choice.
  */
-export function chooseMatMul(shape: MatMulShape | null, ours: boolean | MatMulTiles = true): void {
+export function chooseMatMul(shape: MatMulShape | null, ours: boolean | MatMulVariant = true): void {
   if (shape === null) perShape.clear();
   else perShape.set(matMulShapeKey(shape), ours === true ? null : ours);
 }
 
-/** Tiles tried per shape class when autotuning, the default first: which wins depends on the card and the shape. */
-export const TUNE_TILES: readonly MatMulTiles[] = [DEFAULT_TILES, parseTiles('128x128x16:8x8'), parseTiles('64x64x16:4x4')];
+/**
+ * Variants tried per shape class when autotuning, the default first: which wins depends on the card
+ * and the shape. On the H200 plain 128x128x16:8x8 won 12 of 17 shapes, 128x64x16:8x4 and 64x64x16:4x4
+ * the rest; the subgroup variant won none (its best, 128x128x16:8x8, is kept for other cards). A
+ * variant the device cannot run (workgroup memory, no `subgroups`) is skipped.
+ */
+export const TUNE_VARIANTS: readonly MatMulVariant[] = [
+  { tiles: DEFAULT_TILES, subgroups: false },
+  { tiles: parseTiles('128x128x16:8x8'), subgroups: false },
+  { tiles: parseTiles('64x64x16:4x4'), subgroups: false },
+  { tiles: parseTiles('128x128x16:8x8'), subgroups: true },
+];
 
-/** The tile settings autotuning should try: the configured ones alone when `matmul_tiles` set them, else TUNE_TILES. */
-export function matmulTuneCandidates(): readonly MatMulTiles[] {
-  return current.tiles ? [current.tiles] : TUNE_TILES;
+/** The variants autotuning should try: the configured tiles alone (plain, and with subgroups where bk allows) when `matmul_tiles` set them, else TUNE_VARIANTS. */
+export function matmulTuneCandidates(): readonly MatMulVariant[] {
+  const t = current.tiles;
+  if (!t) return TUNE_VARIANTS;
+  return t.bk % 16 === 0 ? [{ tiles: t, subgroups: false }, { tiles: t, subgroups: true }] : [{ tiles: t, subgroups: false }];
 }
 
 /**
@@ -240,7 +265,7 @@ const batchMatMul = overrideKernel('BatchMatMul', (stock) => (args) => {
       matmulCalls.stock++;
       return stock(args);
     }
-    if (choice) opts = { ...current, tiles: choice };
+    if (choice) opts = { ...current, tiles: choice.tiles, subgroups: choice.subgroups ? 'on' : 'off' };
   }
   const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, opts);
   if (out) {
