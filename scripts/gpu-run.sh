@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The device check, one session (scripts/gpu-bundle.sh must run first, here). Logs go to $OUT.
-# Most wanted first, at most 330 + 60 + 60 + 2·45 = 540 s: run it with timeout_s 570 within the
+# Most wanted first, at most 330 + 60 + 60 + 2·45 = 540 s (step 5, asked for only, 300 s more): run it with timeout_s 570 within the
 # 10-minute call limit.
 #   1. bench/gpu.ts: loss match vs CPU (stock and fused), embedding gradient, configs/75m.yaml speed with
 #      kernels: auto (the target), the plain 75M shape and PyTorch on the same card, the stock
@@ -32,9 +32,15 @@ want 4 && echo "== 4. diagnosis, $SHAPE shape, B=8"
 want 4 && for k in fused stock; do
   DIAG_SHAPE=$SHAPE DIAG_BATCH=8 DIAG_KERNELS=$k timeout 45 node .gpu/diagnose.mjs 2>&1 | tee "$OUT/diagnose-$k.log"
 done
-# 5 (asked for only): `npm start -- --config 75m.yaml` itself for 20 steps, the product's command; carry
-# runs/poetru-75m/tokenizer.json too (else the 24k BPE is trained at start)
-want 5 && { echo "== 5. configs/75m.yaml through the CLI, 20 steps"
-timeout 150 node .gpu/cli.mjs train --config configs/75m.yaml --backend webgpu --max-steps 20 --log-every 5 \
-  --eval-every 20 --eval-batches 2 --sample-tokens 40 --out /tmp/vf-75m --no-ws --reporter plain 2>&1 | tee "$OUT/cli-75m.log"; }
+# 5 (asked for only): `npm start -- --config 75m.yaml` itself, 20 steps without dropout (so runs on the
+# same batches give the same losses): as configured (group_by_length 8, trim_padding), the same batches
+# padded to 512 (--no-trim-padding: the losses must match), and plain shuffled batches padded to 512 (the
+# recipe before either). Carry runs/poetru-75m/tokenizer.json too (else the 24k BPE is trained at start).
+if want 5; then
+  for v in "configured:" "padded:--no-trim-padding" "plain:--no-trim-padding --group-by-length 0"; do
+    echo "== 5. configs/75m.yaml through the CLI, 20 steps, ${v%%:*} (${v#*:})"
+    timeout 100 node .gpu/cli.mjs train --config configs/75m.yaml --backend webgpu --max-steps 20 --log-every 5 --dropout 0 ${v#*:} \
+      --eval-every 20 --eval-batches 2 --sample-tokens 40 --out /tmp/vf-75m-${v%%:*} --no-ws --reporter plain 2>&1 | tee "$OUT/cli-75m-${v%%:*}.log"
+  done
+fi
 exit 0

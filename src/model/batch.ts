@@ -36,6 +36,34 @@ export function stackExamples(examples: readonly Example[]): Batch {
   return { B, T, x, y, mask, tokens };
 }
 
+/**
+ * The batch cut to its longest row: the columns past the last target any row counts (mask 1),
+ * rounded up to a multiple of `multiple` (fewer distinct shapes for the GPU kernels to compile and
+ * tune), at most T. Exact for a causal model: the cut columns add nothing to the loss and no earlier
+ * position attends to them. A batch with nothing to cut (pack layout, or a full row) is returned as is.
+ *
+ * @example
+ * trimPadding(stackExamples(poems), 64) // 64 poems of ≤ 150 tokens padded to 512 → T = 192
+ */
+export function trimPadding(b: Batch, multiple: number): Batch {
+  let last = 0; // one past the last counted column over all rows
+  for (let r = 0; r < b.B && last < b.T; r++) {
+    for (let t = b.T - 1; t >= last; t--) {
+      if (b.mask[r * b.T + t] !== 0) {
+        last = t + 1;
+        break;
+      }
+    }
+  }
+  const L = Math.min(b.T, Math.max(multiple, Math.ceil(last / multiple) * multiple));
+  if (L >= b.T) return b;
+  const cut = <A extends Int32Array | Float32Array>(a: A, out: A): A => {
+    for (let r = 0; r < b.B; r++) out.set(a.subarray(r * b.T, r * b.T + L), r * L);
+    return out;
+  };
+  return { B: b.B, T: L, x: cut(b.x, new Int32Array(b.B * L)), y: cut(b.y, new Int32Array(b.B * L)), mask: cut(b.mask, new Float32Array(b.B * L)), tokens: b.tokens };
+}
+
 /** Rows [start, end) of a batch, as a batch (views, no copy). */
 export function sliceBatch(b: Batch, start: number, end: number): Batch {
   const { T } = b;

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { CheckpointError } from '../errors/CheckpointError.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { AdamW } from '../model/adamw.ts';
-import { type Batch, chunkBatches, stackExamples } from '../model/batch.ts';
+import { type Batch, chunkBatches, stackExamples, trimPadding } from '../model/batch.ts';
 import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from '../model/checkpoint.ts';
 import { evaluateLoss } from '../model/evaluate.ts';
 import { measureThroughput } from '../model/throughput.ts';
@@ -42,6 +42,9 @@ export interface TrainRun {
 }
 
 /** runs/<name> unless `out` is set. */
+/** trim_padding cuts batches to their longest row rounded up to this many tokens (few shapes to compile and tune). */
+const TRIM_MULTIPLE = 64;
+
 export const runDirOf = (cfg: Config): string => resolve(cfg.out || `runs/${cfg.name}`);
 
 /**
@@ -100,7 +103,8 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   // Validation: a fixed, bounded set of full batches in order (one short batch if that is all there is).
   const n = data.val.length;
-  const valBatches: Batch[] = chunkBatches(n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val, cfg.batchSize, cfg.evalBatches);
+  const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
+  const valBatches: Batch[] = chunkBatches(n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val, cfg.batchSize, cfg.evalBatches).map((b) => (trimTo ? trimPadding(b, trimTo) : b));
 
   // Controls: stop after the next step (with a checkpoint), sample on demand, pause between steps.
   let stopRequested = false;
@@ -198,7 +202,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   let last: StepState | null = null;
   const t0 = performance.now();
   const steps$ = pullThrough(
-    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: () => stopRequested }),
+    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: () => stopRequested, trimTo, groupByLength: cfg.groupByLength }),
     pipe(
       trainStep({ weights, config: gcfg, optimizer, schedule, totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch }),
       validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gcfg, valBatches, microBatch) : Promise.resolve(NaN)), now, bestValLoss ?? Infinity),

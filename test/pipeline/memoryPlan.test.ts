@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/loadConfig.ts';
 import { resolveGptConfig } from '../../src/model/gptConfig.ts';
 import { autoMicroBatch, backendVetoes } from '../../src/pipeline/trainRun.ts';
+import { ConfigError } from '../../src/errors/ConfigError.ts';
+import { setupBackend } from '../../src/model/backend/setupBackend.ts';
 
 describe('memory planning per backend', () => {
   it('keeps tiny whole on wasm and on a GPU', () => {
@@ -36,5 +38,11 @@ describe('memory planning per backend', () => {
     const wide = resolveGptConfig({ ...cfg, vocabSize: 256, context: 4096 });
     expect(autoMicroBatch(wide, 8, 4096, 'webgpu', 2 ** 31)).toBe(4); // 4·4096·(8·4096) bytes = 0.5 GiB a row
     expect(autoMicroBatch(wide, 10, 4096, 'webgpu', 2 ** 31)).toBe(4); // 3 micro-batches (4, 4, 2): no more than fit 4 rows
+  });
+
+  it('refuses wasm asked for by name for a model it cannot hold, before loading it (not a heap overrun at step 1)', async () => {
+    const run = setupBackend('wasm', { skip: backendVetoes(loadConfig('75m')) });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toThrow(/^backend wasm: this model needs ≈\d\.\d GiB to train, more than wasm's 2 GiB heap; use --backend cpu \(slow\) or a GPU backend/);
   });
 });

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
 import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
-import { chooseMatMul, TUNE_VARIANTS, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
+import { chooseMatMul, formatVariant, matMulChoice, type MatMulVariant, TUNE_VARIANTS, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';
 import { onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
@@ -243,7 +243,16 @@ describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
       expect((await r[1].data())[0]).toBe(96);
       tf.dispose(r);
       const summary = await tuneMatMulShapes(shapes, 1, TUNE_VARIANTS);
-      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+(\/sg)? ×[12](, [0-9x:]+(\/sg)? ×1)?\))?$/);
+      expect(summary.note).toMatch(/^Versiflow's kernel for [0-2] of 2 shapes( \(tiles [0-9x:]+(\/sg)? ×[12](, [0-9x:]+(\/sg)? ×1)?\))?; other shapes [0-9x:]+(\/sg)?$/);
+      // a shape class tuning did not see (a trimmed batch) runs the variant fastest over all shapes
+      const unseenShape = { a: [32, 96], b: [96, 80], transposeA: false, transposeB: false };
+      const overall = matMulChoice(unseenShape);
+      expect(overall && TUNE_VARIANTS.includes(overall)).toBe(true);
+      expect(summary.note).toContain(`other shapes ${formatVariant(overall as MatMulVariant)}`);
+      for (const s of shapes) expect(matMulChoice(s) === false || TUNE_VARIANTS.includes(matMulChoice(s) as MatMulVariant)).toBe(true);
+      const seen = tf.tidy(() => tf.matMul(tf.ones([32, 96]), tf.ones([96, 80])));
+      expect(Array.from(await seen.data()).every((x) => x === 96)).toBe(true);
+      seen.dispose();
       expect(summary.fusedMs).toBeGreaterThan(0);
       expect(summary.stockMs).toBeGreaterThan(0);
       // a shape can run other tiles than the configured ones, plain or with subgroups
@@ -260,6 +269,7 @@ describe.skipIf(!gpu)('per-shape matmul choice (autotuning)', () => {
       await expect(tuneMatMulShapes(shapes.slice(0, 1), 1, [tooBig])).rejects.toThrow(/^matmul 64x96·96x80: matmul tiles 128x128x64 8x8: \d+ bytes of workgroup memory/);
     } finally {
       chooseMatMul(null);
+      expect(matMulChoice({ a: [32, 96], b: [96, 80], transposeA: false, transposeB: false })).toBeNull();
       await tf.setBackend('cpu');
     }
   });

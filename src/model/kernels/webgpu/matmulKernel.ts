@@ -192,6 +192,8 @@ export const formatVariant = (v: MatMulVariant) => `${formatTiles(v.tiles)}${v.s
 
 /** Per shape class: Versiflow's kernel (with this variant, or the configured one when null) or false = tfjs's (set by autotuning; absent = ours, configured). */
 const perShape = new Map<string, MatMulVariant | null | false>();
+/** The variant for shape classes autotuning did not see (a batch cut to a shorter length, say); null = the configured one. */
+let unseen: MatMulVariant | null = null;
 /** While set, every BatchMatMul call's shape class is added to it (autotuning collects a step's shapes). */
 let recorder: Map<string, MatMulShape> | null = null;
 
@@ -212,8 +214,25 @@ export function recordMatMulShapes(f: () => void): MatMulShape[] {
  * with that, false = tfjs's; `null` forgets every choice.
  */
 export function chooseMatMul(shape: MatMulShape | null, ours: boolean | MatMulVariant = true): void {
-  if (shape === null) perShape.clear();
-  else perShape.set(matMulShapeKey(shape), ours === true ? null : ours);
+  if (shape === null) {
+    perShape.clear();
+    unseen = null;
+  } else perShape.set(matMulShapeKey(shape), ours === true ? null : ours);
+}
+
+/** What runs a shape class: tfjs's kernel (false), a chosen variant, or null = Versiflow's as configured. */
+export function matMulChoice(shape: MatMulShape): MatMulVariant | false | null {
+  return choiceFor(matMulShapeKey(shape));
+}
+
+function choiceFor(key: string): MatMulVariant | false | null {
+  const c = perShape.get(key);
+  return c === undefined ? unseen : c;
+}
+
+/** Sets the variant for shape classes no choice names (autotuning: the one fastest over all its shapes); null = the configured one. */
+export function chooseMatMulForUnseen(v: MatMulVariant | null): void {
+  unseen = v;
 }
 
 /**
@@ -256,16 +275,16 @@ const batchMatMul = overrideKernel('BatchMatMul', (stock) => (args) => {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA = false, transposeB = false } = args.attrs as { transposeA?: boolean; transposeB?: boolean };
   let opts = current;
-  if (recorder || perShape.size) {
+  if (recorder || perShape.size || unseen) {
     const shape = { a: a.shape, b: b.shape, transposeA, transposeB };
     const k = matMulShapeKey(shape);
     if (recorder && !recorder.has(k)) recorder.set(k, shape);
-    const choice = perShape.get(k);
-    if (choice === false) {
+    const v = choiceFor(k);
+    if (v === false) {
       matmulCalls.stock++;
       return stock(args);
     }
-    if (choice) opts = { ...current, tiles: choice.tiles, subgroups: choice.subgroups ? 'on' : 'off' };
+    if (v) opts = { ...current, tiles: v.tiles, subgroups: v.subgroups ? 'on' : 'off' };
   }
   const out = matMulWebgpu(args.backend as tf.KernelBackend, a, b, transposeA, transposeB, opts);
   if (out) {
