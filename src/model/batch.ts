@@ -36,6 +36,12 @@ export function stackExamples(examples: readonly Example[]): Batch {
   return { B, T, x, y, mask, tokens };
 }
 
+/** One past the last target a row's mask counts (0 when it counts none). */
+export function countedLength(mask: Float32Array): number {
+  for (let t = mask.length - 1; t >= 0; t--) if (mask[t] !== 0) return t + 1;
+  return 0;
+}
+
 /**
  * The batch cut to its longest row: the columns past the last target any row counts (mask 1),
  * rounded up to a multiple of `multiple` (fewer distinct shapes for the GPU kernels to compile and
@@ -47,14 +53,7 @@ export function stackExamples(examples: readonly Example[]): Batch {
  */
 export function trimPadding(b: Batch, multiple: number): Batch {
   let last = 0; // one past the last counted column over all rows
-  for (let r = 0; r < b.B && last < b.T; r++) {
-    for (let t = b.T - 1; t >= last; t--) {
-      if (b.mask[r * b.T + t] !== 0) {
-        last = t + 1;
-        break;
-      }
-    }
-  }
+  for (let r = 0; r < b.B; r++) last = Math.max(last, countedLength(b.mask.subarray(r * b.T, (r + 1) * b.T)));
   const L = Math.min(b.T, Math.max(multiple, Math.ceil(last / multiple) * multiple));
   if (L >= b.T) return b;
   const cut = <A extends Int32Array | Float32Array>(a: A, out: A): A => {

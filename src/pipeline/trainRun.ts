@@ -41,10 +41,10 @@ export interface TrainRun {
   readonly params: number;
 }
 
-/** runs/<name> unless `out` is set. */
 /** trim_padding cuts batches to their longest row rounded up to this many tokens (few shapes to compile and tune). */
 const TRIM_MULTIPLE = 64;
 
+/** runs/<name> unless `out` is set. */
 export const runDirOf = (cfg: Config): string => resolve(cfg.out || `runs/${cfg.name}`);
 
 /**

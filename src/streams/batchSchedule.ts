@@ -1,4 +1,4 @@
-import { type Example, stackExamples, trimPadding } from '../model/batch.ts';
+import { countedLength, type Example, stackExamples, trimPadding } from '../model/batch.ts';
 import { deriveSeed, permutation } from '../model/rng.ts';
 import { DataError } from '../errors/DataError.ts';
 import type { StepInput } from './stepState.ts';
@@ -33,7 +33,7 @@ export const stepsPerEpoch = (n: number, batchSize: number): number => Math.floo
 export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOptions): Generator<StepInput> {
   const E = stepsPerEpoch(examples.length, o.batchSize);
   if (E < 1) throw new DataError(`the training set has ${examples.length} examples, fewer than one batch of ${o.batchSize}; lower batch_size or context, or add data`);
-  const lengths = o.groupByLength ? examples.map(countedLength) : null;
+  const lengths = o.groupByLength ? examples.map((e) => countedLength(e.mask)) : null;
   let epochIdx = -1;
   let perm: Uint32Array = new Uint32Array(0);
   let order: Uint32Array | null = null;
@@ -54,12 +54,6 @@ export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOpt
     yield { step, epoch: step / E, batch: o.trimTo ? trimPadding(batch, o.trimTo) : batch, final };
     if (final) return;
   }
-}
-
-/** Targets an example counts: one past its last mask 1. */
-function countedLength(e: Example): number {
-  for (let t = e.mask.length - 1; t >= 0; t--) if (e.mask[t] !== 0) return t + 1;
-  return 0;
 }
 
 /** `idx` cut into runs of `mega` and each run sorted by length, longest first (ties keep their order). */
