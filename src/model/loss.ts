@@ -19,9 +19,7 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, ma
   const fused = (z: tf.Tensor, save: tf.GradSaveFunc) => {
     const zmax = z.max(-1, true); // [N, 1]: logsumexp without overflow
     const lse = z.sub(zmax).exp().sum(-1).log().add(zmax.reshape([-1])); // [N]
-    // zᵢ[tᵢ] [N] by flat index i·V + tᵢ (gather with batchDims crashes the tfjs 4.22 wasm kernel)
-    const N = z.shape[0];
-    const picked = tf.gather(z.reshape([N * V]), tf.range(0, N, 1, 'int32').mul(tf.scalar(V, 'int32')).add(targets));
+    const picked = pickTargets(z as tf.Tensor2D, targets);
     save([z, targets, w]); // the tape keeps saved tensors alive until backward; closures would see them disposed
     return {
       value: lse.sub(picked).mul(w).sum() as tf.Scalar,
@@ -35,4 +33,15 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, ma
   };
   // tf.customGrad's type wants a variadic function; this one takes the logits only
   return tf.customGrad(fused as unknown as Parameters<typeof tf.customGrad>[0])(logits) as tf.Scalar;
+}
+
+/**
+ * z[n, t[n]] for each row n. tfjs 4.22's wasm gather crashes with batchDims, so there it picks by
+ * flat index n·V + t[n]; the webgpu gather turns index values into f32 and picks wrong ones past 2^24
+ * (N·V above 16.8M elements: 700 rows of a 24k vocabulary), so elsewhere it gathers per row.
+ */
+function pickTargets(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const [N, V] = z.shape;
+  if (tf.getBackend() === 'wasm') return tf.gather(z.reshape([N * V]), tf.range(0, N, 1, 'int32').mul(tf.scalar(V, 'int32')).add(targets)) as tf.Tensor1D;
+  return tf.gather(z, targets.reshape([N, 1]), 1, 1).reshape([N]) as tf.Tensor1D;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { maskedCrossEntropy } from '../../../src/model/loss.ts';
+import { useKernels } from '../../../src/model/kernels/select.ts';
 import { crossEntropyFused } from '../../../src/model/kernels/webgpu/crossEntropy.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 
@@ -70,5 +71,28 @@ describe.skipIf(!gpu)('fused softmax cross-entropy kernel (WebGPU)', () => {
       expect(tf.memory().numTensors).toBe(before);
       return [];
     });
+  });
+
+  it('the composite loss (kernels: stock) is right past 2^24 logits on webgpu, where tfjs gathers by f32 index', async () => {
+    // 720 rows × 24,000 = 17.28M logits: a flat index n·V + t[n] above 2^24 = 16,777,216 loses its low bits in f32
+    const [n, v] = [720, 24000];
+    const z = seeded(n * v, 11, 3);
+    const t = Int32Array.from({ length: n }, (_, i) => v - 1 - ((i * 7919) % 97)); // near each row's end
+    let want = 0; // float64 reference
+    for (let r = 0; r < n; r++) {
+      let m = -Infinity;
+      for (let c = 0; c < v; c++) m = Math.max(m, z[r * v + c]);
+      let s = 0;
+      for (let c = 0; c < v; c++) s += Math.exp(z[r * v + c] - m);
+      want += (m + Math.log(s) - z[r * v + t[r]]) / n;
+    }
+    useKernels('stock');
+    try {
+      const [loss] = await onWebgpu(() => maskedCrossEntropy(tf.tensor2d(z, [n, v]), tf.tensor1d(t, 'int32'), tf.ones([n]) as tf.Tensor1D));
+      console.log(`composite crossEntropy N=${n} V=${v} on webgpu: ${loss[0]} vs float64 ${want}`);
+      expect(Math.abs(loss[0] - want) / want).toBeLessThan(1e-6);
+    } finally {
+      useKernels('auto');
+    }
   });
 });
