@@ -161,12 +161,14 @@ describe.skipIf(!gpu)('tiled matmul kernel (WebGPU)', () => {
     if (hasSubgroups) expectAll(await compare(cases, { ...sg, ...split }));
   });
 
-  it('production tiles (128×64 of 8×4), 128×128 of 8×8, and no prefetch', async () => {
+  it('production tiles (128×64 of 8×4), 128×128 of 8×8, 32-deep K steps, and no prefetch', async () => {
     const nn = shapes(200, 132, 300, false, false);
     const tt = shapes(67, 145, 33, true, true);
     expectAll(await compare([nn, tt], { ...plain, tiles: DEFAULT_TILES }));
     expectAll(await compare([nn], { ...plain, tiles: { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, groupM: 8 } }));
     expectAll(await compare([nn], { ...plain, prefetch: false }));
+    // 32-deep K steps (half the barriers; 25 KiB of workgroup memory): both tile layouts of each operand
+    expectAll(await compare([nn, tt], { ...plain, tiles: parseTiles('128x64x32:8x4') }));
     if (!hasSubgroups) return;
     expectAll(await compare([nn], { ...sg, tiles: DEFAULT_TILES }));
     expectAll(await compare([tt], { ...sg, tiles: { bm: 128, bn: 128, bk: 16, tm: 8, tn: 8, groupM: 8 } }));
