@@ -32,7 +32,7 @@ export const CONFIG_SPEC = {
     ...str('auto', 'WebGPU kernels: auto or fused = Versiflow\'s fused WGSL kernels (adamw, rmsnorm, layernorm, cross_entropy, attention, rope, swiglu, dropout, matmul, sum_rows); stock = tfjs\'s own; or a comma list of those names. Other backends ignore it.'),
     listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'],
   },
-  matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4, and kernels: auto also tries 128x128x16:8x8 and 64x64x16:4x4, and 128x128x16:8x8 with subgroups, per matmul shape. Set, it is the only tile setting used, plain and with subgroups (bench/matmulKernel.ts sweeps them).'),
+  matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4, and kernels: auto also tries 128x128x16:8x8, 64x64x16:4x4, 128x64x32:8x4, and 128x128x16:8x8 with subgroups, per matmul shape. Set, it is the only tile setting used, plain and with subgroups (bench/matmulKernel.ts sweeps them).'),
   reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
   ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),
