@@ -72,7 +72,7 @@ function attachReporter(events$: Observable<TrainEvent>, cfg: Config, io: CliIO,
   const mode = cfg.reporter === 'auto' ? (io.stdout.isTTY ? 'tui' : 'plain') : cfg.reporter;
   if (mode === 'tui') return renderTui(events$, { stdout: io.stdout as NodeJS.WriteStream, controls });
   if (mode === 'plain') events$.subscribe(plainReporter(io.stdout));
-  if (mode === 'json') events$.subscribe({ next: (e) => io.stdout.write(`${JSON.stringify(e)}\n`) });
+  if (mode === 'json') events$.subscribe({ next: (e) => io.stdout.write(`${JSON.stringify(e)}\n`), error: () => {} }); // reported once, below
   return undefined;
 }
 

@@ -3,8 +3,12 @@ import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
 import type { TrainEvent } from '../streams/events.ts';
 
-/** Appends every event as one JSON line: the complete machine-readable record of a run. */
+/**
+ * Appends every event as one JSON line: the complete machine-readable record of a run. A failed run
+ * has already written its run/end (reason error) line when the stream errors; the error itself is the
+ * caller's to report (without a handler here RxJS would rethrow it from a timer and crash the process).
+ */
 export function metricsJsonl(path: string): Partial<Observer<TrainEvent>> {
   mkdirSync(dirname(path), { recursive: true });
-  return { next: (e) => appendFileSync(path, `${JSON.stringify(e)}\n`) };
+  return { next: (e) => appendFileSync(path, `${JSON.stringify(e)}\n`), error: () => {} };
 }

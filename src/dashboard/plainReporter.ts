@@ -9,5 +9,6 @@ export function plainReporter(out: { write(s: string): unknown } = process.stdou
       const line = formatEvent(e);
       if (line !== null) out.write(`${line}\n`);
     },
+    error: () => {}, // the run/end line already said how it ended; the caller reports the error once
   };
 }

@@ -89,6 +89,20 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
     expect(readFileSync(join(dir, 'state.json'), 'utf8')).toBe('{ not json');
   });
 
+  it('a diverging run exits 2 with one clear error, its record kept, nothing rethrown (wasm, the default CPU backend)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vf-diverge-'));
+    const args = ['bin/versiflow.mjs', 'train', '--config', 'tiny', '--lr', '1e12', '--max-steps', '5', '--log-every', '1', '--reporter', 'plain', '--out', dir, ...SMALL];
+    const r = await promisify(execFile)(process.execPath, args).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^error \(DivergenceError\): training loss is NaN at step \d+ \(lr [^)]+\): lower lr/);
+    expect(r.stderr.match(/DivergenceError/g)).toHaveLength(1); // no second, unhandled copy (RxJS or Emscripten rethrowing it)
+    const events = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.at(-1)).toMatchObject({ type: 'run/end', reason: 'error' });
+  });
+
   it('the bin entry runs (npm start path)', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/versiflow.mjs', '--help']);
     expect(stdout).toMatch(/versiflow train/);
