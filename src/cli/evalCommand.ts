@@ -2,7 +2,7 @@ import { configToSnake, normalizeConfig } from '../config/normalizeConfig.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { DataError } from '../errors/DataError.ts';
 import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { chunkBatches } from '../model/batch.ts';
+import { chunkBatches, lengthSortedBatches, TRIM_MULTIPLE } from '../model/batch.ts';
 import { evaluateLoss } from '../model/evaluate.ts';
 import { disposeWeights } from '../model/gpt.ts';
 import { loadModel } from '../pipeline/loadModel.ts';
@@ -44,7 +44,8 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       const data = await prepareData(cfg, m.tokenizer);
       const examples = flags.data ? data.train : data.val;
       if (examples.length === 0) throw new DataError(`${cfg.data}: no ${flags.data ? '' : 'validation '}examples of ${cfg.context} tokens to score`);
-      const batches = chunkBatches(examples, cfg.batchSize);
+      // sorted by length and trimmed: the same token-weighted loss, without the padding's compute
+      const batches = cfg.trimPadding ? lengthSortedBatches(examples, cfg.batchSize, TRIM_MULTIPLE) : chunkBatches(examples, cfg.batchSize);
       const loss = await evaluateLoss(m.weights, m.gpt, batches, cfg.microBatch);
       const tokens = batches.reduce((n, b) => n + b.tokens, 0);
       const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split: flags.data ? 'all' : 'validation', loss, perplexity: Math.exp(loss), tokens, examples: examples.length };

@@ -47,7 +47,7 @@ export const CONFIG_SPEC = {
   maxDocs: int(0, 'Read at most this many documents (0 = all). For quick runs.'),
   layout: str('pack', 'pack = contiguous windows across documents (nanoGPT); truncate = one document per row, padded (Poetru).', ['pack', 'truncate']),
   groupByLength: int(0, 'Batches of similar lengths (HF group_by_length): each epoch\'s shuffle is cut into mega-batches of N batches, each sorted by length before it is cut into batches, and the batches are visited in a seeded random order; with trim_padding, short poems stop paying for long ones. 0 = off (plain shuffle).', 0),
-  trimPadding: bool(true, 'Cut each batch to its longest row, rounded up to 64 tokens (truncate layout: short poems padded to the context cost no compute). Exact for these causal models: the losses and gradients are the same (`--no-trim-padding` turns it off).'),
+  trimPadding: bool(true, 'Cut each batch to its longest row, rounded up to 64 tokens (truncate layout: short poems padded to the context cost no compute). Exact for these causal models: the losses and gradients are the same. Validation and `eval perplexity` also batch their examples by length (the same token-weighted loss). `--no-trim-padding` turns it off.'),
   tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
   normalize: str('nfc', 'Text normalisers before tokenizing: none, or a comma list of nfc, yo (ё→е), quotes, dashes, ellipsis.'),
   tokenCache: bool(true, 'Keep the tokenized corpus on disk and reuse it while the corpus files, text column, normalisation, max_docs and tokenizer are unchanged (`--no-token-cache` turns it off).'),

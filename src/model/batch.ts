@@ -36,6 +36,9 @@ export function stackExamples(examples: readonly Example[]): Batch {
   return { B, T, x, y, mask, tokens };
 }
 
+/** `trim_padding` cuts batches to their longest row rounded up to this many tokens (few shapes to compile and tune). */
+export const TRIM_MULTIPLE = 64;
+
 /** One past the last target a row's mask counts (0 when it counts none). */
 export function countedLength(mask: Float32Array): number {
   for (let t = mask.length - 1; t >= 0; t--) if (mask[t] !== 0) return t + 1;
@@ -78,6 +81,17 @@ export function microBatches(b: Batch, size: number): Batch[] {
   const out: Batch[] = [];
   for (let s = 0; s < b.B; s += size) out.push(sliceBatch(b, s, Math.min(b.B, s + size)));
   return out;
+}
+
+/**
+ * Batches of `size` examples for a token-weighted evaluation: the examples sorted by length, then
+ * each batch trimmed to its longest row (rounded up to `multiple`). The loss is the same as over
+ * batches in order (the same examples, weighted by their tokens); short rows stop paying for long
+ * ones. The examples' array is not reordered.
+ */
+export function lengthSortedBatches(examples: readonly Example[], size: number, multiple: number): Batch[] {
+  const byLength = examples.map((e) => ({ e, n: countedLength(e.mask) })).sort((a, b) => a.n - b.n);
+  return chunkBatches(byLength.map((x) => x.e), size).map((b) => trimPadding(b, multiple));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.ts';
 import { CheckpointError } from '../errors/CheckpointError.ts';
 import { ConfigError } from '../errors/ConfigError.ts';
 import { AdamW } from '../model/adamw.ts';
-import { type Batch, chunkBatches, stackExamples, trimPadding } from '../model/batch.ts';
+import { type Batch, chunkBatches, lengthSortedBatches, stackExamples, TRIM_MULTIPLE } from '../model/batch.ts';
 import { assignTensors, readTensors, restoreOptimizer, snapshotOptimizer } from '../model/checkpoint.ts';
 import { evaluateLoss } from '../model/evaluate.ts';
 import { measureThroughput } from '../model/throughput.ts';
@@ -40,9 +40,6 @@ export interface TrainRun {
   readonly config: Config;
   readonly params: number;
 }
-
-/** trim_padding cuts batches to their longest row rounded up to this many tokens (few shapes to compile and tune). */
-const TRIM_MULTIPLE = 64;
 
 /** runs/<name> unless `out` is set. */
 export const runDirOf = (cfg: Config): string => resolve(cfg.out || `runs/${cfg.name}`);
@@ -104,7 +101,9 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   // Validation: a fixed, bounded set of full batches in order (one short batch if that is all there is).
   const n = data.val.length;
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
-  const valBatches: Batch[] = chunkBatches(n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val, cfg.batchSize, cfg.evalBatches).map((b) => (trimTo ? trimPadding(b, trimTo) : b));
+  const valSet = (n >= cfg.batchSize ? data.val.slice(0, n - (n % cfg.batchSize)) : data.val).slice(0, cfg.evalBatches > 0 ? cfg.evalBatches * cfg.batchSize : undefined);
+  // the same examples either way; trimmed, they are batched by length (the loss is token-weighted)
+  const valBatches: Batch[] = trimTo ? lengthSortedBatches(valSet, cfg.batchSize, trimTo) : chunkBatches(valSet, cfg.batchSize);
 
   // Controls: stop after the next step (with a checkpoint), sample on demand, pause between steps.
   let stopRequested = false;

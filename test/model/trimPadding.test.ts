@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { stackExamples, trimPadding } from '../../src/model/batch.ts';
+import { chunkBatches, lengthSortedBatches, stackExamples, trimPadding } from '../../src/model/batch.ts';
+import { evaluateLoss } from '../../src/model/evaluate.ts';
 import { disposeWeights, initWeights } from '../../src/model/gpt.ts';
 import { batchLoss } from '../../src/model/step.ts';
 import { BLOCK_VARIANTS, tiny } from './tiny.ts';
@@ -63,5 +64,24 @@ describe('trimPadding', () => {
       tf.dispose([full.value, trimmed.value, ...Object.values(full.grads), ...Object.values(trimmed.grads)]);
       disposeWeights(w);
     }
+  });
+
+  it('an evaluation over length-sorted, trimmed batches gives the token-weighted loss of batches in order', async () => {
+    const T = 6;
+    const lens = [6, 1, 4, 2, 5, 3, 1, 6, 2]; // 9 examples, batches of 4: the last one short
+    const examples = lens.map((n, b) => ({
+      ids: Int32Array.from({ length: T + 1 }, (_, t) => (t <= n ? 1 + ((3 * b + 5 * t) % 9) : 0)),
+      mask: Float32Array.from({ length: T }, (_, t) => (t < n ? 1 : 0)),
+    }));
+    const sorted = lengthSortedBatches(examples, 4, 2);
+    expect(sorted.map((b) => b.T)).toEqual([2, 6, 6]); // rows of lengths 1,1,2,2 | 3,4,5,6 | 6
+    expect(sorted.map((b) => b.B)).toEqual([4, 4, 1]);
+    expect(examples.map((e) => e.mask.reduce((a, x) => a + x, 0))).toEqual(lens); // input order kept
+    const c = tiny();
+    const w = initWeights(c, 9);
+    const inOrder = await evaluateLoss(w, c, chunkBatches(examples, 4));
+    expect(await evaluateLoss(w, c, sorted)).toBeCloseTo(inOrder, 6);
+    expect(await evaluateLoss(w, c, sorted, 3)).toBeCloseTo(inOrder, 6); // micro-batches too
+    disposeWeights(w);
   });
 });
