@@ -134,7 +134,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const threaded = useThreadedWasm(wasm as unknown as WasmBackendModule, opts.wasmThreads ?? 1);
     registerWasmTrainingKernels({ fast: opts.wasmFastKernels ?? true });
-    await activate('wasm');
+    await withoutEmscriptenHandlers(() => activate('wasm'));
     const n = wasm.getThreadsCount();
     return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s)`;
   },
@@ -149,6 +149,25 @@ async function activate(name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tfjs could not initialise backend "${name}"`);
   await tf.ready();
+}
+
+/**
+ * Runs `f` and removes the process handlers it added. tfjs's wasm build (Emscripten's Node glue) adds
+ * an uncaughtException and an unhandledRejection handler that rethrow from inside the handler: Node
+ * then prints the rethrow site, a line of minified source some 20 KB long, and exits 7 instead of
+ * reporting the error. Without them Node reports the error itself.
+ */
+async function withoutEmscriptenHandlers<T>(f: () => Promise<T>): Promise<T> {
+  const proc = process as unknown as NodeJS.EventEmitter; // one call for both events (process's typings overload per event)
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((e) => new Set(proc.listeners(e)));
+  try {
+    return await f();
+  } finally {
+    events.forEach((e, i) => {
+      for (const l of proc.listeners(e)) if (!before[i].has(l)) proc.off(e, l as (...args: unknown[]) => void);
+    });
+  }
 }
 
 function cpuName(): string {
