@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, token-cache.
+ * generate, token-cache, padding.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  */
 const BENCHES: Record<string, () => Promise<void>> = {
@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   watermark: async () => (await import('./watermark.ts')).benchWatermark(),
   generate: async () => (await import('./generate.ts')).benchGenerate(),
   'token-cache': async () => (await import('./tokenCache.ts')).benchTokenCache(),
+  padding: async () => (await import('./padding.ts')).benchPadding(),
 };
 
 const name = process.argv[2];
