@@ -2,8 +2,8 @@
  * The models and batches the training benches share (no side effects: bundled into the GPU app).
  * CPU_BENCH_CONFIG is issue 5's CPU config: vocab 256, hidden 128, 2 layers, 4 heads, T=64, B=8.
  */
-import type { Batch } from '../src/model/batch.ts';
-import { resolveGptConfig, type GptConfig } from '../src/model/gptConfig.ts';
+import type { Batch } from '../src/core/batch.ts';
+import { resolveGptConfig, type GptConfig } from '../src/model/nn/gptConfig.ts';
 
 export const CPU_BENCH_CONFIG = { vocabSize: 256, context: 64, layers: 2, hidden: 128, heads: 4, B: 8 } as const;
 

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../src/config/loadConfig.ts';
+import { loadConfig } from '../src/pipeline/loadConfig.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
-import { generateTokens } from '../src/model/generate.ts';
-import { disposeWeights, initWeights } from '../src/model/gpt.ts';
-import { countParams, resolveGptConfig } from '../src/model/gptConfig.ts';
+import { generateTokens } from '../src/model/nn/generate.ts';
+import { disposeWeights, initWeights } from '../src/model/nn/gpt.ts';
+import { countParams, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
 
 const PROMPT = 16;
 const NEW = 64;

@@ -7,11 +7,11 @@
  *   DIAG_BATCH=2,4 DIAG_SHAPE=small|75m DIAG_KERNELS=stock|fused node --import tsx bench/gpu-diagnose.ts
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../src/model/adamw.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
-import { initWeights } from '../src/model/gpt.ts';
-import { paramSpecs, resolveGptConfig } from '../src/model/gptConfig.ts';
-import { batchLoss, gradientStep } from '../src/model/step.ts';
+import { initWeights } from '../src/model/nn/gpt.ts';
+import { paramSpecs, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import { batchLoss, gradientStep } from '../src/model/nn/step.ts';
 import { benchBatch } from './benchModel.ts';
 
 const r = await setupBackend('webgpu', { kernels: process.env.DIAG_KERNELS ?? 'auto' });

@@ -4,11 +4,11 @@
  * share. Bundled like bench/gpu.ts (scripts/gpu-bundle.sh → .gpu/profile.mjs).
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../src/model/adamw.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
-import { initWeights } from '../src/model/gpt.ts';
-import { paramSpecs, resolveGptConfig } from '../src/model/gptConfig.ts';
-import { batchLoss, gradientStep } from '../src/model/step.ts';
+import { initWeights } from '../src/model/nn/gpt.ts';
+import { paramSpecs, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import { batchLoss, gradientStep } from '../src/model/nn/step.ts';
 import { benchBatch } from './benchModel.ts';
 
 const B = Number(process.env.PROFILE_BATCH ?? 32);

@@ -5,14 +5,14 @@
  * kernel buys. KERNELS_SMALL=1 shrinks the shapes to check the script on a CPU (lavapipe).
  */
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../src/model/adamw.ts';
-import { attentionHeads, causalMask, layerNorm, rmsNorm } from '../src/model/gpt.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
+import { attentionHeads, causalMask, layerNorm, rmsNorm } from '../src/model/nn/gpt.ts';
 import { type FlashLanes, flashAttention, flashLanesAvailable, flashLanesFor, setFlashLanes } from '../src/model/kernels/webgpu/flashAttention.ts';
 import { useKernels } from '../src/model/kernels/select.ts';
 import { layerNormFused, rmsNormFused } from '../src/model/kernels/webgpu/norms.ts';
 import { crossEntropyFused } from '../src/model/kernels/webgpu/crossEntropy.ts';
-import { maskedCrossEntropy } from '../src/model/loss.ts';
-import { applyRope, ropeTables } from '../src/model/rope.ts';
+import { maskedCrossEntropy } from '../src/model/nn/loss.ts';
+import { applyRope, ropeTables } from '../src/model/nn/rope.ts';
 import { dropoutFused } from '../src/model/kernels/webgpu/dropout.ts';
 import { ropeFused } from '../src/model/kernels/webgpu/rope.ts';
 import { swigluFused } from '../src/model/kernels/webgpu/swiglu.ts';

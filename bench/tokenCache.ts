@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { normalizeConfig } from '../src/config/normalizeConfig.ts';
+import { normalizeConfig } from '../src/core/config/normalizeConfig.ts';
 import { tokenizerFromJSON } from '../src/model/tokenizer/loadTokenizer.ts';
-import { prepareData, resolveTokenizer } from '../src/pipeline/prepareData.ts';
+import { prepareData, resolveTokenizer } from '../src/pipeline/data/prepareData.ts';
 
 const DATA = fileURLToPath(new URL('../data/ru_poetry.parquet', import.meta.url));
 

@@ -7,11 +7,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
-import { AdamW } from '../src/model/adamw.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
 import { setupBackend, type BackendChoice } from '../src/model/backend/setupBackend.ts';
-import { initWeights } from '../src/model/gpt.ts';
-import { paramSpecs } from '../src/model/gptConfig.ts';
-import { gradientStep } from '../src/model/step.ts';
+import { initWeights } from '../src/model/nn/gpt.ts';
+import { paramSpecs } from '../src/model/nn/gptConfig.ts';
+import { gradientStep } from '../src/model/nn/step.ts';
 import { benchBatch, CPU_BENCH_CONFIG, cpuBenchGptConfig } from './benchModel.ts';
 
 export interface ProbeOptions {

@@ -1,7 +1,7 @@
 // The README's config key table, generated from the schema. `npx tsx scripts/config-table.ts` prints it;
 // `--write` replaces the table between the config-table markers in README.md.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CONFIG_SPEC, toSnake } from '../src/config/schema.ts';
+import { CONFIG_SPEC, toSnake } from '../src/core/config/schema.ts';
 
 const rows = ['| key | default | meaning |', '|---|---|---|'];
 for (const [k, s] of Object.entries(CONFIG_SPEC)) {

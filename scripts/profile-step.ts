@@ -2,10 +2,10 @@
 // `node --import tsx scripts/profile-step.ts wasm 1` (backend, wasm threads). Dev tool.
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
-import { initWeights } from '../src/model/gpt.ts';
-import { resolveGptConfig, paramSpecs } from '../src/model/gptConfig.ts';
-import { AdamW } from '../src/model/adamw.ts';
-import { gradientStep } from '../src/model/step.ts';
+import { initWeights } from '../src/model/nn/gpt.ts';
+import { resolveGptConfig, paramSpecs } from '../src/model/nn/gptConfig.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
+import { gradientStep } from '../src/model/nn/step.ts';
 console.log((await setupBackend((process.argv[2] ?? 'wasm') as any, { wasmThreads: Number(process.argv[3] ?? 1) })).device);
 const c = resolveGptConfig({ vocabSize: 256, context: 64, layers: 2, hidden: 128, heads: 4, kvHeads: 0, headDim: 0, ffn: 0, normEps: 1e-6, ropeTheta: 10000, tied: true, dropout: 0, initStd: 0.02 });
 const w = initWeights(c, 1);

@@ -1,12 +1,12 @@
 // Quick throughput probe: tokens/s of training steps for a few shapes on one backend.
 // usage: npx tsx scripts/speed-probe.ts wasm
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../src/model/adamw.ts';
+import { AdamW } from '../src/model/nn/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
-import { initWeights } from '../src/model/gpt.ts';
-import { countParams, paramSpecs, resolveGptConfig } from '../src/model/gptConfig.ts';
-import { normalizeConfig } from '../src/config/normalizeConfig.ts';
-import { gradientStep } from '../src/model/step.ts';
+import { initWeights } from '../src/model/nn/gpt.ts';
+import { countParams, paramSpecs, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import { normalizeConfig } from '../src/core/config/normalizeConfig.ts';
+import { gradientStep } from '../src/model/nn/step.ts';
 
 const be = (process.argv[2] ?? 'wasm') as 'wasm';
 console.log(await setupBackend(be));

@@ -2,20 +2,21 @@
  * Versiflow's public API for composing pipelines by hand (see README "Compose your own pipeline").
  * Sources and buses, operators, model maths, sinks.
  */
-export { loadConfig } from './config/loadConfig.ts';
-export { normalizeConfig, configToSnake } from './config/normalizeConfig.ts';
-export { CONFIG_SPEC, type Config } from './config/schema.ts';
-export { ConfigError } from './errors/ConfigError.ts';
-export { DataError } from './errors/DataError.ts';
-export { CheckpointError } from './errors/CheckpointError.ts';
+export { loadConfig } from './pipeline/loadConfig.ts';
+export { normalizeConfig, configToSnake } from './core/config/normalizeConfig.ts';
+export { CONFIG_SPEC, type Config } from './core/config/schema.ts';
+export { ConfigError } from './core/errors/ConfigError.ts';
+export { DataError } from './core/errors/DataError.ts';
+export { CheckpointError } from './core/errors/CheckpointError.ts';
 
-export { readCorpus, corpusRows, type CorpusRow } from './streams/readCorpus.ts';
-export { isValidationDoc, splitSingleText } from './streams/split.ts';
-export { pullThrough } from './streams/pullThrough.ts';
-export { batchSchedule, stepsPerEpoch } from './streams/batchSchedule.ts';
-export { saveCheckpoint, loadCheckpoint, resolveCheckpoint } from './streams/checkpointStore.ts';
-export type { TrainEvent } from './streams/events.ts';
-export type { StepInput, StepState } from './streams/stepState.ts';
+export { readCorpus, corpusRows } from './streams/sources/readCorpus.ts';
+export type { CorpusRow } from './core/corpusDoc.ts';
+export { isValidationDoc, splitSingleText } from './streams/sources/split.ts';
+export { pullThrough } from './streams/sources/pullThrough.ts';
+export { batchSchedule, stepsPerEpoch } from './streams/sources/batchSchedule.ts';
+export { saveCheckpoint, loadCheckpoint, resolveCheckpoint } from './streams/checkpoints/checkpointStore.ts';
+export type { TrainEvent } from './core/events.ts';
+export type { StepInput, StepState } from './core/stepState.ts';
 
 export { normalizeText } from './operators/normalizeText.ts';
 export { tokenize } from './operators/tokenize.ts';
@@ -31,15 +32,17 @@ export { generate, generate$ } from './operators/generate.ts';
 export { evaluateWatermark } from './operators/evaluateWatermark.ts';
 
 export { setupBackend } from './model/backend/setupBackend.ts';
-export { initWeights, forward, disposeWeights } from './model/gpt.ts';
-export { resolveGptConfig, countParams, paramSpecs, type GptConfig } from './model/gptConfig.ts';
-export { AdamW } from './model/adamw.ts';
-export { lrAt, type Schedule } from './model/schedule.ts';
-export { evaluateLoss } from './model/evaluate.ts';
-export { generateIds, generateTokens, type GenerateModel, type GenerateOptions, type Token } from './model/generate.ts';
-export { KvCache, feedCached, slideKeep } from './model/kvCache.ts';
-export { stackExamples, type Batch, type Example } from './model/batch.ts';
-export { Rng } from './model/rng.ts';
+export { initWeights, forward, disposeWeights } from './model/nn/gpt.ts';
+export { resolveGptConfig, countParams, paramSpecs, type GptConfig } from './model/nn/gptConfig.ts';
+export { AdamW } from './model/nn/adamw.ts';
+export { lrAt, type Schedule } from './model/nn/schedule.ts';
+export { evaluateLoss } from './model/nn/evaluate.ts';
+export { generateIds, generateTokens, type GenerateModel, type GenerateOptions, type Token } from './model/nn/generate.ts';
+export { KvCache, feedCached, slideKeep } from './model/nn/kvCache.ts';
+export { stackExamples } from './model/nn/batch.ts';
+export type { Batch } from './core/batch.ts';
+export type { Example } from './core/batch.ts';
+export { Rng } from './model/nn/rng.ts';
 export { CharTokenizer } from './model/tokenizer/charTokenizer.ts';
 export { BpeTokenizer } from './model/tokenizer/bpeTokenizer.ts';
 export { trainBpe } from './model/tokenizer/bpeTrainer.ts';
@@ -48,6 +51,6 @@ export { tokenizerFromJSON } from './model/tokenizer/loadTokenizer.ts';
 export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';
 export { metricsJsonl } from './dashboard/metricsJsonl.ts';
-export { createTrainRun } from './pipeline/trainRun.ts';
-export { startGenerateServer } from './streams/generateServer.ts';
-export { connectGenerate } from './streams/generateClient.ts';
+export { createTrainRun } from './pipeline/train/trainRun.ts';
+export { startGenerateServer } from './streams/feed/generateServer.ts';
+export { connectGenerate } from './streams/feed/generateClient.ts';

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_SPEC, toSnake } from '../src/config/schema.ts';
-import type { TrainEvent } from '../src/streams/events.ts';
+import { CONFIG_SPEC, toSnake } from '../src/core/config/schema.ts';
+import type { TrainEvent } from '../src/core/events.ts';
 
 const README = readFileSync('README.md', 'utf8');
 

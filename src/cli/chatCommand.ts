@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
-import { ConfigError } from '../errors/ConfigError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
 import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { disposeWeights } from '../model/gpt.ts';
-import { loadModel } from '../pipeline/loadModel.ts';
-import { connectGenerate } from '../streams/generateClient.ts';
+import { disposeWeights } from '../model/nn/gpt.ts';
+import { loadModel } from '../pipeline/withModel.ts';
+import { connectGenerate } from '../streams/feed/generateClient.ts';
 import { localEngine, remoteEngine } from './chatEngines.ts';
 import { type ChatEngine, type ChatSettings, runChat } from './chatSession.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';

@@ -1,5 +1,5 @@
-import type { GenerateConnection } from '../streams/generateClient.ts';
-import type { TokenSource } from '../streams/generateServer.ts';
+import type { GenerateConnection } from '../streams/feed/generateClient.ts';
+import type { TokenSource } from '../streams/feed/generateServer.ts';
 import type { ChatAnswer, ChatEngine } from './chatSession.ts';
 
 /** Answers from a model in this process; cancel stops before the next token. */

@@ -1,4 +1,4 @@
-import type { ClientGenerateOptions } from '../streams/generateProtocol.ts';
+import type { ClientGenerateOptions } from '../streams/feed/generateProtocol.ts';
 
 /** One answer being generated: `done` resolves when it ends (also after cancel). */
 export interface ChatAnswer {

@@ -1,5 +1,5 @@
-import { loadConfig } from '../config/loadConfig.ts';
-import { CONFIG_SPEC, toSnake } from '../config/schema.ts';
+import { loadConfig } from '../pipeline/loadConfig.ts';
+import { CONFIG_SPEC, toSnake } from '../core/config/schema.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, takeFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';

@@ -1,8 +1,8 @@
-import { ConfigError } from '../errors/ConfigError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
 import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { generateTokens } from '../model/generate.ts';
-import { disposeWeights } from '../model/gpt.ts';
-import { loadModel } from '../pipeline/loadModel.ts';
+import { generateTokens } from '../model/nn/generate.ts';
+import { disposeWeights } from '../model/nn/gpt.ts';
+import { loadModel } from '../pipeline/withModel.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';

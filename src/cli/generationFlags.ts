@@ -1,6 +1,6 @@
-import { ConfigError } from '../errors/ConfigError.ts';
-import type { GenerateOptions } from '../model/generate.ts';
-import { resolveSampleOptions } from '../model/sample.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import type { GenerateOptions } from '../model/nn/generate.ts';
+import { resolveSampleOptions } from '../model/nn/sample.ts';
 import { keyedScheme } from '../model/watermark/keyed.ts';
 import { lefthashScheme } from '../model/watermark/lefthash.ts';
 import { poetruScheme } from '../model/watermark/poetru.ts';

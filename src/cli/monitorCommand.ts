@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
 import { formatEvent } from '../dashboard/formatEvent.ts';
-import { EVENT_TYPES, type TrainEvent, type TrainEventType } from '../streams/events.ts';
-import { parseTypeList, reviveEvent, type ServerMessage } from '../streams/feedProtocol.ts';
-import { UsageError } from '../errors/UsageError.ts';
+import { EVENT_TYPES, type TrainEvent, type TrainEventType } from '../core/events.ts';
+import { parseTypeList, reviveEvent, type ServerMessage } from '../streams/feed/feedProtocol.ts';
+import { UsageError } from '../core/errors/UsageError.ts';
 import type { CliIO } from './io.ts';
 import { parseStrict } from './parseArgs.ts';
 

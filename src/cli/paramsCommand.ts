@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, resolveConfigPath } from '../config/loadConfig.ts';
-import type { Config } from '../config/schema.ts';
-import { ConfigError } from '../errors/ConfigError.ts';
-import { UsageError } from '../errors/UsageError.ts';
-import { type ParamBreakdown, paramBreakdown, type TrainingMemory, trainingMemory } from '../model/gptBreakdown.ts';
-import { resolveGptConfig } from '../model/gptConfig.ts';
+import { loadConfig, resolveConfigPath } from '../pipeline/loadConfig.ts';
+import type { Config } from '../core/config/schema.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import { UsageError } from '../core/errors/UsageError.ts';
+import { type ParamBreakdown, paramBreakdown, type TrainingMemory, trainingMemory } from '../model/nn/gptBreakdown.ts';
+import { resolveGptConfig } from '../model/nn/gptConfig.ts';
 import type { CliIO } from './io.ts';
 import { parseStrict } from './parseArgs.ts';
 

@@ -1,5 +1,5 @@
-import { ConfigError } from '../errors/ConfigError.ts';
-import { UsageError } from '../errors/UsageError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import { UsageError } from '../core/errors/UsageError.ts';
 
 export interface ParsedArgs {
   readonly positional: string[];

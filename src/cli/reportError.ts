@@ -1,8 +1,8 @@
-import { CheckpointError } from '../errors/CheckpointError.ts';
-import { ConfigError } from '../errors/ConfigError.ts';
-import { DataError } from '../errors/DataError.ts';
-import { BackendError } from '../errors/BackendError.ts';
-import { DivergenceError } from '../errors/DivergenceError.ts';
+import { CheckpointError } from '../core/errors/CheckpointError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import { DataError } from '../core/errors/DataError.ts';
+import { BackendError } from '../core/errors/BackendError.ts';
+import { DivergenceError } from '../core/errors/DivergenceError.ts';
 import type { CliIO } from './io.ts';
 
 /** Prints an error for a user: typed errors as one clear line, anything else with its stack. Returns the exit code. */

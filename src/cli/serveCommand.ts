@@ -1,8 +1,8 @@
-import { ConfigError } from '../errors/ConfigError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
 import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { disposeWeights } from '../model/gpt.ts';
-import { loadModel } from '../pipeline/loadModel.ts';
-import { type GenerateServerHandle, startGenerateServer } from '../streams/generateServer.ts';
+import { disposeWeights } from '../model/nn/gpt.ts';
+import { loadModel } from '../pipeline/withModel.ts';
+import { type GenerateServerHandle, startGenerateServer } from '../streams/feed/generateServer.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';

@@ -1,8 +1,8 @@
-import { type GenerateModel, type GenerateOptions, generateTokens } from '../model/generate.ts';
+import { type GenerateModel, type GenerateOptions, generateTokens } from '../model/nn/generate.ts';
 import { poetruScheme } from '../model/watermark/poetru.ts';
 import type { WatermarkScheme } from '../model/watermark/scheme.ts';
-import type { ClientGenerateOptions } from '../streams/generateProtocol.ts';
-import type { TokenSource } from '../streams/generateServer.ts';
+import type { ClientGenerateOptions } from '../streams/feed/generateProtocol.ts';
+import type { TokenSource } from '../streams/feed/generateServer.ts';
 
 /**
  * Requests (prompt + client options) → generateTokens on a loaded model. Client options override

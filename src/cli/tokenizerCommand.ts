@@ -1,18 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeConfig } from '../config/normalizeConfig.ts';
+import { normalizeConfig } from '../core/config/normalizeConfig.ts';
 import type { CliIO } from './io.ts';
-import type { Config } from '../config/schema.ts';
-import { ConfigError } from '../errors/ConfigError.ts';
-import { DataError } from '../errors/DataError.ts';
-import { UsageError } from '../errors/UsageError.ts';
+import type { Config } from '../core/config/schema.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import { DataError } from '../core/errors/DataError.ts';
+import { UsageError } from '../core/errors/UsageError.ts';
 import { parseStrict } from './parseArgs.ts';
-import { tokenDtype } from '../model/tokenCacheFormat.ts';
+import { tokenDtype } from '../model/formats/tokenCacheFormat.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
-import { normalizeOptions } from '../pipeline/corpus.ts';
-import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/prepareData.ts';
-import { tokenizedCorpus } from '../pipeline/tokenizedCorpus.ts';
-import { trainBpeOnCorpus } from '../pipeline/trainBpeOnCorpus.ts';
+import { normalizeOptions } from '../pipeline/data/corpus.ts';
+import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/data/prepareData.ts';
+import { tokenizedCorpus } from '../pipeline/data/tokenizedCorpus.ts';
+import { trainBpeOnCorpus } from '../pipeline/data/trainBpeOnCorpus.ts';
 
 
 const USAGE = `usage:

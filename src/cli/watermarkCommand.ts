@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../errors/ConfigError.ts';
-import { DataError } from '../errors/DataError.ts';
+import { ConfigError } from '../core/errors/ConfigError.ts';
+import { DataError } from '../core/errors/DataError.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 import { detectWatermark } from '../model/watermark/detect.ts';
 import { numberFlag, watermarkScheme } from './generationFlags.ts';

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { Box, Static, Text, useApp, useInput, useStdin } from 'ink';
 import type { Observable } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
-import type { RunControls } from '../streams/controls.ts';
+import type { TrainEvent } from '../core/events.ts';
+import type { RunControls } from '../core/controls.ts';
 import { dashboardReducer, initialDashboardState, type LogEntry } from './dashboardReducer.ts';
 import { useEvents } from './useEvents.ts';
 import { useTerminalWidth } from './useTerminalWidth.ts';

@@ -1,7 +1,7 @@
 import type {
   CheckpointEvent, EvalEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent,
-} from '../streams/events.ts';
-import { emptySeries, pushPoint, type Series } from '../streams/series.ts';
+} from '../core/events.ts';
+import { emptySeries, pushPoint, type Series } from '../core/series.ts';
 
 /** An event that goes to the append-only log, numbered so the TUI prints each exactly once. */
 export interface LogEntry {

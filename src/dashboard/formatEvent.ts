@@ -1,4 +1,4 @@
-import type { TrainEvent } from '../streams/events.ts';
+import type { TrainEvent } from '../core/events.ts';
 
 /** One plain line per event (no escape codes); null for events a plain log skips. */
 export function formatEvent(e: TrainEvent): string | null {

@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
+import type { TrainEvent } from '../core/events.ts';
 
 export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s'] as const;
 

@@ -1,5 +1,5 @@
 import asciichart from 'asciichart';
-import { downsample, type Point } from '../streams/series.ts';
+import { downsample, type Point } from '../core/series.ts';
 
 export interface LineChartOptions {
   /** Columns available, labels included. */

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
+import type { TrainEvent } from '../core/events.ts';
 
 /**
  * Appends every event as one JSON line: the complete machine-readable record of a run. A failed run

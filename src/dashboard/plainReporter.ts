@@ -1,5 +1,5 @@
 import type { Observer } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
+import type { TrainEvent } from '../core/events.ts';
 import { formatEvent } from './formatEvent.ts';
 
 /** A sink writing one plain line per event to `out` (stdout by default): for CI, pipes and logs. */

@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import type { Observable } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
-import type { RunControls } from '../streams/controls.ts';
+import type { TrainEvent } from '../core/events.ts';
+import type { RunControls } from '../core/controls.ts';
 import { TuiApp } from './TuiApp.tsx';
 
 export interface TuiOptions {

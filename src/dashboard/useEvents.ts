@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Observable } from 'rxjs';
-import type { TrainEvent } from '../streams/events.ts';
+import type { TrainEvent } from '../core/events.ts';
 
 export interface EventsView<S> {
   readonly state: S;

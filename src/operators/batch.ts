@@ -1,5 +1,7 @@
 import { bufferCount, filter, map, type OperatorFunction, pipe } from 'rxjs';
-import { type Batch, type Example, stackExamples } from '../model/batch.ts';
+import { stackExamples } from '../model/nn/batch.ts';
+import type { Batch } from '../core/batch.ts';
+import type { Example } from '../core/batch.ts';
 
 /**
  * Groups examples into batches of `size`, stacked row-major. A last short batch is dropped unless

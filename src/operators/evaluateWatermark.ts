@@ -1,5 +1,5 @@
 import { map, type OperatorFunction, reduce } from 'rxjs';
-import type { Token } from '../model/generate.ts';
+import type { Token } from '../model/nn/generate.ts';
 import { type DetectOptions, type DetectResult, detectWatermark } from '../model/watermark/detect.ts';
 import type { WatermarkScheme } from '../model/watermark/scheme.ts';
 

@@ -1,7 +1,7 @@
 import { concatMap, Observable, type OperatorFunction } from 'rxjs';
-import { type GenerateModel, type GenerateOptions, generateTokens, type Token } from '../model/generate.ts';
+import { type GenerateModel, type GenerateOptions, generateTokens, type Token } from '../model/nn/generate.ts';
 
-export type { Token } from '../model/generate.ts';
+export type { Token } from '../model/nn/generate.ts';
 
 /**
  * The tokens after one prompt, as an Observable: each token is emitted as soon as it is sampled,

@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { normalizeString, type NormalizeOptions } from '../model/tokenizer/normalize.ts';
-import type { CorpusRow } from '../streams/readCorpus.ts';
+import type { CorpusRow } from '../core/corpusDoc.ts';
 
 /**
  * Normalises the text of each corpus row (see {@link NormalizeOptions} for the exact rules and their

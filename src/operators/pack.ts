@@ -1,6 +1,6 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { Example } from '../model/batch.ts';
-import type { TokenizedDoc } from './tokenize.ts';
+import type { Example } from '../core/batch.ts';
+import type { TokenizedDoc } from '../core/corpusDoc.ts';
 
 /**
  * nanoGPT-style packing: documents are concatenated into one token stream and cut into windows of

@@ -1,5 +1,5 @@
 import { concatMap, type OperatorFunction } from 'rxjs';
-import { type StepState, withEvents } from '../streams/stepState.ts';
+import { type StepState, withEvents } from '../core/stepState.ts';
 
 export interface SampleEveryOptions {
   /** Checked each step: true once after a user asked for a sample now (TUI `s`). */

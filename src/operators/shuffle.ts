@@ -1,5 +1,5 @@
 import { mergeMap, type OperatorFunction, pipe, toArray } from 'rxjs';
-import { permutation } from '../model/rng.ts';
+import { permutation } from '../model/nn/rng.ts';
 
 /**
  * Emits all source values, in an order fixed by `seed`, when the source completes (a full shuffle

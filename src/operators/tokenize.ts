@@ -1,11 +1,6 @@
+import type { TokenizedDoc } from '../core/corpusDoc.ts';
 import { map, type OperatorFunction } from 'rxjs';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
-
-/** A document as token ids, keeping its corpus index. */
-export interface TokenizedDoc {
-  readonly index: number;
-  readonly ids: Int32Array;
-}
 
 export interface TokenizeOptions {
   /** Append the tokenizer's EOS id to each document (Poetru does; lets a model end a poem). @default true */

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatMap, type OperatorFunction } from 'rxjs';
-import type { AdamW } from '../model/adamw.ts';
-import type { Weights } from '../model/gpt.ts';
-import type { GptConfig } from '../model/gptConfig.ts';
-import { deriveSeed } from '../model/rng.ts';
-import { lrAt, type Schedule } from '../model/schedule.ts';
-import { gradientStep } from '../model/step.ts';
-import { BackendError } from '../errors/BackendError.ts';
-import { DivergenceError } from '../errors/DivergenceError.ts';
+import type { AdamW } from '../model/nn/adamw.ts';
+import type { Weights } from '../model/nn/gpt.ts';
+import type { GptConfig } from '../model/nn/gptConfig.ts';
+import { deriveSeed } from '../model/nn/rng.ts';
+import { lrAt, type Schedule } from '../model/nn/schedule.ts';
+import { gradientStep } from '../model/nn/step.ts';
+import { BackendError } from '../core/errors/BackendError.ts';
+import { DivergenceError } from '../core/errors/DivergenceError.ts';
 import { takeWebgpuError } from '../model/backend/webgpuErrors.ts';
-import type { StepInput, StepState } from '../streams/stepState.ts';
+import type { StepInput, StepState } from '../core/stepState.ts';
 
 export interface TrainStepOptions {
   readonly weights: Weights;

@@ -1,6 +1,6 @@
 import { filter, map, type OperatorFunction, pipe } from 'rxjs';
-import type { Example } from '../model/batch.ts';
-import type { TokenizedDoc } from './tokenize.ts';
+import type { Example } from '../core/batch.ts';
+import type { TokenizedDoc } from '../core/corpusDoc.ts';
 
 /**
  * One document per row, like Poetru: the first T+1 tokens, right-padded with `padId`; the loss mask

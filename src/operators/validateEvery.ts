@@ -1,5 +1,5 @@
 import { concatMap, type OperatorFunction } from 'rxjs';
-import { type StepState, withEvents } from '../streams/stepState.ts';
+import { type StepState, withEvents } from '../core/stepState.ts';
 
 /**
  * Every `every` steps (and on the final step) awaits `evaluate` for the validation loss and adds an

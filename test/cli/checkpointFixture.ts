@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configToSnake, normalizeConfig } from '../../src/config/normalizeConfig.ts';
-import { readTensors } from '../../src/model/checkpoint.ts';
-import { disposeWeights, initWeights } from '../../src/model/gpt.ts';
-import { countParams, resolveGptConfig } from '../../src/model/gptConfig.ts';
+import { configToSnake, normalizeConfig } from '../../src/core/config/normalizeConfig.ts';
+import { readTensors } from '../../src/model/nn/checkpoint.ts';
+import { disposeWeights, initWeights } from '../../src/model/nn/gpt.ts';
+import { countParams, resolveGptConfig } from '../../src/model/nn/gptConfig.ts';
 import { CharTokenizer } from '../../src/model/tokenizer/charTokenizer.ts';
-import { saveCheckpoint } from '../../src/streams/checkpointStore.ts';
-import { CHARS } from '../model/genModel.ts';
+import { saveCheckpoint } from '../../src/streams/checkpoints/checkpointStore.ts';
+import { CHARS } from '../model/nn/genModel.ts';
 
 /**
  * A random-weight char-level checkpoint (2 layers, width 32, context 64, no training) written with

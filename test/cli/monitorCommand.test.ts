@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { monitorCommand } from '../../src/cli/monitorCommand.ts';
 import { formatEvent } from '../../src/dashboard/formatEvent.ts';
-import type { FeedHandle } from '../../src/streams/wsFeed.ts';
-import type { TrainEvent } from '../../src/streams/events.ts';
+import type { FeedHandle } from '../../src/streams/feed/wsFeed.ts';
+import type { TrainEvent } from '../../src/core/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
-import { feedHarness } from '../streams/feedHarness.ts';
+import { feedHarness } from '../streams/feed/feedHarness.ts';
 
 class Sink {
   text = '';

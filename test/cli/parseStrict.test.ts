@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStrict } from '../../src/cli/parseArgs.ts';
-import { UsageError } from '../../src/errors/UsageError.ts';
+import { UsageError } from '../../src/core/errors/UsageError.ts';
 
 const spec = { values: ['data', 'vocab-size'], booleans: ['json', 'help'], positionals: 1 } as const;
 

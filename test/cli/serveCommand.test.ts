@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { chatCommand } from '../../src/cli/chatCommand.ts';
 import { serveCommand } from '../../src/cli/serveCommand.ts';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { connectGenerate } from '../../src/streams/generateClient.ts';
-import type { GenerateServerHandle } from '../../src/streams/generateServer.ts';
+import { connectGenerate } from '../../src/streams/feed/generateClient.ts';
+import type { GenerateServerHandle } from '../../src/streams/feed/generateServer.ts';
 import { captureIO, writeTestCheckpoint } from './checkpointFixture.ts';
 
 let ckpt = '';

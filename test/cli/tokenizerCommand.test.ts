@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tokenizerCommand } from '../../src/cli/tokenizerCommand.ts';
-import { normalizeConfig } from '../../src/config/normalizeConfig.ts';
+import { normalizeConfig } from '../../src/core/config/normalizeConfig.ts';
 import { tokenizerFromJSON } from '../../src/model/tokenizer/loadTokenizer.ts';
-import { prepareData, resolveTokenizer } from '../../src/pipeline/prepareData.ts';
+import { prepareData, resolveTokenizer } from '../../src/pipeline/data/prepareData.ts';
 
 const SHIPPED = join(import.meta.dirname, '../../data/ru_poetry.parquet');
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { watermarkCommand } from '../../src/cli/watermarkCommand.ts';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { generateTokens } from '../../src/model/generate.ts';
-import { disposeWeights } from '../../src/model/gpt.ts';
+import { generateTokens } from '../../src/model/nn/generate.ts';
+import { disposeWeights } from '../../src/model/nn/gpt.ts';
 import { keyedScheme } from '../../src/model/watermark/keyed.ts';
-import { genModel } from '../model/genModel.ts';
+import { genModel } from '../model/nn/genModel.ts';
 import { captureIO } from './checkpointFixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'versiflow-wm-'));

@@ -2,8 +2,8 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { render, cleanup } from 'ink-testing-library';
 import { NEVER, Subject, concat, from } from 'rxjs';
 import { TuiApp } from '../../src/dashboard/TuiApp.tsx';
-import type { RunControls } from '../../src/streams/controls.ts';
-import type { TrainEvent } from '../../src/streams/events.ts';
+import type { RunControls } from '../../src/core/controls.ts';
+import type { TrainEvent } from '../../src/core/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
 
 import { tick, waitFor } from './waitFor.ts';

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { dashboardReducer, initialDashboardState, LOG_KEEP, TOK_EMA_ALPHA } from '../../src/dashboard/dashboardReducer.ts';
-import { seriesPoints } from '../../src/streams/series.ts';
-import type { TrainEvent, TrainStepEvent } from '../../src/streams/events.ts';
+import { seriesPoints } from '../../src/core/series.ts';
+import type { TrainEvent, TrainStepEvent } from '../../src/core/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
 
 const fold = (events: readonly TrainEvent[]) => events.reduce(dashboardReducer, initialDashboardState);

@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { NEVER, Subject, concat, from } from 'rxjs';
 import { renderTui } from '../../src/dashboard/renderTui.tsx';
-import type { RunControls } from '../../src/streams/controls.ts';
-import type { TrainEvent } from '../../src/streams/events.ts';
+import type { RunControls } from '../../src/core/controls.ts';
+import type { TrainEvent } from '../../src/core/events.ts';
 import { scriptedRun } from '../fixtures/scriptedRun.ts';
 
 import { tick, waitFor } from './waitFor.ts';

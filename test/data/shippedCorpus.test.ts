@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { corpusRows } from '../../src/streams/readCorpus.ts';
+import { corpusRows } from '../../src/streams/sources/readCorpus.ts';
 
 /** `| file | records | chars | bytes | sha256 |` rows of data/SOURCES.md, keyed by the parquet name. */
 function sourceTable(): Map<string, { records: number; chars: number }> {

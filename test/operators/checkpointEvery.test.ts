@@ -1,7 +1,7 @@
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { checkpointEvery } from '../../src/operators/checkpointEvery.ts';
-import type { StepState } from '../../src/streams/stepState.ts';
+import type { StepState } from '../../src/core/stepState.ts';
 import { state } from './stepFixtures.ts';
 
 describe('checkpointEvery', () => {

@@ -1,13 +1,13 @@
 import { lastValueFrom, Subject } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { disposeWeights } from '../../src/model/gpt.ts';
+import { disposeWeights } from '../../src/model/nn/gpt.ts';
 import { detectWatermark } from '../../src/model/watermark/detect.ts';
 import { keyedScheme } from '../../src/model/watermark/keyed.ts';
 import { evaluateWatermark } from '../../src/operators/evaluateWatermark.ts';
 import { generate$ } from '../../src/operators/generate.ts';
-import type { Token } from '../../src/model/generate.ts';
-import { genModel } from '../model/genModel.ts';
+import type { Token } from '../../src/model/nn/generate.ts';
+import { genModel } from '../model/nn/genModel.ts';
 
 beforeAll(async () => {
   await setupBackend('cpu');

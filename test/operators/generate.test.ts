@@ -1,10 +1,10 @@
 import { lastValueFrom, of, Subject, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { generateTokens, type Token } from '../../src/model/generate.ts';
-import { disposeWeights } from '../../src/model/gpt.ts';
+import { generateTokens, type Token } from '../../src/model/nn/generate.ts';
+import { disposeWeights } from '../../src/model/nn/gpt.ts';
 import { generate, generate$ } from '../../src/operators/generate.ts';
-import { genModel } from '../model/genModel.ts';
+import { genModel } from '../model/nn/genModel.ts';
 
 beforeAll(async () => {
   await setupBackend('cpu');

@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { normalizeText } from '../../src/operators/normalizeText.ts';
-import type { CorpusRow } from '../../src/streams/readCorpus.ts';
+import type { CorpusRow } from '../../src/core/corpusDoc.ts';
 
 const row = (index: number, text: string): CorpusRow => ({ text, index, source: 'poems.jsonl', author: 'A', title: null });
 

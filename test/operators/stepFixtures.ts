@@ -1,8 +1,9 @@
-import { AdamW } from '../../src/model/adamw.ts';
-import { type Batch, stackExamples } from '../../src/model/batch.ts';
-import { initWeights } from '../../src/model/gpt.ts';
-import { paramSpecs, resolveGptConfig } from '../../src/model/gptConfig.ts';
-import type { StepInput, StepState } from '../../src/streams/stepState.ts';
+import { AdamW } from '../../src/model/nn/adamw.ts';
+import { stackExamples } from '../../src/model/nn/batch.ts';
+import type { Batch } from '../../src/core/batch.ts';
+import { initWeights } from '../../src/model/nn/gpt.ts';
+import { paramSpecs, resolveGptConfig } from '../../src/model/nn/gptConfig.ts';
+import type { StepInput, StepState } from '../../src/core/stepState.ts';
 
 /** A 2-layer GQA model with vocab 16, T 8: fast on the cpu backend. */
 export function tinyModel(seed = 1) {

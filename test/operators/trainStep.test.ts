@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/model/backend/setupBackend.ts';
-import { disposeWeights } from '../../src/model/gpt.ts';
+import { disposeWeights } from '../../src/model/nn/gpt.ts';
 import { trainStep } from '../../src/operators/trainStep.ts';
-import type { StepInput } from '../../src/streams/stepState.ts';
+import type { StepInput } from '../../src/core/stepState.ts';
 import { inputs, tinyModel } from './stepFixtures.ts';
 
 beforeAll(async () => {

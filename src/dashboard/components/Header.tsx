@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { RunStartEvent } from '../../streams/events.ts';
+import type { RunStartEvent } from '../../core/events.ts';
 import { fmtCompact } from '../fmtCompact.ts';
 
 /** Run identity from `run/start`: name, size, vocab, backend and device, data source. */

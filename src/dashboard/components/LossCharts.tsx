@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { seriesPoints, type Series } from '../../streams/series.ts';
+import { seriesPoints, type Series } from '../../core/series.ts';
 import { lineChart } from '../lineChart.ts';
 
 export interface LossChartsProps {

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { TrainStepEvent } from '../../streams/events.ts';
+import type { TrainStepEvent } from '../../core/events.ts';
 import { fmtDuration, fmtInt } from '../formatEvent.ts';
 import { fmtCompact } from '../fmtCompact.ts';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConfigError } from '../../errors/ConfigError.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { cpus } from 'node:os';
 import { useKernels } from '../kernels/select.ts';
 import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';

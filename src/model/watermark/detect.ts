@@ -1,5 +1,5 @@
-import { ConfigError } from '../../errors/ConfigError.ts';
-import { DataError } from '../../errors/DataError.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
+import { DataError } from '../../core/errors/DataError.ts';
 import { normalSf } from './erfc.ts';
 import type { WatermarkScheme } from './scheme.ts';
 import { zScore } from './zScore.ts';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ConfigError } from '../../errors/ConfigError.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { type SchemeOptions, type WatermarkScheme, buildScheme } from './scheme.ts';
 
 /** Options of the keyed scheme. */

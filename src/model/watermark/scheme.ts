@@ -1,5 +1,5 @@
-import { ConfigError } from '../../errors/ConfigError.ts';
-import { DataError } from '../../errors/DataError.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
+import { DataError } from '../../core/errors/DataError.ts';
 import { type GreenList, greenListFromSeed } from './greenList.ts';
 import { LruCache } from './lruCache.ts';
 

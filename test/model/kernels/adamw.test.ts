@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { AdamW } from '../../../src/model/adamw.ts';
+import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { adamwUpdateWebgpu } from '../../../src/model/kernels/webgpu/adamw.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 

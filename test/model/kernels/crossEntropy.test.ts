@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { maskedCrossEntropy } from '../../../src/model/loss.ts';
+import { maskedCrossEntropy } from '../../../src/model/nn/loss.ts';
 import { useKernels } from '../../../src/model/kernels/select.ts';
 import { crossEntropyFused } from '../../../src/model/kernels/webgpu/crossEntropy.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';

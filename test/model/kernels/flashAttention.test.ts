@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { attentionHeads, causalMask } from '../../../src/model/gpt.ts';
+import { attentionHeads, causalMask } from '../../../src/model/nn/gpt.ts';
 import { type FlashLanes, flashAttention, flashAttentionForward, flashLanesAvailable, flashLanesFor, keyTile, queryTile, setFlashLanes } from '../../../src/model/kernels/webgpu/flashAttention.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 

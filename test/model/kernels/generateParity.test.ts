@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/loadConfig.ts';
-import { disposeWeights, forward, initWeights } from '../../../src/model/gpt.ts';
-import { resolveGptConfig } from '../../../src/model/gptConfig.ts';
-import { feedCached, KvCache } from '../../../src/model/kvCache.ts';
-import { randomizeWeights } from '../ref64.ts';
+import { loadConfig } from '../../../src/pipeline/loadConfig.ts';
+import { disposeWeights, forward, initWeights } from '../../../src/model/nn/gpt.ts';
+import { resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import { feedCached, KvCache } from '../../../src/model/nn/kvCache.ts';
+import { randomizeWeights } from '../nn/ref64.ts';
 import { webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { installNavigatorGpu } from '../../../src/model/backend/webgpuSetup.ts';
-import { tuneMatMulShapes } from '../../../src/model/kernels/tuneMatMul.ts';
+import { tuneMatMulShapes } from '../../../src/model/tuners/tuneMatMul.ts';
 import { chooseMatMul, formatVariant, matMulChoice, type MatMulVariant, TUNE_VARIANTS, matmulCalls, matMulShapeKey, matMulWebgpu, planMatMul, recordMatMulShapes, registerSubgroupMatMul, unregisterSubgroupMatMul, type MatMulOptions } from '../../../src/model/kernels/webgpu/matmulKernel.ts';
 import { checkTiles, DEFAULT_TILES, type MatMulTiles, parseTiles } from '../../../src/model/kernels/webgpu/matmul.ts';
 import { webgpuInternals } from '../../../src/model/kernels/webgpu/dispatch.ts';

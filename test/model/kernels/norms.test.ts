@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { layerNorm, rmsNorm } from '../../../src/model/gpt.ts';
+import { layerNorm, rmsNorm } from '../../../src/model/nn/gpt.ts';
 import { layerNormFused, rmsNormFused } from '../../../src/model/kernels/webgpu/norms.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 

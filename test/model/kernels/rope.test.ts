@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { applyRope, ropeTables } from '../../../src/model/rope.ts';
+import { applyRope, ropeTables } from '../../../src/model/nn/rope.ts';
 import { ropeFused, ropeTokensFused, splitHeadsRopeFused } from '../../../src/model/kernels/webgpu/rope.ts';
 import { maxRelErr, onWebgpu, seeded, webgpuAvailable } from './webgpuHarness.ts';
 

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { AdamW } from '../../../src/model/adamw.ts';
+import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
-import { disposeWeights, initWeights } from '../../../src/model/gpt.ts';
-import { paramSpecs, resolveGptConfig } from '../../../src/model/gptConfig.ts';
+import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
+import { paramSpecs, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
 import { kernelsInUse, useKernels } from '../../../src/model/kernels/select.ts';
-import { gradientStep } from '../../../src/model/step.ts';
-import type { Batch } from '../../../src/model/batch.ts';
+import { gradientStep } from '../../../src/model/nn/step.ts';
+import type { Batch } from '../../../src/core/batch.ts';
 import { webgpuAvailable } from './webgpuHarness.ts';
 
 const gpu = await webgpuAvailable();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors/ConfigError.ts';
-import { DataError } from '../../../src/errors/DataError.ts';
-import { Rng } from '../../../src/model/rng.ts';
-import { sampleToken } from '../../../src/model/sample.ts';
+import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
+import { DataError } from '../../../src/core/errors/DataError.ts';
+import { Rng } from '../../../src/model/nn/rng.ts';
+import { sampleToken } from '../../../src/model/nn/sample.ts';
 import { watermarkLogits } from '../../../src/model/watermark/apply.ts';
 import { detectWatermark } from '../../../src/model/watermark/detect.ts';
 import { keyedScheme } from '../../../src/model/watermark/keyed.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors/ConfigError.ts';
+import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
 import { keyedScheme, keyedSeed } from '../../../src/model/watermark/keyed.ts';
 import { idsSha, vectors } from './vectors.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src/errors/ConfigError.ts';
-import { DataError } from '../../../src/errors/DataError.ts';
+import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
+import { DataError } from '../../../src/core/errors/DataError.ts';
 import { poetruScheme, poetruSeed } from '../../../src/model/watermark/poetru.ts';
 import { idsSha, vectors } from './vectors.ts';
 

@@ -1,0 +1,28 @@
+/**
+ * One document as a file reader yields it, before readCorpus numbers it. `author` and `title` are
+ * present only when the file has them (parquet columns or JSONL keys of those names).
+ */
+export interface CorpusDoc {
+  readonly text: string;
+  readonly author?: string;
+  readonly title?: string | null;
+}
+
+/** One document of a corpus, numbered across all its files. */
+export interface CorpusRow {
+  readonly text: string;
+  /** Global document index: 0, 1, 2, ... across files in spec order. Stable for a given spec and files. */
+  readonly index: number;
+  /** The file it came from, as expanded from the spec (relative to `cwd` when the spec was). */
+  readonly source: string;
+  /** Present when the file has an `author` column / key. */
+  readonly author?: string;
+  /** Present when the file has a `title` column / key; null for untitled documents. */
+  readonly title?: string | null;
+}
+
+/** A document as token ids, keeping its corpus index. */
+export interface TokenizedDoc {
+  readonly index: number;
+  readonly ids: Int32Array;
+}

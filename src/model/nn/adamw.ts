@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs';
+import { fusedOn } from '../kernels/select.ts';
+import { adamwUpdateWebgpu } from '../kernels/webgpu/adamw.ts';
+import { sumOfSquaresWebgpu } from '../kernels/webgpu/sumSquares.ts';
+import { sumAll } from './sumAll.ts';
+
+export interface AdamWOptions {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** Clip the global gradient norm to this; 0 = off. */
+  readonly gradClip: number;
+}
+
+/**
+ * AdamW (Loshchilov & Hutter) with decoupled weight decay on the parameters marked `decay`, bias
+ * correction, and global-norm gradient clipping. Moments live in variables named like the
+ * parameters, so they can be saved to and loaded from optimizer.safetensors.
+ * No GPU→CPU reads: the grad norm stays a tensor for the caller to read when it logs.
+ * On webgpu with the `adamw` kernel on, each parameter is updated by one fused in-place kernel.
+ */
+export class AdamW {
+  readonly m = new Map<string, tf.Variable>();
+  readonly v = new Map<string, tf.Variable>();
+  /** Updates applied so far (the bias-correction t). */
+  t = 0;
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    private readonly decay: ReadonlySet<string>,
+    readonly opts: AdamWOptions,
+  ) {
+    for (const [name, p] of params) {
+      // tidy frees the zerosLike temporaries; variables survive it
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    }
+  }
+
+  /** Applies one update with learning rate `lr`; returns the pre-clip global grad norm (a kept scalar). */
+  apply(grads: tf.NamedTensorMap, lr: number): tf.Scalar {
+    this.t += 1;
+    const { beta1: b1, beta2: b2, eps, weightDecay: wd, gradClip } = this.opts;
+    const bc1 = 1 - b1 ** this.t;
+    const bc2 = 1 - b2 ** this.t;
+    return tf.tidy(() => {
+      const names = Object.keys(grads);
+      const fused = fusedOn('adamw');
+      // fused: one multi-tensor sum-of-squares kernel per 6 gradients instead of 3 kernels per gradient
+      const norm = (fused ? sumOfSquaresWebgpu(names.map((n) => grads[n])) : sumAll(names.map((n) => grads[n].square().sum()))).sqrt() as tf.Scalar;
+      // scale = min(1, clip / (norm + 1e-6)): stays on the device.
+      const scale = (gradClip > 0 ? tf.minimum(1, tf.div(gradClip, norm.add(1e-6))) : tf.scalar(1)) as tf.Scalar;
+      for (const name of names) {
+        const p = this.params.get(name)!;
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        if (fused) {
+          const decay = this.decay.has(name) && wd > 0 ? 1 - lr * wd : 1;
+          adamwUpdateWebgpu(p, grads[name], m, v, scale, { lr, beta1: b1, beta2: b2, eps, decay, bc1, bc2 });
+          continue;
+        }
+        const g = grads[name].mul(scale);
+        const m1 = m.mul(b1).add(g.mul(1 - b1));
+        const v1 = v.mul(b2).add(g.square().mul(1 - b2));
+        m.assign(m1);
+        v.assign(v1);
+        const update = m1.div(bc1).div(v1.div(bc2).sqrt().add(eps));
+        const decayed = this.decay.has(name) && wd > 0 ? p.mul(1 - lr * wd) : p;
+        p.assign(decayed.sub(update.mul(lr)));
+      }
+      return tf.keep(norm);
+    });
+  }
+
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { touchTokenCache } from '../../streams/cache/tokenCachePrune.ts';
+import { dirname, resolve } from 'node:path';
+import { from as fromArray, lastValueFrom, reduce, toArray } from 'rxjs';
+import type { Config } from '../../core/config/schema.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
+import { DataError } from '../../core/errors/DataError.ts';
+import type { Example } from '../../core/batch.ts';
+import { CharTokenizer } from '../../model/tokenizer/charTokenizer.ts';
+import type { Tokenizer } from '../../model/tokenizer/types.ts';
+import { pack } from '../../operators/pack.ts';
+import type { TokenizedDoc } from '../../core/corpusDoc.ts';
+import { truncate } from '../../operators/truncate.ts';
+import { isValidationDoc } from '../../streams/sources/split.ts';
+import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
+import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
+import { charVocabFile } from '../../model/formats/tokenCacheFormat.ts';
+import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
+import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCacheVocab.ts';
+import { corpus$ } from './corpus.ts';
+import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
+
+export { corpus$, normalizeOptions } from './corpus.ts';
+export type { TokenCacheInfo } from './tokenizedCorpus.ts';
+
+export interface PreparedData {
+  readonly tokenizer: Tokenizer;
+  readonly train: readonly Example[];
+  readonly val: readonly Example[];
+  readonly trainTokens: number;
+  readonly valTokens: number;
+  readonly docs: { readonly train: number; readonly val: number };
+  /** Whether the tokenized corpus came from the token cache, where it lives, and any cache warnings. */
+  readonly cache: TokenCacheInfo;
+}
+
+/** Options of {@link prepareData} beyond the config. */
+export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens'>;
+
+/** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
+export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
+
+/**
+ * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
+ * named tokenizer.json does not exist and vocab_size is set, a byte-level BPE of that size is trained
+ * on the corpus (one streaming pass) and written there; `trained` says so. With token_cache on, the
+ * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
+ * (`cachedVocab` says it came from there).
+ */
+export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
+  if (cfg.tokenizer === 'char') return charTokenizer(cfg);
+  if (!existsSync(cfg.tokenizer)) {
+    if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
+    const { tokenizer } = await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
+    mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
+    writeFileSync(cfg.tokenizer, JSON.stringify(tokenizer.toJSON()));
+    return { tokenizer, trained: cfg.tokenizer };
+  }
+  try {
+    return { tokenizer: tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8'))) };
+  } catch (e) {
+    throw new ConfigError(`tokenizer: ${cfg.tokenizer}: ${(e as Error).message}`);
+  }
+}
+
+/** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
+async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
+  const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
+  const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
+  const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
+  if (cached) {
+    try {
+      const tokenizer = CharTokenizer.fromJSON(cached);
+      await touchTokenCache(vocabPath);
+      return { tokenizer, cachedVocab: true };
+    } catch {
+      // a damaged entry: fall through and rebuild it
+    }
+  }
+  // one streaming pass collecting the character set; no text is kept
+  const chars = await lastValueFrom(
+    corpus$(cfg).pipe(
+      reduce((set, row) => {
+        for (const ch of row.text) set.add(ch);
+        return set;
+      }, new Set<string>()),
+    ),
+  );
+  const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  // best effort: without the entry the next run only reads the corpus once more
+  if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);
+  return { tokenizer };
+}
+
+/**
+ * Reads, normalises and tokenizes the corpus (one streaming pass, or the token cache when one
+ * matches the corpus files and tokenizer; see tokenizedCorpus), splits documents into train and
+ * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
+ * (a .txt) is split by tokens instead: the last val_fraction is validation.
+ */
+export async function prepareData(cfg: Config, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
+  const T = cfg.context;
+  const { docs, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
+  if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);
+  let trainDocs: TokenizedDoc[];
+  let valDocs: TokenizedDoc[];
+  if (docs.length === 1) {
+    const ids = docs[0].ids;
+    const cut = Math.floor(ids.length * (1 - cfg.valFraction));
+    trainDocs = [{ index: 0, ids: ids.subarray(0, cut) }];
+    valDocs = cfg.valFraction > 0 ? [{ index: 1, ids: ids.subarray(cut) }] : [];
+  } else {
+    trainDocs = docs.filter((d) => !isValidationDoc(d.index, cfg.seed, cfg.valFraction));
+    valDocs = docs.filter((d) => isValidationDoc(d.index, cfg.seed, cfg.valFraction));
+  }
+  const layout = (d: TokenizedDoc[]) => lastValueFrom(fromArray(d).pipe(cfg.layout === 'pack' ? pack(T) : truncate(T, padOf(tokenizer)), toArray()));
+  const train = await layout(trainDocs);
+  const val = await layout(valDocs);
+  const count = (ex: readonly Example[]) => ex.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
+  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length }, cache };
+}
+
+function padOf(tok: Tokenizer): number {
+  if (tok.padId < 0) throw new ConfigError('layout truncate needs a tokenizer with a [PAD] token');
+  return tok.padId;
+}
+

@@ -1,0 +1,37 @@
+import { normalizeConfig } from '../core/config/normalizeConfig.ts';
+import type { Config } from '../core/config/schema.ts';
+import { CheckpointError } from '../core/errors/CheckpointError.ts';
+import { assignTensors } from '../model/nn/checkpoint.ts';
+import { disposeWeights, initWeights } from '../model/nn/gpt.ts';
+import { type GptConfig, resolveGptConfig } from '../model/nn/gptConfig.ts';
+import type { Tokenizer } from '../model/tokenizer/types.ts';
+import type * as tf from '@tensorflow/tfjs';
+import { loadCheckpoint, resolveCheckpoint } from '../streams/checkpoints/checkpointStore.ts';
+import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
+
+export interface LoadedModel {
+  readonly dir: string;
+  readonly config: Config;
+  readonly gpt: GptConfig;
+  readonly weights: Map<string, tf.Variable>;
+  readonly tokenizer: Tokenizer;
+  readonly step: number;
+}
+
+/** A checkpoint directory (or a run directory: its newest checkpoint) → weights on the current backend. */
+export async function loadModel(spec: string): Promise<LoadedModel> {
+  const dir = await resolveCheckpoint(spec, spec);
+  const ck = await loadCheckpoint(dir);
+  const config = normalizeConfig(ck.state.config, `${dir}/state.json`);
+  const tokenizer = tokenizerFromJSON(ck.tokenizer);
+  if (tokenizer.hash !== ck.state.tokenizerHash) throw new CheckpointError(`${dir}: tokenizer.json does not match the hash in state.json`);
+  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
+  const weights = initWeights(gpt, 0);
+  try {
+    assignTensors(weights, ck.model);
+  } catch (e) {
+    disposeWeights(weights);
+    throw new CheckpointError(`${dir}/model.safetensors: ${(e as Error).message}`);
+  }
+  return { dir, config, gpt, weights, tokenizer, step: ck.state.step };
+}

@@ -1,0 +1,26 @@
+import { describe, it, expect } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { isLoopbackHost, requestToken, tokenMatches } from '../../../src/streams/feed/feedAuth.ts';
+
+const req = (url: string, authorization?: string) => ({ url, headers: authorization ? { authorization } : {} }) as IncomingMessage;
+
+describe('feedAuth', () => {
+  it('knows loopback addresses from reachable ones', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
+    for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it('reads the token from a Bearer header first, else from ?token=', () => {
+    expect(requestToken(req('/?token=q', 'Bearer h'))).toBe('h');
+    expect(requestToken(req('/?token=q', 'Basic abc'))).toBe('q');
+    expect(requestToken(req('/?types=eval&token=a%20b'))).toBe('a b');
+    expect(requestToken(req('/'))).toBeNull();
+  });
+
+  it('matches tokens exactly', () => {
+    expect(tokenMatches('s3cret', 's3cret')).toBe(true);
+    expect(tokenMatches('s3cre', 's3cret')).toBe(false);
+    expect(tokenMatches('s3cret ', 's3cret')).toBe(false);
+    expect(tokenMatches(null, 's3cret')).toBe(false);
+  });
+});
