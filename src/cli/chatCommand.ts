@@ -1,14 +1,12 @@
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../core/errors/ConfigError.ts';
-import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { disposeWeights } from '../model/nn/gpt.ts';
-import { loadModel } from '../pipeline/withModel.ts';
+import { withModel } from '../pipeline/withModel.ts';
 import { connectGenerate } from '../streams/feed/generateClient.ts';
 import { localEngine, remoteEngine } from './chatEngines.ts';
 import { type ChatEngine, type ChatSettings, runChat } from './chatSession.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
+import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { localTokenSource } from './tokenSource.ts';
 
@@ -33,17 +31,17 @@ export async function chatCommand(args: readonly string[], io: CliIO, input: Nod
       watermark: flags.watermark !== undefined && flags.watermark !== 'off',
       seed: flags.seed === undefined ? undefined : numberFlag(flags, 'seed', 0, 'chat'),
     };
-    if (flags.connect) {
-      engine = remoteEngine(await connectGenerate(flags.connect));
-    } else {
-      await setupBackend((flags.backend ?? 'auto') as BackendChoice);
-      const m = await loadModel(flags.checkpoint);
-      const defaults = generationOptions(flags, m.gpt.vocabSize, 'chat', all);
-      engine = localEngine(localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults), () => disposeWeights(m.weights));
-    }
-    const rl = createInterface({ input, terminal: false });
-    await runChat(rl, io.stdout, engine, settings);
-    rl.close();
+    const chat = async (e: ChatEngine) => {
+      engine = e;
+      const rl = createInterface({ input, terminal: false });
+      await runChat(rl, io.stdout, e, settings);
+      rl.close();
+    };
+    if (flags.connect) await chat(remoteEngine(await connectGenerate(flags.connect)));
+    else
+      await withModel(flags.checkpoint, { backend: backendFlag(flags, 'chat') }, (m) =>
+        chat(localEngine(localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, generationOptions(flags, m.gpt.vocabSize, 'chat', all)))),
+      );
     return 0;
   } catch (e) {
     return reportError(e, io);

@@ -1,14 +1,12 @@
 import { configToSnake, normalizeConfig } from '../core/config/normalizeConfig.ts';
 import { ConfigError } from '../core/errors/ConfigError.ts';
 import { DataError } from '../core/errors/DataError.ts';
-import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { chunkBatches, lengthSortedBatches, TRIM_MULTIPLE } from '../model/nn/batch.ts';
 import { evaluateLoss } from '../model/nn/evaluate.ts';
-import { disposeWeights } from '../model/nn/gpt.ts';
-import { loadModel } from '../pipeline/withModel.ts';
+import { withModel } from '../pipeline/withModel.ts';
 import { prepareData } from '../pipeline/data/prepareData.ts';
+import { scoringBatches } from '../pipeline/data/scoringBatches.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
+import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --json]
@@ -27,9 +25,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     if (positional[0] !== 'perplexity') throw new ConfigError(`eval: expected "perplexity" as the first argument\n${EVAL_HELP}`);
     rejectUnknownFlags(flags, KNOWN, 'eval');
     if (!flags.checkpoint) throw new ConfigError('eval: --checkpoint PATH is required (a checkpoint or run directory)');
-    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
-    const m = await loadModel(flags.checkpoint);
-    try {
+    return await withModel(flags.checkpoint, { backend: backendFlag(flags, 'eval') }, async (m) => {
       const own = configToSnake(m.config);
       const cfg = normalizeConfig(
         {
@@ -44,8 +40,8 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       const data = await prepareData(cfg, m.tokenizer);
       const examples = flags.data ? data.train : data.val;
       if (examples.length === 0) throw new DataError(`${cfg.data}: no ${flags.data ? '' : 'validation '}examples of ${cfg.context} tokens to score`);
-      // sorted by length and trimmed: the same token-weighted loss, without the padding's compute
-      const batches = cfg.trimPadding ? lengthSortedBatches(examples, cfg.batchSize, TRIM_MULTIPLE) : chunkBatches(examples, cfg.batchSize);
+      // batched as the training run's validation is (by length and trimmed, with trim_padding)
+      const batches = scoringBatches(examples, cfg);
       const loss = await evaluateLoss(m.weights, m.gpt, batches, cfg.microBatch);
       const tokens = batches.reduce((n, b) => n + b.tokens, 0);
       const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split: flags.data ? 'all' : 'validation', loss, perplexity: Math.exp(loss), tokens, examples: examples.length };
@@ -55,9 +51,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
           : `perplexity ${result.perplexity.toFixed(3)} (loss ${loss.toFixed(4)} nats/token over ${tokens} tokens, ${examples.length} examples of the ${result.split} split of ${cfg.data}) at step ${m.step}\n`,
       );
       return 0;
-    } finally {
-      disposeWeights(m.weights);
-    }
+    });
   } catch (e) {
     return reportError(e, io);
   }

@@ -1,11 +1,9 @@
 import { ConfigError } from '../core/errors/ConfigError.ts';
-import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
 import { generateTokens } from '../model/nn/generate.ts';
-import { disposeWeights } from '../model/nn/gpt.ts';
-import { loadModel } from '../pipeline/withModel.ts';
+import { withModel } from '../pipeline/withModel.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
+import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 const KNOWN = ['checkpoint', 'prompt', 'backend', ...GENERATION_FLAGS];
@@ -25,9 +23,7 @@ export async function generateCommand(args: readonly string[], io: CliIO): Promi
     const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
     rejectUnknownFlags(flags, KNOWN, 'generate');
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
-    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
-    const m = await loadModel(flags.checkpoint);
-    try {
+    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'generate') }, async (m) => {
       const opts = generationOptions(flags, m.gpt.vocabSize, 'generate', all);
       const prompt = flags.prompt ?? '';
       io.stdout.write(prompt);
@@ -43,9 +39,7 @@ export async function generateCommand(args: readonly string[], io: CliIO): Promi
       io.stdout.write('\n');
       const wm = opts.watermark ? `, ${green} green (${opts.watermark.name})` : '';
       io.stderr.write(`[${n} tokens in ${s.toFixed(2)} s, ${(n / s).toFixed(1)} tok/s${opts.cache ? '' : ', no cache'}${wm}]\n`);
-    } finally {
-      disposeWeights(m.weights);
-    }
+    });
     return 0;
   } catch (e) {
     return reportError(e, io);

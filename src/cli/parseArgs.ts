@@ -1,3 +1,4 @@
+import { type BackendChoice, CONFIG_SPEC, isChoice } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors/ConfigError.ts';
 import { UsageError } from '../core/errors/UsageError.ts';
 
@@ -103,4 +104,11 @@ export function parseStrict(args: readonly string[], spec: StrictFlags): { flags
     flags[name] = value;
   }
   return { flags, positional };
+}
+
+/** `--backend X` (default auto), checked against the config's backends. */
+export function backendFlag(flags: Readonly<Record<string, string>>, verb: string): BackendChoice {
+  const v = flags.backend ?? 'auto';
+  if (!isChoice('backend', v)) throw new ConfigError(`${verb}: --backend must be one of ${CONFIG_SPEC.backend.oneOf.join(', ')}; got "${v}"`);
+  return v;
 }

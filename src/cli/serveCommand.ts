@@ -1,11 +1,9 @@
 import { ConfigError } from '../core/errors/ConfigError.ts';
-import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { disposeWeights } from '../model/nn/gpt.ts';
-import { loadModel } from '../pipeline/withModel.ts';
+import { withModel } from '../pipeline/withModel.ts';
 import { type GenerateServerHandle, startGenerateServer } from '../streams/feed/generateServer.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
-import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
+import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { localTokenSource } from './tokenSource.ts';
 
@@ -26,9 +24,7 @@ export async function serveCommand(args: readonly string[], io: CliIO, control: 
     rejectUnknownFlags(flags, KNOWN, 'serve');
     if (!flags.checkpoint) throw new ConfigError('serve: --checkpoint PATH is required (a checkpoint or run directory)');
     const port = numberFlag(flags, 'port', 8765, 'serve');
-    await setupBackend((flags.backend ?? 'auto') as BackendChoice);
-    const m = await loadModel(flags.checkpoint);
-    try {
+    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'serve') }, async (m) => {
       const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve', all);
       const source = localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults);
       const handle = await startGenerateServer(source, {
@@ -39,9 +35,7 @@ export async function serveCommand(args: readonly string[], io: CliIO, control: 
       io.stderr.write(`serving ${m.dir} on ${handle.url} (docs/generate-protocol.md)\n`);
       await (control.until ?? untilSignal)(handle);
       await handle.close();
-    } finally {
-      disposeWeights(m.weights);
-    }
+    });
     return 0;
   } catch (e) {
     return reportError(e, io);

@@ -6,8 +6,9 @@ import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
 import { plainReporter } from '../dashboard/plainReporter.ts';
 import { renderTui } from '../dashboard/renderTui.tsx';
-import { type BackendChoice, setupBackend } from '../model/backend/setupBackend.ts';
-import { backendVetoes, createTrainRun } from '../pipeline/train/trainRun.ts';
+import { setupBackend } from '../model/backend/setupBackend.ts';
+import { backendVetoes } from '../pipeline/train/memoryPlan.ts';
+import { createTrainRun } from '../pipeline/train/trainRun.ts';
 import type { RunControls } from '../core/controls.ts';
 import type { TrainEvent } from '../core/events.ts';
 import { type FeedHandle, startFeed } from '../streams/feed/wsFeed.ts';
@@ -36,7 +37,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     if (positional.length > 0) throw new Error(`train: unexpected argument "${positional[0]}"`);
     const { config: name = 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
-    const backend = await setupBackend(cfg.backend as BackendChoice, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
+    const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
     const run = await createTrainRun(cfg, backend);
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
@@ -68,7 +69,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
 }
 
 /** The live reporter: Ink TUI on a terminal (`auto`), plain lines otherwise; `json` prints events as JSON lines. */
-function attachReporter(events$: Observable<TrainEvent>, cfg: Config, io: CliIO, controls: RunControls) {
+function attachReporter(events$: Observable<TrainEvent>, cfg: Pick<Config, 'reporter'>, io: CliIO, controls: RunControls) {
   const mode = cfg.reporter === 'auto' ? (io.stdout.isTTY ? 'tui' : 'plain') : cfg.reporter;
   if (mode === 'tui') return renderTui(events$, { stdout: io.stdout as NodeJS.WriteStream, controls });
   if (mode === 'plain') events$.subscribe(plainReporter(io.stdout));
@@ -77,7 +78,7 @@ function attachReporter(events$: Observable<TrainEvent>, cfg: Config, io: CliIO,
 }
 
 /** Serves the run's events on ws://host:port; a busy port is a warning, not a failed run. */
-async function openFeed(events$: Observable<TrainEvent>, cfg: Config, io: CliIO): Promise<FeedHandle | undefined> {
+async function openFeed(events$: Observable<TrainEvent>, cfg: Pick<Config, 'ws' | 'wsPort' | 'wsHost' | 'wsToken' | 'name'>, io: CliIO): Promise<FeedHandle | undefined> {
   try {
     const feed = await startFeed(events$, { port: cfg.wsPort, host: cfg.wsHost, token: cfg.wsToken });
     io.stdout.write(`live feed: ${feed.url} (metrics: http://${cfg.wsHost}:${feed.port}/metrics)\n`);

@@ -10,6 +10,7 @@ import { BackendError } from '../core/errors/BackendError.ts';
 import { DivergenceError } from '../core/errors/DivergenceError.ts';
 import { takeWebgpuError } from '../model/backend/webgpuErrors.ts';
 import type { StepInput, StepState } from '../core/stepState.ts';
+import { addHostMs, readMeter, type StepMeter, startMeter } from './stepMeter.ts';
 
 export interface TrainStepOptions {
   readonly weights: Weights;
@@ -45,40 +46,32 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
   const now = o.now ?? Date.now;
   return (source) => {
     let tokens = 0;
-    let startMs = NaN;
-    let lastLogMs = NaN;
-    let lastLogStep = 0;
-    let lastLogTokens = 0;
-    let msPerStep = NaN; // smoothed; the first step (warm-up: kernel compilation, caches) does not seed it
-    let hostMs = 0; // JavaScript time spent issuing steps since the last log
-    let logs = 0;
+    let meter: StepMeter | null = null;
     const busyEvery = o.gpuBusyEvery ?? 10;
     return source.pipe(
       concatMap(async (input): Promise<StepState> => {
-        const first = Number.isNaN(startMs);
-        if (first) {
-          startMs = lastLogMs = clock();
-          lastLogStep = input.step - 1;
-        }
+        const first = meter === null;
+        let m = meter ?? startMeter(input.step, clock());
         const lr = lrAt(input.step - 1, o.schedule);
         const logStep = input.step % o.logEvery === 0 || input.final || (first && o.logFirst);
         const run = () => gradientStep(o.weights, o.config, o.optimizer, input.batch, lr, deriveSeed(o.seed, input.step), o.microBatch ?? 0);
         // every busyEvery-th log on webgpu: time the step's kernels on the GPU (timestamp queries; that
         // step runs a little slower) for the share of a step the GPU is busy
-        const sampleBusy = logStep && busyEvery > 0 && !Number.isNaN(msPerStep) && (logs + 1) % busyEvery === 0 && tf.getBackend() === 'webgpu';
+        const sampleBusy = logStep && busyEvery > 0 && !Number.isNaN(m.msPerStep) && (m.logs + 1) % busyEvery === 0 && tf.getBackend() === 'webgpu';
         const h0 = clock();
         let result: ReturnType<typeof gradientStep> | undefined;
         let gpuBusy: number | undefined;
         if (sampleBusy) {
           const info = await tf.time(() => void (result = run()));
           const kernelMs = Number(info.kernelMs);
-          if (kernelMs > 0) gpuBusy = Math.min(1, kernelMs / msPerStep);
+          if (kernelMs > 0) gpuBusy = Math.min(1, kernelMs / m.msPerStep);
         } else result = run();
         const { loss, gradNorm } = result!;
-        hostMs += clock() - h0;
+        m = addHostMs(m, clock() - h0);
         tokens += input.batch.tokens;
         const base = { step: input.step, epoch: input.epoch, final: input.final, lr, tokens };
         if (!logStep) {
+          meter = m;
           tf.dispose([loss, gradNorm]);
           return { ...base, events: [] };
         }
@@ -88,16 +81,8 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
         const gpuError = takeWebgpuError();
         if (gpuError) throw new BackendError(`the GPU rejected work during step ${input.step}, so this step's results are invalid: ${gpuError}. Try a smaller batch_size or micro_batch, or kernels: stock`);
         if (!Number.isFinite(lossV[0])) throw new DivergenceError(`training loss is ${lossV[0]} at step ${input.step} (lr ${lr.toExponential(2)}): lower lr or raise warmup_steps; a backend problem shows as a difference from --backend cpu`);
-        const t = clock();
-        const steps = input.step - lastLogStep;
-        const ms = (t - lastLogMs) / Math.max(1, steps);
-        const eta = Number.isNaN(msPerStep) ? ms : 0.7 * msPerStep + 0.3 * ms;
-        if (!first) msPerStep = eta;
-        const tokPerSec = ((tokens - lastLogTokens) / Math.max(1e-9, t - lastLogMs)) * 1000;
-        const hostMsPerStep = hostMs / Math.max(1, steps);
-        hostMs = 0;
-        logs++;
-        [lastLogMs, lastLogStep, lastLogTokens] = [t, input.step, tokens];
+        const { meter: next, reading } = readMeter(m, { step: input.step, tokens, t: clock(), totalSteps: o.totalSteps, first });
+        meter = next;
         const mem = tf.memory();
         return {
           ...base,
@@ -112,12 +97,12 @@ export function trainStep(o: TrainStepOptions): OperatorFunction<StepInput, Step
               lr,
               gradNorm: normV[0],
               tokens,
-              tokPerSec,
-              ms,
-              hostMs: hostMsPerStep,
+              tokPerSec: reading.tokPerSec,
+              ms: reading.ms,
+              hostMs: reading.hostMs,
               ...(gpuBusy !== undefined ? { gpuBusy } : {}),
-              elapsedS: (t - startMs) / 1000,
-              etaS: ((o.totalSteps - input.step) * eta) / 1000,
+              elapsedS: reading.elapsedS,
+              etaS: reading.etaS,
               totalSteps: o.totalSteps,
               memBytes: mem.numBytes,
               numTensors: mem.numTensors,

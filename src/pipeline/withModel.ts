@@ -1,5 +1,6 @@
 import { normalizeConfig } from '../core/config/normalizeConfig.ts';
-import type { Config } from '../core/config/schema.ts';
+import type { BackendChoice, Config } from '../core/config/schema.ts';
+import { setupBackend } from '../model/backend/setupBackend.ts';
 import { CheckpointError } from '../core/errors/CheckpointError.ts';
 import { assignTensors } from '../model/nn/checkpoint.ts';
 import { disposeWeights, initWeights } from '../model/nn/gpt.ts';
@@ -34,4 +35,21 @@ export async function loadModel(spec: string): Promise<LoadedModel> {
     throw new CheckpointError(`${dir}/model.safetensors: ${(e as Error).message}`);
   }
   return { dir, config, gpt, weights, tokenizer, step: ck.state.step };
+}
+
+/**
+ * Sets up the backend, loads a checkpoint (or a run directory's newest) and hands it to `use`; the
+ * weights are disposed when `use` settles, however it ends. The one way commands get a model.
+ *
+ * @example
+ * const text = await withModel('runs/tiny', { backend: 'wasm' }, async (m) => m.tokenizer.decode(await generateIds(m.weights, m.gpt, [0], 20, {}, new Rng(1))));
+ */
+export async function withModel<T>(spec: string, opts: { readonly backend?: BackendChoice }, use: (m: LoadedModel) => Promise<T>): Promise<T> {
+  await setupBackend(opts.backend ?? 'auto');
+  const m = await loadModel(spec);
+  try {
+    return await use(m);
+  } finally {
+    disposeWeights(m.weights);
+  }
 }

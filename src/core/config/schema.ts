@@ -19,7 +19,9 @@ type Spec<T> = {
 
 const num = (d: number, doc: string, extra: Partial<Spec<number>> = {}): Spec<number> => ({ default: d, doc, ...extra });
 const int = (d: number, doc: string, min = 0, max = Number.MAX_SAFE_INTEGER): Spec<number> => ({ default: d, doc, min, max, integer: true });
-const str = (d: string, doc: string, oneOf?: readonly string[]): Spec<string> => ({ default: d, doc, oneOf });
+const str = (d: string, doc: string): Spec<string> => ({ default: d, doc });
+/** A string key with a fixed set of values: its `Config` type is the literal union of `values`. */
+const oneOf = <const V extends readonly string[]>(d: V[number], doc: string, values: V): Spec<V[number]> & { readonly oneOf: V } => ({ default: d, doc, oneOf: values });
 const bool = (d: boolean, doc: string): Spec<boolean> => ({ default: d, doc });
 
 export const CONFIG_SPEC = {
@@ -27,13 +29,13 @@ export const CONFIG_SPEC = {
   name: str('tiny', 'Run name; outputs go to runs/<name>/ unless `out` is set.'),
   out: str('', 'Output directory (history.csv, metrics.jsonl, checkpoints/). Empty = runs/<name>.'),
   seed: int(1337, 'Seed for weight init, data order, dropout and samples.'),
-  backend: str('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+  backend: oneOf('auto', 'Tensor backend; auto tries tensorflow, webgpu, wasm, then cpu.', ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
   kernels: {
     ...str('auto', 'WebGPU kernels: auto or fused = Versiflow\'s fused WGSL kernels (adamw, rmsnorm, layernorm, cross_entropy, attention, rope, swiglu, dropout, matmul, sum_rows); stock = tfjs\'s own; or a comma list of those names. Other backends ignore it.'),
     listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'],
   },
   matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4, and kernels: auto also tries 128x128x16:8x8, 64x64x16:4x4, 128x64x32:8x4, and 128x128x16:8x8 with subgroups, per matmul shape. Set, it is the only tile setting used, plain and with subgroups (bench/matmulKernel.ts sweeps them).'),
-  reporter: str('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
+  reporter: oneOf('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
   ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),
   wsPort: int(7447, 'WebSocket/HTTP port of the live feed; 0 = any free port (printed at start).', 0, 65535),
@@ -45,7 +47,7 @@ export const CONFIG_SPEC = {
   textColumn: str('text', 'Column (Parquet) or key (JSONL) holding the text.'),
   valFraction: num(0.05, 'Share of documents held out for validation (deterministic by seed).', { min: 0, max: 0.5 }),
   maxDocs: int(0, 'Read at most this many documents (0 = all). For quick runs.'),
-  layout: str('pack', 'pack = contiguous windows across documents (nanoGPT); truncate = one document per row, padded (Poetru).', ['pack', 'truncate']),
+  layout: oneOf('pack', 'pack = contiguous windows across documents (nanoGPT); truncate = one document per row, padded (Poetru).', ['pack', 'truncate']),
   groupByLength: int(0, 'Batches of similar lengths (HF group_by_length): each epoch\'s shuffle is cut into mega-batches of N batches, each sorted by length before it is cut into batches, and the batches are visited in a seeded random order; with trim_padding, short poems stop paying for long ones. 0 = off (plain shuffle).', 0),
   trimPadding: bool(true, 'Cut each batch to its longest row, rounded up to 64 tokens (truncate layout: short poems padded to the context cost no compute). Exact for these causal models: the losses and gradients are the same. Validation and `eval perplexity` also batch their examples by length (the same token-weighted loss). `--no-trim-padding` turns it off.'),
   tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
@@ -59,19 +61,19 @@ export const CONFIG_SPEC = {
   context: int(128, 'Context length T in tokens (also the size of the learned position table).', 1),
   layers: int(4, 'Transformer blocks.', 1),
   hidden: int(128, 'Model width C.', 1),
-  norm: str('rms', 'Normalisation: rms = RMSNorm (Llama, Poetru), layer = LayerNorm (GPT-2, nanoGPT).', ['rms', 'layer']),
+  norm: oneOf('rms', 'Normalisation: rms = RMSNorm (Llama, Poetru), layer = LayerNorm (GPT-2, nanoGPT).', ['rms', 'layer']),
   normEps: num(1e-6, 'Epsilon inside the norm\'s square root.', { min: 0 }),
   normBias: bool(false, 'Learned bias after the norm scale (GPT-2 LayerNorm has one; nanoGPT bias=False and RMSNorm do not).'),
-  positions: str('rope', 'Positions: rope = rotary on queries and keys, learned = a [context, hidden] table added to the embedding (GPT-2).', ['rope', 'learned']),
+  positions: oneOf('rope', 'Positions: rope = rotary on queries and keys, learned = a [context, hidden] table added to the embedding (GPT-2).', ['rope', 'learned']),
   ropeTheta: num(10000, 'RoPE base θ: pair i turns by pos · θ^(−2i/d).', { min: 1 }),
-  ropeStyle: str('half', 'RoPE pairing: half = dims (i, i + d/2) (GPT-NeoX, Llama, Poetru); interleaved = dims (2i, 2i + 1) (GPT-J, original RoFormer).', ['half', 'interleaved']),
-  attention: str('gqa', 'mha = one K/V head per query head; gqa = kv_heads K/V heads shared by groups of query heads (kv_heads 0 = heads, i.e. MHA); latent = K and V are up-projected from one shared kv_latent-wide down-projection of x (Poetru).', ['mha', 'gqa', 'latent']),
+  ropeStyle: oneOf('half', 'RoPE pairing: half = dims (i, i + d/2) (GPT-NeoX, Llama, Poetru); interleaved = dims (2i, 2i + 1) (GPT-J, original RoFormer).', ['half', 'interleaved']),
+  attention: oneOf('gqa', 'mha = one K/V head per query head; gqa = kv_heads K/V heads shared by groups of query heads (kv_heads 0 = heads, i.e. MHA); latent = K and V are up-projected from one shared kv_latent-wide down-projection of x (Poetru).', ['mha', 'gqa', 'latent']),
   heads: int(4, 'Query heads.', 1),
   kvHeads: int(0, 'Key/value heads (gqa, latent); 0 = heads. Must divide heads.'),
   headDim: int(0, 'Dimension per head; 0 = hidden / heads.'),
   kvLatent: int(0, 'latent attention only: width of the shared K/V down-projection; 0 = hidden.'),
   attnBias: bool(false, 'Biases on every attention projection (q, k, v or kv_down/k_up/v_up, and o).'),
-  mlp: str('swiglu', 'MLP: swiglu = down(silu(x·Wg) ⊙ x·Wu) (Llama); gelu = down(gelu(x·Wu)) with the tanh GELU (GPT-2).', ['swiglu', 'gelu']),
+  mlp: oneOf('swiglu', 'MLP: swiglu = down(silu(x·Wg) ⊙ x·Wu) (Llama); gelu = down(gelu(x·Wu)) with the tanh GELU (GPT-2).', ['swiglu', 'gelu']),
   ffn: int(0, 'MLP inner width F; 0 = the multiple of 64 nearest 8/3 · hidden for swiglu, 4 · hidden for gelu.'),
   mlpBias: bool(false, 'Biases on the MLP projections.'),
   fusedGateUp: bool(false, 'swiglu only: one [hidden, 2·ffn] gate_up matrix (gate = first half, up = second) instead of two; same maths, one matmul.'),
@@ -86,7 +88,7 @@ export const CONFIG_SPEC = {
   maxSteps: int(0, 'Steps to train; 0 = `epochs` passes over the training data.'),
   epochs: num(1, 'Passes over the training data when max_steps is 0.', { min: 0 }),
   lr: num(3e-3, 'Peak learning rate.', { min: 0 }),
-  schedule: str('cosine', 'LR schedule after warmup: cosine, wsd (warmup-stable-decay), linear, constant.', ['cosine', 'wsd', 'linear', 'constant']),
+  schedule: oneOf('cosine', 'LR schedule after warmup: cosine, wsd (warmup-stable-decay), linear, constant.', ['cosine', 'wsd', 'linear', 'constant']),
   decayRatio: num(0.2, 'wsd only: fraction of the run spent decaying at the end.', { min: 0, max: 1 }),
   minLrRatio: num(0.1, 'Floor of the decaying schedules as a fraction of lr.', { min: 0, max: 1 }),
   warmupSteps: int(0, 'Linear warmup steps; 0 = use warmup_ratio.'),
@@ -113,12 +115,57 @@ export const CONFIG_SPEC = {
 
 export type ConfigKey = keyof typeof CONFIG_SPEC;
 
-type ValueOf<S> = S extends Spec<infer T> ? (T extends string ? string : T extends number ? number : boolean) : never;
+type ValueOf<S> = S extends { readonly oneOf: readonly (infer V)[] } ? V : S extends Spec<infer T> ? (T extends string ? string : T extends number ? number : boolean) : never;
 
 /** The complete, validated configuration. Produced only by `normalizeConfig`. */
 export type Config = { readonly [K in ConfigKey]: ValueOf<(typeof CONFIG_SPEC)[K]> };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
+
+/**
+ * The config in sections, one per concern; every key is in exactly one (a test checks it). A stage
+ * takes the slice it reads (`Pick<Config, ...>` of these keys), not the whole bag, so its signature
+ * says what it depends on and a test can build it from a few keys.
+ */
+export const CONFIG_SECTIONS = {
+  run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken'],
+  data: ['data', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir'],
+  model: [
+    'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',
+    'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
+  ],
+  optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip'],
+  cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints'],
+  samples: ['sampleTokens', 'samplePrompt', 'temperature', 'topK'],
+} as const satisfies Record<string, readonly ConfigKey[]>;
+
+export type ConfigSection = keyof typeof CONFIG_SECTIONS;
+/** The keys of one section: `ConfigSlice<'optim'>` = batch size, lr, schedule, AdamW, ... */
+export type ConfigSlice<S extends ConfigSection> = Pick<Config, (typeof CONFIG_SECTIONS)[S][number]>;
+export type RunConfig = ConfigSlice<'run'>;
+export type DataConfig = ConfigSlice<'data'>;
+export type ModelConfig = ConfigSlice<'model'>;
+export type OptimConfig = ConfigSlice<'optim'>;
+export type CadenceConfig = ConfigSlice<'cadence'>;
+export type SampleConfig = ConfigSlice<'samples'>;
+
+// The enum keys' values, as literal unions (from the table above, so they cannot drift).
+export type BackendChoice = Config['backend'];
+export type ReporterChoice = Config['reporter'];
+export type LayoutKind = Config['layout'];
+export type NormKind = Config['norm'];
+export type PositionsKind = Config['positions'];
+export type AttentionKind = Config['attention'];
+export type MlpKind = Config['mlp'];
+export type ScheduleKind = Config['schedule'];
+/** How rotary embeddings pair a head's dimensions (see model/nn/rope.ts). */
+export type RopeStyle = Config['ropeStyle'];
+
+/** Whether `value` is one of `key`'s allowed values (for flags parsed outside normalizeConfig). */
+export function isChoice<K extends ConfigKey>(key: K, value: string): value is Extract<Config[K], string> {
+  const spec: Spec<unknown> = CONFIG_SPEC[key];
+  return !!spec.oneOf && spec.oneOf.includes(value);
+}
 
 /** `maxSteps` → `max_steps`. */
 export const toSnake = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

@@ -11,7 +11,9 @@ import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { watchWebgpuErrors } from './webgpuErrors.ts';
 import { describeWebgpuAdapter, installNavigatorGpu } from './webgpuSetup.ts';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+import type { BackendChoice } from '../../core/config/schema.ts';
+
+export type { BackendChoice };
 
 export interface BackendReport {
   /** tfjs backend name in use: tensorflow, webgpu, wasm or cpu. */

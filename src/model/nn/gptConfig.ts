@@ -1,3 +1,4 @@
+import type { AttentionKind, MlpKind, NormKind, PositionsKind, RopeStyle } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 
 /**
@@ -9,20 +10,20 @@ export interface GptConfig {
   readonly context: number;
   readonly layers: number;
   readonly hidden: number;
-  readonly norm: 'rms' | 'layer';
+  readonly norm: NormKind;
   readonly normEps: number;
   readonly normBias: boolean;
-  readonly positions: 'rope' | 'learned';
+  readonly positions: PositionsKind;
   readonly ropeTheta: number;
-  readonly ropeStyle: 'half' | 'interleaved';
-  readonly attention: 'mha' | 'gqa' | 'latent';
+  readonly ropeStyle: RopeStyle;
+  readonly attention: AttentionKind;
   readonly heads: number;
   readonly kvHeads: number;
   readonly headDim: number;
   /** Width of the shared K/V down-projection (latent attention; 0 otherwise). */
   readonly kvLatent: number;
   readonly attnBias: boolean;
-  readonly mlp: 'swiglu' | 'gelu';
+  readonly mlp: MlpKind;
   readonly ffn: number;
   readonly mlpBias: boolean;
   readonly fusedGateUp: boolean;
@@ -48,11 +49,10 @@ type Choice = 'norm' | 'positions' | 'ropeStyle' | 'attention' | 'mlp';
 
 /**
  * What `resolveGptConfig` accepts: the camelCase config keys (a whole `Config` plus `vocabSize` works).
- * Keys added with the model zoo are optional and default to today's model; enum keys are strings
- * (as `Config` types them) and are checked here.
+ * Keys added with the model zoo are optional and default to today's model; enum keys are the
+ * config's literal unions, checked again here for input that bypassed the types (JSON).
  */
-export type GptConfigInput = Pick<GptConfig, Required> &
-  Partial<Omit<GptConfig, Required | Choice>> & { readonly [K in Choice]?: string };
+export type GptConfigInput = Pick<GptConfig, Required> & Partial<Omit<GptConfig, Required>>;
 
 const CHOICES: { readonly [K in Choice]: readonly string[] } = {
   norm: ['rms', 'layer'],
@@ -64,7 +64,7 @@ const CHOICES: { readonly [K in Choice]: readonly string[] } = {
 
 function choice<K extends Choice>(c: GptConfigInput, key: K, fallback: GptConfig[K]): GptConfig[K] {
   const v = c[key] ?? fallback;
-  if (!CHOICES[key].includes(v)) throw new ConfigError(`model: ${key} must be one of ${CHOICES[key].join(', ')}; got "${v}"`);
+  if (!CHOICES[key].includes(v as string)) throw new ConfigError(`model: ${key} must be one of ${CHOICES[key].join(', ')}; got "${v}"`);
   return v as GptConfig[K];
 }
 

@@ -1,4 +1,4 @@
-import type { RopeStyle } from '../../core/config/modelTypes.ts';
+import type { RopeStyle } from '../../core/config/schema.ts';
 import * as tf from '@tensorflow/tfjs';
 import { TensorCache } from './tensorCache.ts';
 

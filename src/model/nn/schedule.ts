@@ -1,3 +1,5 @@
+import type { ScheduleKind } from '../../core/config/schema.ts';
+
 /**
  * Learning-rate schedules as pure functions of the step (0-based). All warm up linearly from
  * lr/warmup to lr over `warmup` steps.
@@ -8,7 +10,7 @@
  * - constant: lr after warmup.
  */
 export interface Schedule {
-  readonly kind: 'cosine' | 'wsd' | 'linear' | 'constant';
+  readonly kind: ScheduleKind;
   readonly lr: number;
   readonly minLr: number;
   readonly warmup: number;

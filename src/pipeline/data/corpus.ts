@@ -20,6 +20,9 @@ export function normalizeOptions(spec: string): NormalizeOptions {
 }
 
 /** The corpus rows of a config, normalised: a cold, lazy stream (each subscription reads again). */
-export function corpus$(cfg: Pick<Config, 'data' | 'textColumn' | 'maxDocs' | 'normalize'>): Observable<CorpusRow> {
+/** The keys that say which corpus text a run reads. */
+export type CorpusConfig = Pick<Config, 'data' | 'textColumn' | 'maxDocs' | 'normalize'>;
+
+export function corpus$(cfg: CorpusConfig): Observable<CorpusRow> {
   return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
 }

@@ -18,7 +18,7 @@ import { charVocabFile } from '../../model/formats/tokenCacheFormat.ts';
 import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
 import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCacheVocab.ts';
 import { corpus$ } from './corpus.ts';
-import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
+import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusConfig, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
 
 export { corpus$, normalizeOptions } from './corpus.ts';
 export type { TokenCacheInfo } from './tokenizedCorpus.ts';
@@ -47,7 +47,10 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
  * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
  * (`cachedVocab` says it came from there).
  */
-export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
+/** What {@link resolveTokenizer} reads. */
+export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'>;
+
+export async function resolveTokenizer(cfg: TokenizerConfig): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
   if (cfg.tokenizer === 'char') return charTokenizer(cfg);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
@@ -64,7 +67,7 @@ export async function resolveTokenizer(cfg: Config): Promise<{ tokenizer: Tokeni
 }
 
 /** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
-async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
+async function charTokenizer(cfg: TokenizedCorpusConfig): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
   const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
   const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
   const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
@@ -98,7 +101,10 @@ async function charTokenizer(cfg: Config): Promise<{ tokenizer: Tokenizer; cache
  * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
  * (a .txt) is split by tokens instead: the last val_fraction is validation.
  */
-export async function prepareData(cfg: Config, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
+/** What {@link prepareData} reads: the corpus, the cache, and how documents become examples. */
+export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'>;
+
+export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
   const T = cfg.context;
   const { docs, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
   if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);

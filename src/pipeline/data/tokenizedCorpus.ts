@@ -10,7 +10,7 @@ import type { TokenizedDoc } from '../../core/corpusDoc.ts';
 import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
 import { probeTokenCache, readTokenCache } from '../../streams/cache/tokenCacheReader.ts';
 import { createTokenCacheWriter, type TokenCacheWriter } from '../../streams/cache/tokenCacheWriter.ts';
-import { corpus$ } from './corpus.ts';
+import { type CorpusConfig, corpus$ } from './corpus.ts';
 
 /** How the tokenized corpus was obtained; surfaced in run/start. */
 export interface TokenCacheInfo {
@@ -43,7 +43,10 @@ export interface TokenizedCorpusOptions {
  * pass that also writes the cache. A stale, corrupt or truncated cache is rebuilt with a warning; a
  * cache that cannot be written is a warning too. Errors of the corpus itself (DataError) propagate.
  */
-export async function tokenizedCorpus(cfg: Config, tokenizer: Tokenizer, opts: TokenizedCorpusOptions = {}): Promise<TokenizedCorpus> {
+/** What {@link tokenizedCorpus} reads: the corpus and the token cache's keys. */
+export type TokenizedCorpusConfig = CorpusConfig & Pick<Config, 'tokenCache' | 'tokenCacheKeep' | 'cacheDir'>;
+
+export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tokenizer, opts: TokenizedCorpusOptions = {}): Promise<TokenizedCorpus> {
   const keep = opts.keep ?? true;
   const warnings: string[] = [];
   if (!cfg.tokenCache) return { ...(await tokenizeCorpus(cfg, tokenizer, null, keep, warnings)), cache: { hit: false, path: null, warnings } };
@@ -77,7 +80,7 @@ export async function tokenizedCorpus(cfg: Config, tokenizer: Tokenizer, opts: T
 }
 
 /** One pass: read, normalise, tokenize; each document goes to `writer` (if any) and, if `keep`, to memory. */
-async function tokenizeCorpus(cfg: Config, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[]): Promise<Omit<TokenizedCorpus, 'cache'>> {
+async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[]): Promise<Omit<TokenizedCorpus, 'cache'>> {
   const docs: TokenizedDoc[] = [];
   let w = writer;
   const dropWriter = async (what: string, e: unknown): Promise<void> => {

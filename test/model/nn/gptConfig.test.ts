@@ -43,6 +43,7 @@ describe('resolveGptConfig', () => {
     expect(() => resolveGptConfig({ ...base, heads: 4, kvHeads: 3 })).toThrow(/multiple of kv_heads/);
     expect(() => resolveGptConfig({ ...base, headDim: 5 })).toThrow(ConfigError);
     expect(() => resolveGptConfig({ ...base, headDim: 5, positions: 'learned' })).not.toThrow(); // odd head dims are fine without RoPE
+    // @ts-expect-error 'batch' is not a NormKind: the type rejects it, and the runtime check still does for JSON input
     expect(() => resolveGptConfig({ ...base, norm: 'batch' })).toThrow(/norm must be one of rms, layer/);
     expect(() => resolveGptConfig({ ...base, vocabSize: 0 })).toThrow(/vocab_size must be known/);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/pipeline/loadConfig.ts';
 import { resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
-import { autoMicroBatch, backendVetoes } from '../../../src/pipeline/train/trainRun.ts';
+import { autoMicroBatch, backendVetoes } from '../../../src/pipeline/train/memoryPlan.ts';
 import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
 

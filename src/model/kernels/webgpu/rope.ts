@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { RopeStyle } from '../../../core/config/modelTypes.ts';
+import type { RopeStyle } from '../../../core/config/schema.ts';
 import { allocOutput, grid, runKernel, uniformBytes } from './dispatch.ts';
 
 /**

@@ -1,0 +1,57 @@
+import type { Config } from '../../core/config/schema.ts';
+import { CheckpointError } from '../../core/errors/CheckpointError.ts';
+import { ConfigError } from '../../core/errors/ConfigError.ts';
+import type * as tf from '@tensorflow/tfjs';
+import { AdamW } from '../../model/nn/adamw.ts';
+import { assignTensors, restoreOptimizer } from '../../model/nn/checkpoint.ts';
+import { disposeWeights, initWeights } from '../../model/nn/gpt.ts';
+import { type GptConfig, paramSpecs } from '../../model/nn/gptConfig.ts';
+import type { Tokenizer } from '../../model/tokenizer/types.ts';
+import type { Resume } from './resume.ts';
+
+/** The trainable state of a run: weights and their AdamW, at step `startStep`. */
+export interface TrainingModel {
+  readonly weights: Map<string, tf.Variable>;
+  readonly optimizer: AdamW;
+  /** Steps already trained (0 unless resumed). */
+  readonly startStep: number;
+  /** Best validation loss so far (the resumed checkpoint's), or null. */
+  readonly bestValLoss: number | null;
+  dispose(): void;
+}
+
+/**
+ * Seeded weights and a fresh AdamW (decay on matrices only); with `resume`, both restored from its
+ * checkpoint, which must have the run's tokenizer and a step below `totalSteps`.
+ */
+export function trainingModel(
+  gcfg: GptConfig,
+  cfg: Pick<Config, 'seed' | 'beta1' | 'beta2' | 'adamEps' | 'weightDecay' | 'gradClip'>,
+  tokenizer: Tokenizer,
+  totalSteps: number,
+  resume: Resume | null,
+): TrainingModel {
+  const weights = initWeights(gcfg, cfg.seed);
+  const decay = new Set(paramSpecs(gcfg).filter((s) => s.decay).map((s) => s.name));
+  const optimizer = new AdamW(weights, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip });
+  const dispose = () => {
+    disposeWeights(weights);
+    optimizer.dispose();
+  };
+  if (!resume) return { weights, optimizer, startStep: 0, bestValLoss: null, dispose };
+  const { dir, checkpoint: ckpt } = resume;
+  try {
+    if (ckpt.state.tokenizerHash !== tokenizer.hash) throw new CheckpointError(`${dir}: tokenizer hash differs from the run's`);
+    try {
+      assignTensors(weights, ckpt.model);
+      restoreOptimizer(optimizer, ckpt.optimizer, ckpt.state.optimizerStep);
+    } catch (e) {
+      throw new CheckpointError(`${dir}: ${(e as Error).message} (was it trained with another config?)`);
+    }
+    if (ckpt.state.step >= totalSteps) throw new ConfigError(`${dir} is at step ${ckpt.state.step}; raise max_steps above it to continue`);
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+  return { weights, optimizer, startStep: ckpt.state.step, bestValLoss: ckpt.state.bestValLoss, dispose };
+}
