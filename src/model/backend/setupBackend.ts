@@ -29,9 +29,10 @@ export interface BackendReport {
 export interface BackendOptions {
   /**
    * XNNPACK threads for the wasm backend; above 1 it loads tfjs's threaded-SIMD build (works in
-   * Node 20, see wasmThreads.ts). Default 1: on the 2-vCPU dev machine (shared) 2 threads made a
-   * training step of the 426k-parameter model 3× slower (each small op waits ~0.2–0.7 ms for the
-   * pool to wake). Worth trying `os.availableParallelism()` on a dedicated many-core machine.
+   * Node 20, see wasmThreads.ts). Default 1: on a shared 2-vCPU machine 2 threads made a training
+   * step of a small model slower, each small op waiting for the pool to wake (figures in
+   * docs/benchmarks.md#figures-behind-source-comments). Worth trying `os.availableParallelism()` on a
+   * dedicated many-core machine.
    * @default 1
    */
   readonly wasmThreads?: number;
@@ -64,7 +65,7 @@ function matmulTilesSetting(spec: string, maxSharedBytes?: number): ReturnType<t
   }
 }
 
-/** `auto` order: the fastest first. Measured on 2 CPU cores: wasm 5,250 vs cpu 130 tokens/s on the tiny config. */
+/** `auto` order: the fastest first (wasm is far faster than cpu on CPUs: docs/benchmarks.md). */
 const AUTO_ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /**
@@ -121,7 +122,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
   },
   async webgpu(opts, auto) {
     // auto passes over a software adapter (Mesa's lavapipe, SwiftShader): WebGPU emulated on the
-    // CPU is slower than wasm (tiny: ≈1.2 s vs 0.19 s a step). --backend webgpu still takes it (tests do).
+    // CPU is slower than wasm (docs/benchmarks.md). --backend webgpu still takes it (tests do).
     await installNavigatorGpu({ allowSoftware: !auto });
     await import('@tensorflow/tfjs-backend-webgpu' as string);
     await activate('webgpu');

@@ -5,10 +5,10 @@ import * as tf from '@tensorflow/tfjs';
  *
  * Why: tfjs-backend-wasm 4.22 sends a matmul to XNNPACK only when neither operand is transposed
  * and both have batch size 1; everything else runs a scalar triple loop on one thread
- * (`slow_batch_matmul`), about 10× slower. Training hits that loop constantly: every backward
+ * (`slow_batch_matmul`), far slower than XNNPACK. Training hits that loop constantly: every backward
  * matmul has a transpose (dx = dy·Wᵀ, dW = xᵀ·dy), the tied head is h·wteᵀ, and attention is
- * batched over [B, heads]. Measured on the 426k-parameter model (T=64, B=8): 460 of 520 ms per
- * step were BatchMatMul.
+ * batched over [B, heads], so BatchMatMul was most of a step on the small CPU models (figures in
+ * docs/benchmarks.md#figures-behind-source-comments).
  *
  * How: transposed operands are transposed explicitly first (the wasm Transpose kernel is a cheap
  * copy); a batched `a` against an unbatched `b` becomes one [batch·M, K]·[K, N] matmul; two batched

@@ -53,9 +53,10 @@ export class KvCache {
   /**
    * The output matrix [C, V]: lm_head, or for a tied model a transposed copy of wte made on first
    * use and kept for the cache's life. Why: tfjs-wasm's matMul with transposeB copies the whole
-   * [V, C] matrix on every call; for minitron-48m (V 32,000) h·wteᵀ took 20 ms of a 33 ms step,
-   * against 2.5 ms on the pre-transposed copy. Costs V·C floats while generating; the copy is
-   * made per generation so weights updated between generations (training samples) are seen.
+   * [V, C] matrix on every call, which dominated a generation step at V = 32,000 (minitron-48m;
+   * figures in docs/benchmarks.md#figures-behind-source-comments). Costs V·C floats while
+   * generating; the copy is made per generation so weights updated between generations (training
+   * samples) are seen.
    */
   headMatrix(w: Weights): tf.Tensor2D {
     if (!this.config.tied) return w.get('lm_head')! as tf.Tensor2D;

@@ -10,7 +10,7 @@ import { crossEntropyFused } from '../kernels/webgpu/crossEntropy.ts';
  * logits [N, V], targets [N] int32, mask [N] float32 → scalar.
  * Autodiff through logSoftmax · onehot kept the [N, V] log-probabilities, a float one-hot and their
  * product for the backward pass; here the forward keeps only the logits and the backward builds
- * softmax and one-hot once. Measured 1.40× faster training on wasm at vocab 24,000.
+ * softmax and one-hot once, which trains faster at large vocabularies (docs/benchmarks.md).
  */
 export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
   if (fusedOn('cross_entropy')) return crossEntropyFused(logits, targets, mask); // WGSL forward and backward

@@ -10,7 +10,8 @@ import { chooseMatMul, chooseMatMulForUnseen, formatVariant, type MatMulShape, m
  * batched attention products; one choice for all would lose one of them. A candidate that cannot
  * run on this device (workgroup memory, no subgroups) is skipped; the shape throws only when none can.
  * Shape classes it did not see (batches trimmed to a shorter length) run the candidate fastest over
- * all the shapes (on the H200 the best single tile setting came within 1% of the best per shape).
+ * all the shapes: on the card measured the best single setting came close to the best per shape
+ * (docs/benchmarks.md#matmul-tile-sweep).
  * Returns the summary for run/start (Σ of the chosen times and of tfjs's over the shapes).
  */
 export async function tuneMatMulShapes(shapes: readonly MatMulShape[], reps = 3, candidates: readonly MatMulVariant[] = matmulTuneCandidates()): Promise<TuneResult> {

@@ -25,8 +25,8 @@ export function keyedSeed(key: string | Uint8Array, context: readonly number[], 
  * Choice of permutation: the HMAC seed goes through the same numpy-compatible PCG64 shuffle as
  * `poetru`, not a faster ad-hoc keyed permutation, so a Python checker reproduces a green list with
  * `np.random.default_rng(int.from_bytes(hmac.new(key, msg, 'sha256').digest()[:8], 'little'))
- * .permutation(V)[:int(gamma * V)]`, and the list has exactly floor(γV) ids. Cost ~2 ms per unseen
- * context at V = 24,000, amortised by the LRU cache.
+ * .permutation(V)[:int(gamma * V)]`, and the list has exactly floor(γV) ids. Cost: one V-element
+ * permutation per unseen context (time: docs/benchmarks.md), amortised by the LRU cache.
  * Detection defaults: prompt not scored, each (context, token) pair counted once.
  */
 export function keyedScheme(opts: KeyedSchemeOptions): WatermarkScheme {

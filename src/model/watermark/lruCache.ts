@@ -1,6 +1,7 @@
 /**
- * A bounded least-recently-used map. Green lists cost ~2 ms to build and 48 KB each at V = 24,000,
- * so a scheme caches them by context with a cap instead of keeping one per token ever seen.
+ * A bounded least-recently-used map. A green list costs a V-element permutation to build and 48 KB
+ * at V = 24,000 (time: docs/benchmarks.md), so a scheme caches them by context with a cap instead of
+ * keeping one per token ever seen.
  * Relies on Map's insertion order: a hit is re-inserted at the back, the front is evicted.
  */
 export class LruCache<K, V> {

@@ -5,8 +5,8 @@ import { SeedSequence } from './seedSequence.ts';
  * 0x2360ED051FC65DA44385DF649FCCF645), reproducing `np.random.PCG64(seed)` output exactly.
  *
  * The 128-bit state is eight 16-bit limbs held in doubles: one LCG step is 36 limb products whose
- * column sums stay below 2^36, exact in float64. Measured on the 2-core dev box: ~80 ns per 64-bit draw
- * (a BigInt `asUintN(128, s·M + inc)` step: ~180 ns), ~2 ms per 24,000-element shuffle.
+ * column sums stay below 2^36, exact in float64, and faster than a BigInt `asUintN(128, s·M + inc)`
+ * step (timings: docs/benchmarks.md#figures-behind-source-comments).
  */
 
 const LIMBS = 8;
@@ -125,7 +125,8 @@ export class Pcg64 {
   /**
    * state = state·MULT + inc (mod 2^128): schoolbook on 16-bit limbs, unrolled with the multiplier's
    * limbs (0xf645, 0x9fcc, … least significant first) inlined: column k sums a_i·m_(k−i) for i ≤ k
-   * plus the carry. Unrolled because it is nearly the whole cost of a permutation (1.6× the loop's speed).
+   * plus the carry. Unrolled because it is nearly the whole cost of a permutation, and the unrolled
+   * form is faster than the loop (docs/benchmarks.md).
    */
   private step(): void {
     const s = this.s, c = this.inc;

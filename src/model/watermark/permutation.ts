@@ -3,7 +3,8 @@ import { Pcg64 } from './pcg64.ts';
 /**
  * `np.random.default_rng(seed).permutation(n)`, exactly: Fisher–Yates from the top
  * (numpy's `_shuffle_raw`: for i = n−1 … 1, j = random_interval(i), swap) on arange(n).
- * Cost O(n) with ~1.4 32-bit draws per element on average (masked rejection); ~2 ms for n = 24,000.
+ * Cost O(n) with ~1.4 32-bit draws per element on average (masked rejection); time for n = 24,000
+ * in docs/benchmarks.md.
  */
 export function numpyPermutation(n: number, seed: bigint | number): Uint32Array {
   return shuffledRange(n, Pcg64.fromSeed(seed));

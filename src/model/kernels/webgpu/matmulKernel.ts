@@ -19,8 +19,8 @@ export interface MatMulOptions {
   readonly tiles?: MatMulTiles;
   /**
    * Subgroup variant: 'on', 'off', or 'auto' (when the device has the `subgroups` feature). Off by
-   * default: on an H200 the plain variant beat it on all 17 matmul shapes of a 75M training step
-   * (docs/measurements/gpu-h200-fused-matmul.log); autotuning still tries it per shape. @default 'off'
+   * default: the plain variant was faster on every matmul shape of a 75M training step on the one
+   * card measured (docs/benchmarks.md#matmul-tile-sweep); autotuning still tries it per shape. @default 'off'
    */
   readonly subgroups?: 'auto' | 'on' | 'off';
   /** Matrices with fewer outputs (M·N) go to the stock kernel. @default 4096 */
@@ -237,8 +237,8 @@ export function chooseMatMulForUnseen(v: MatMulVariant | null): void {
 
 /**
  * Variants tried per shape class when autotuning, the default first: which wins depends on the card
- * and the shape. On the H200 plain 128x128x16:8x8 won 12 of 17 shapes, 128x64x16:8x4 and 64x64x16:4x4
- * the rest; the subgroup variant won none (its best, 128x128x16:8x8, is kept for other cards).
+ * and the shape (the measured winners: docs/benchmarks.md#matmul-tile-sweep). Each plain setting here
+ * won some shapes on a card measured; the subgroup variant is kept at its best setting for other cards.
  * 128x64x32:8x4 halves the barriers per K (25 KiB of workgroup memory; cards offering only WebGPU's
  * guaranteed 16 KiB skip it). A variant the device cannot run (workgroup memory, no `subgroups`) is skipped.
  */

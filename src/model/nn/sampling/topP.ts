@@ -28,8 +28,8 @@ export function nucleusSize(weights: ArrayLike<number>, total: number, p: number
  * as sorting all V and cutting with nucleusSize, without sorting all V. Tokens are bucketed by
  * log-weight (4 buckets per nat); every bucket above the one where the cumulative mass crosses p lies
  * wholly inside the nucleus, so only the tokens down to that bucket (plus one more, against round-off)
- * are sorted. Cost O(V + m log m), m ≈ nucleus size: V = 24,000 with a 1,700-id nucleus ~1–2 ms
- * instead of ~10 ms for the full sort.
+ * are sorted. Cost O(V + m log m), m ≈ nucleus size (e.g. 1,700 of V = 24,000), instead of
+ * O(V log V) for the full sort (timings: docs/benchmarks.md).
  */
 export function nucleusIds(logits: Float32Array, temperature: number, p: number): Uint32Array {
   const V = logits.length;
