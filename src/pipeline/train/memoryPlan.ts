@@ -21,7 +21,7 @@ export function autoMicroBatch(c: GptConfig, batch: number, context: number, bac
   return Math.ceil(batch / parts);
 }
 
-/** wasm32 heap the tfjs wasm build can grow to (a 2.2 GiB training step aborts). */
+/** wasm32 heap the tfjs wasm build can grow to (a larger training step aborts: docs/benchmarks.md). */
 const WASM_HEAP = 2 * 2 ** 30;
 
 /**
