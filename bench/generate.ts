@@ -5,10 +5,17 @@ import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { generateTokens } from '../src/model/nn/generate.ts';
 import { disposeWeights, initWeights } from '../src/model/nn/gpt.ts';
 import { countParams, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import { type BenchInput, configInput, wasmBinaries } from './inputs.ts';
 
 const PROMPT = 16;
 const NEW = 64;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const CONFIGS = ['75m', 'minitron-48m'] as const;
+
+/** What `npm run bench -- generate --check` verifies. */
+export function generateInputs(): BenchInput[] {
+  return [...CONFIGS.map((c) => configInput(c, 'the model shape')), ...wasmBinaries('the wasm backend')];
+}
 
 /** Tokens/s of one generation of NEW tokens after a PROMPT-token prompt (prefill included in the time). */
 async function tokPerSec(name: string, cache: boolean, weights: ReturnType<typeof initWeights>, config: ReturnType<typeof resolveGptConfig>): Promise<number> {
@@ -29,7 +36,7 @@ async function tokPerSec(name: string, cache: boolean, weights: ReturnType<typeo
 export async function benchGenerate(): Promise<void> {
   const report = await setupBackend('wasm');
   console.log(`backend ${report.name} (${report.device}); ${PROMPT}-token prompt, ${NEW} new tokens, best of ${REPEATS}`);
-  for (const [name, vocabSize] of [['75m', 24000], ['minitron-48m', 0]] as const) {
+  for (const [name, vocabSize] of [[CONFIGS[0], 24000], [CONFIGS[1], 0]] as const) {
     const full = loadConfig(name);
     const config = resolveGptConfig({ ...full, vocabSize: vocabSize || full.vocabSize, dropout: 0 });
     const weights = initWeights(config, 1);

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/pipeline/loadConfig.ts';
 import { AdamW } from '../src/model/nn/adamw.ts';
 import { setupBackend } from '../src/model/backend/setupBackend.ts';
@@ -21,12 +21,19 @@ import { paramSpecs, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
 import { gradientStep } from '../src/model/nn/step.ts';
 import { prepareData, resolveTokenizer } from '../src/pipeline/data/prepareData.ts';
 import { batchSchedule } from '../src/streams/sources/batchSchedule.ts';
+import { benchDataDir, type BenchInput, configInput, corpusFile, wasmBinaries } from './inputs.ts';
 
-const DATA = fileURLToPath(new URL('../data/ru_poetry.parquet', import.meta.url));
+const CORPUS = 'ru_poetry.parquet'; // under data/, or BENCH_DATA_DIR
 const STEPS = Number(process.env.BENCH_PADDING_STEPS ?? 12);
 const WARMUP = 2;
 
+/** What `npm run bench -- padding --check` verifies. */
+export function paddingInputs(): BenchInput[] {
+  return [corpusFile(CORPUS, 'one poem per row'), configInput('75m', 'the architecture (made narrow)'), ...wasmBinaries('the wasm backend')];
+}
+
 export async function benchPadding(log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<void> {
+  const DATA = join(benchDataDir(), CORPUS);
   const dir = mkdtempSync(join(tmpdir(), 'versiflow-bench-padding-'));
   try {
     await setupBackend('wasm');

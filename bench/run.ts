@@ -2,22 +2,95 @@
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
  * generate, token-cache, padding.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
+ *
+ * `npm run bench -- <name> --check` imports the bench (so a bad import fails), resolves and verifies
+ * every input it needs (data files, configs, scripts it spawns or bundles, packages it loads; see
+ * bench/inputs.ts) and prints what it found, without measuring anything; exit 1 names each missing
+ * input. The gpu check covers files, not the adapter: it passes on a machine without a GPU.
  */
-const BENCHES: Record<string, () => Promise<void>> = {
-  train: async () => (await import('./train.ts')).benchTrain(),
-  gpu: async () => (await import('./gpu.ts')).benchGpu(),
-  tokenizer: async () => (await import('./tokenizer.ts')).benchTokenizer(),
-  watermark: async () => (await import('./watermark.ts')).benchWatermark(),
-  generate: async () => (await import('./generate.ts')).benchGenerate(),
-  'token-cache': async () => (await import('./tokenCache.ts')).benchTokenCache(),
-  padding: async () => (await import('./padding.ts')).benchPadding(),
+import { pathToFileURL } from 'node:url';
+import { type BenchInput, checkInputs } from './inputs.ts';
+
+export interface Bench {
+  /** The measurement. */
+  run(): Promise<void>;
+  /** What `--check` verifies. */
+  inputs(): BenchInput[];
+}
+
+/** Each bench's module, loaded on demand. */
+export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
+  train: async () => {
+    const m = await import('./train.ts');
+    return { run: () => m.benchTrain(), inputs: m.trainInputs };
+  },
+  gpu: async () => {
+    const [m, i] = await Promise.all([import('./gpu.ts'), import('./gpuInputs.ts')]);
+    return { run: () => m.benchGpu(), inputs: i.gpuInputs };
+  },
+  tokenizer: async () => {
+    const m = await import('./tokenizer.ts');
+    return { run: () => m.benchTokenizer(), inputs: m.tokenizerInputs };
+  },
+  watermark: async () => {
+    const m = await import('./watermark.ts');
+    return { run: () => m.benchWatermark(), inputs: m.watermarkInputs };
+  },
+  generate: async () => {
+    const m = await import('./generate.ts');
+    return { run: () => m.benchGenerate(), inputs: m.generateInputs };
+  },
+  'token-cache': async () => {
+    const m = await import('./tokenCache.ts');
+    return { run: () => m.benchTokenCache(), inputs: m.tokenCacheInputs };
+  },
+  padding: async () => {
+    const m = await import('./padding.ts');
+    return { run: () => m.benchPadding(), inputs: m.paddingInputs };
+  },
 };
 
-const name = process.argv[2];
-const bench = name ? BENCHES[name] : undefined;
-if (!bench) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}>${name ? ` (unknown bench "${name}")` : ''}\n`);
-  process.exitCode = 2;
-} else {
-  await bench();
+/** The bench names, in the order of the usage line. */
+export const BENCH_NAMES: readonly string[] = Object.keys(BENCHES);
+
+/**
+ * `--check` for one bench: imports it (`load`, by default its entry of BENCHES), prints each input
+ * found to `out` and each missing one to `err`; returns the exit code.
+ */
+export async function checkBench(name: string, out: (s: string) => void, err: (s: string) => void, load = BENCHES[name]): Promise<number> {
+  const t0 = performance.now();
+  let bench: Bench;
+  try {
+    bench = await load();
+  } catch (e) {
+    err(`bench ${name} --check: importing its module failed: ${(e as Error).message.split('\n')[0]}`);
+    return 1;
+  }
+  out(`bench ${name} --check: module imports`);
+  const { found, missing } = await checkInputs(bench.inputs());
+  for (const f of found) out(`  found    ${f}`);
+  for (const m of missing) err(`  MISSING  ${m}`);
+  const s = ((performance.now() - t0) / 1000).toFixed(1);
+  if (missing.length) {
+    err(`bench ${name} --check: ${missing.length} input(s) missing (${s} s)`);
+    return 1;
+  }
+  out(`bench ${name} --check: ${found.length} input(s) resolved (${s} s); the measurement was not run`);
+  return 0;
 }
+
+async function main(args: readonly string[]): Promise<number> {
+  const check = args.includes('--check');
+  const rest = args.filter((a) => a !== '--check');
+  const name = rest[0];
+  if (!name || !(name in BENCHES) || rest.length > 1) {
+    const why = !name ? '' : name in BENCHES ? ` (unexpected "${rest.slice(1).join(' ')}")` : ` (unknown bench "${name}")`;
+    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check]${why}\n`);
+    return 2;
+  }
+  if (check) return checkBench(name, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  await (await BENCHES[name]()).run();
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main(process.argv.slice(2));

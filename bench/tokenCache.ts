@@ -7,12 +7,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { normalizeConfig } from '../src/core/config/normalizeConfig.ts';
 import { tokenizerFromJSON } from '../src/model/tokenizer/loadTokenizer.ts';
 import { prepareData, resolveTokenizer } from '../src/pipeline/data/prepareData.ts';
+import { benchDataDir, type BenchInput, corpusFile } from './inputs.ts';
 
-const DATA = fileURLToPath(new URL('../data/ru_poetry.parquet', import.meta.url));
+const CORPUS = 'ru_poetry.parquet'; // under data/, or BENCH_DATA_DIR
+
+/** What `npm run bench -- token-cache --check` verifies. */
+export function tokenCacheInputs(): BenchInput[] {
+  return [corpusFile(CORPUS, 'tokenized cold, warm and without the cache')];
+}
 
 async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
@@ -22,6 +28,7 @@ async function time<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 /** Prints the seconds of each phase and the cold/warm ratio. */
 export async function benchTokenCache(log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<void> {
+  const DATA = join(benchDataDir(), CORPUS);
   const dir = mkdtempSync(join(tmpdir(), 'versiflow-bench-cache-'));
   try {
     const cfg = (extra: Record<string, unknown> = {}) =>

@@ -1,6 +1,10 @@
 /**
  * Tokenizer benchmark, ours vs HF, in one process: BPE training time (real poetry corpus and a ~50 MB
- * synthetic one) and encoding throughput. Run: `node --import tsx bench/tokenizer.ts`.
+ * synthetic one) and encoding throughput. Run: `npm run bench -- tokenizer` (or
+ * `node --import tsx bench/tokenizer.ts`).
+ * The corpus is the shipped ru, fr and en poetry (data/*.parquet, read with the project's own reader):
+ * the same texts in the same order as the jsonl files they were built from (data/SOURCES.md), so the
+ * figures compare with runs made on those. BENCH_DATA_DIR reads them from another folder.
  * HF's trainer is reachable from Node only with its defaults (vocab 30000, min_frequency 0), so the
  * ratio is taken at those settings; our 24k/min-frequency-2 run is printed too.
  */
@@ -12,17 +16,25 @@ import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { BPE, byteLevelPreTokenizer, Tokenizer as HfTokenizer } from 'tokenizers';
 import { BpeTokenizer } from '../src/model/tokenizer/bpeTokenizer.ts';
 import { trainBpe } from '../src/model/tokenizer/bpeTrainer.ts';
+import { corpusRows } from '../src/streams/sources/readCorpus.ts';
+import { benchDataDir, type BenchInput, corpusFile, packageInput } from './inputs.ts';
 
-const DATA = new URL('../../shared/data/', import.meta.url);
-const FILES = ['ru_poetry.jsonl', 'fr_poetry.jsonl', 'en_poetry.jsonl'];
+const FILES = ['ru_poetry.parquet', 'fr_poetry.parquet', 'en_poetry.parquet'];
 
-function loadTexts(): string[] {
-  return FILES.flatMap((f) =>
-    readFileSync(new URL(f, DATA), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l).text as string),
-  );
+/** What `npm run bench -- tokenizer --check` verifies. */
+export function tokenizerInputs(): BenchInput[] {
+  return [
+    ...FILES.map((f) => corpusFile(f, 'the poetry corpus: training and encoding')),
+    packageInput('tokenizers', 'HF tokenizers (Rust, native binding)'),
+    packageInput('@huggingface/tokenizers', 'HF tokenizers (JavaScript)'),
+  ];
+}
+
+/** The poems' texts, ru then fr then en, each file in row order. */
+export async function loadTexts(dir: string = benchDataDir()): Promise<string[]> {
+  const texts: string[] = [];
+  for (const f of FILES) for await (const row of corpusRows(f, { cwd: dir })) texts.push(row.text);
+  return texts;
 }
 
 /** ~`bytes` of text: the corpus repeated, poems in a seeded shuffled order each round. */
@@ -84,7 +96,7 @@ function trainingRow(name: string, texts: string[], dir: string, log: (s: string
 }
 
 export async function benchTokenizer(log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<void> {
-  const texts = loadTexts();
+  const texts = await loadTexts();
   const dir = mkdtempSync(join(tmpdir(), 'versiflow-bench-'));
   try {
     const hfJson = trainingRow('ru+fr+en poetry', texts, dir, log);

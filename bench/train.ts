@@ -11,12 +11,24 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { type BenchInput, packageInput, repoFile, systemTool, wasmBinaries } from './inputs.ts';
 import type { ProbeOptions, ProbeResult } from './trainProbe.ts';
 
 const run = promisify(execFile);
 const PROBE = fileURLToPath(new URL('./trainProbe.ts', import.meta.url));
 const TORCH_REF = fileURLToPath(new URL('./torch_train_ref.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
+
+/** What `npm run bench -- train --check` verifies: the probe is imported too, so a bad import in it fails. */
+export function trainInputs(): BenchInput[] {
+  return [
+    { ...repoFile('script', 'bench/trainProbe.ts', 'one measurement per process'), verify: async () => (await import('./trainProbe.ts'), 'imports') },
+    packageInput('tsx', 'the probe runs under node --import tsx'),
+    ...wasmBinaries('the wasm backend of the probes'),
+    repoFile('script', 'bench/torch_train_ref.py', 'the PyTorch reference'),
+    systemTool(PYTHON, 'PyTorch rows, when it has torch'),
+  ];
+}
 
 interface Variant {
   readonly name: string;

@@ -2,6 +2,12 @@ import { pathToFileURL } from 'node:url';
 import { keyedScheme } from '../src/model/watermark/keyed.ts';
 import { poetruScheme } from '../src/model/watermark/poetru.ts';
 import type { WatermarkScheme } from '../src/model/watermark/scheme.ts';
+import type { BenchInput } from './inputs.ts';
+
+/** What `npm run bench -- watermark --check` verifies: nothing beyond its own imports (no files read). */
+export function watermarkInputs(): BenchInput[] {
+  return [];
+}
 
 const V = 24000;
 const TOKENS = 200;

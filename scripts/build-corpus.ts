@@ -3,9 +3,15 @@
  * `data/<name>.parquet` (same rows, same order) and copies SOURCES.md to `data/SOURCES.md` under a
  * header that says so.
  *
- * Usage: `npx tsx scripts/build-corpus.ts [SRC_DIR] [OUT_DIR]`
- * - SRC_DIR defaults to `../shared/data` next to the repository root (where the curated jsonl files
- *   and SOURCES.md live); OUT_DIR defaults to `data/` in the repository root.
+ * Usage: `npx tsx scripts/build-corpus.ts SRC_DIR [OUT_DIR]`
+ * - SRC_DIR (required): a folder holding the curated `.jsonl` files and their original SOURCES.md
+ *   (data/SOURCES.md without its first, quoted header). The `.jsonl` files are not in this repository:
+ *   data/SOURCES.md says where each came from (public GitHub repositories at pinned commits:
+ *   karpathy/char-rnn, d0rj/RusLit, rubyroidlabs/pushkin-contest-replit-template,
+ *   astafyevai/python_final.project, morozovaolga/talk-to-esenin, MarionFech/French-Poetry-Corpus,
+ *   facjure/public-domain-poetry), how they were cleaned and selected, and each file's record count
+ *   and sha256. The shipped data/*.parquet hold exactly their rows (test/data/shippedCorpus.test.ts).
+ * - OUT_DIR defaults to `data/` in the repository root.
  *
  * Each parquet file has the columns `text` (string, required), `author` (string, required) and
  * `title` (string, nullable), row groups of {@link ROW_GROUP_ROWS} rows so readers can stream one
@@ -17,7 +23,7 @@
  * SOURCES.md, so a changed or truncated source fails loudly instead of shipping silently.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -37,13 +43,25 @@ interface SourceStats {
   readonly sha256: string;
 }
 
+const USAGE = `usage: npx tsx scripts/build-corpus.ts SRC_DIR [OUT_DIR]
+  SRC_DIR  folder with the curated .jsonl files and their original SOURCES.md (not in this
+           repository; data/SOURCES.md says where each file came from and its sha256)
+  OUT_DIR  where the .parquet files and SOURCES.md go (default: data/ of the repository)`;
+
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const srcDir = resolve(process.argv[2] ?? join(repoRoot, '..', 'shared', 'data'));
-const outDir = resolve(process.argv[3] ?? join(repoRoot, 'data'));
+const args = process.argv.slice(2);
+if (args.length === 0 || args.length > 2 || args.some((a) => a === '-h' || a === '--help')) {
+  console.error(args.length === 0 ? `build-corpus: SRC_DIR is required\n${USAGE}` : USAGE);
+  process.exit(2);
+}
+const srcDir = resolve(args[0]);
+const outDir = resolve(args[1] ?? join(repoRoot, 'data'));
 
 main();
 
 function main(): void {
+  if (!existsSync(srcDir) || !statSync(srcDir).isDirectory()) fail(`SRC_DIR ${srcDir} is not a folder\n${USAGE}`);
+  if (!existsSync(join(srcDir, 'SOURCES.md'))) fail(`no SOURCES.md in ${srcDir} (the original, with the table of record counts and sha256)\n${USAGE}`);
   const sourcesMd = readFileSync(join(srcDir, 'SOURCES.md'), 'utf8');
   const stats = parseSourceStats(sourcesMd);
   const names = readdirSync(srcDir).filter((f) => f.endsWith('.jsonl')).sort();

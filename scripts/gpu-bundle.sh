@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bundles bench/gpu-entry.ts (the WebGPU bench) into .gpu/app.mjs for the offline GPU host and packs
-# node, Dawn and the Vulkan libraries next to it (/work/shared/gpu/README.md). Run from the project root.
+# node, Dawn and the Vulkan libraries next to it (scripts/gpu/pack.sh; recipe in scripts/gpu/README.md).
+# Uses only files of this repository and its node_modules. Run from the project root.
 # On the GPU host, from the project root:  source .gpu/prelude.sh && node .gpu/app.mjs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,4 @@ done
 # The wasm CPU reference loads its binary from next to app.mjs; the PyTorch reference for part (d).
 cp node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm .gpu/
 cp bench/torch_train_ref.py .gpu/
-bash /work/shared/gpu/pack.sh .gpu
+bash scripts/gpu/pack.sh .gpu

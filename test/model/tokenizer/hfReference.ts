@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BPE, byteLevelPreTokenizer, Tokenizer as HfTokenizer } from 'tokenizers';
 
-/** Poems of the shipped fixture (200 ru, 50 fr, 50 en from /work/shared/data). */
+/**
+ * Poems of the shipped fixture test/fixtures/poems-sample.jsonl: the first 200 ru, 50 fr and 50 en
+ * rows of data/{ru,fr,en}_poetry.parquet.
+ */
 export function samplePoems(): string[] {
   const raw = readFileSync(new URL('../../fixtures/poems-sample.jsonl', import.meta.url), 'utf8');
   return raw.trim().split('\n').map((l) => JSON.parse(l).text as string);
