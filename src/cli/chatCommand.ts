@@ -39,7 +39,7 @@ export async function chatCommand(args: readonly string[], io: CliIO, input: Nod
     };
     if (flags.connect) await chat(remoteEngine(await connectGenerate(flags.connect)));
     else
-      await withModel(flags.checkpoint, { backend: backendFlag(flags, 'chat') }, (m) =>
+      await withModel(flags.checkpoint, { backend: backendFlag(flags, 'chat'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, (m) =>
         chat(localEngine(localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, generationOptions(flags, m.gpt.vocabSize, 'chat', all)))),
       );
     return 0;

@@ -25,7 +25,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     if (positional[0] !== 'perplexity') throw new ConfigError(`eval: expected "perplexity" as the first argument\n${EVAL_HELP}`);
     rejectUnknownFlags(flags, KNOWN, 'eval');
     if (!flags.checkpoint) throw new ConfigError('eval: --checkpoint PATH is required (a checkpoint or run directory)');
-    return await withModel(flags.checkpoint, { backend: backendFlag(flags, 'eval') }, async (m) => {
+    return await withModel(flags.checkpoint, { backend: backendFlag(flags, 'eval'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
       const own = configToSnake(m.config);
       const cfg = normalizeConfig(
         {

@@ -23,7 +23,7 @@ export async function generateCommand(args: readonly string[], io: CliIO): Promi
     const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
     rejectUnknownFlags(flags, KNOWN, 'generate');
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
-    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'generate') }, async (m) => {
+    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'generate'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
       const opts = generationOptions(flags, m.gpt.vocabSize, 'generate', all);
       const prompt = flags.prompt ?? '';
       io.stdout.write(prompt);

@@ -24,7 +24,7 @@ export async function serveCommand(args: readonly string[], io: CliIO, control: 
     rejectUnknownFlags(flags, KNOWN, 'serve');
     if (!flags.checkpoint) throw new ConfigError('serve: --checkpoint PATH is required (a checkpoint or run directory)');
     const port = numberFlag(flags, 'port', 8765, 'serve');
-    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'serve') }, async (m) => {
+    await withModel(flags.checkpoint, { backend: backendFlag(flags, 'serve'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
       const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve', all);
       const source = localTokenSource({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, defaults);
       const handle = await startGenerateServer(source, {

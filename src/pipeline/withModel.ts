@@ -7,7 +7,7 @@ import { disposeWeights, initWeights } from '../model/nn/gpt.ts';
 import { type GptConfig, resolveGptConfig } from '../model/nn/gptConfig.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
 import type * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint, resolveCheckpoint } from '../streams/checkpoints/checkpointStore.ts';
+import { openCheckpoint, type SkippedCheckpoint } from '../streams/checkpoints/checkpointStore.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 
 export interface LoadedModel {
@@ -17,12 +17,13 @@ export interface LoadedModel {
   readonly weights: Map<string, tf.Variable>;
   readonly tokenizer: Tokenizer;
   readonly step: number;
+  /** Newer checkpoints of the run passed over as incomplete or corrupt. */
+  readonly skipped: readonly SkippedCheckpoint[];
 }
 
-/** A checkpoint directory (or a run directory: its newest checkpoint) → weights on the current backend. */
+/** A checkpoint directory (or a run directory: its newest good checkpoint) → weights on the current backend. */
 export async function loadModel(spec: string): Promise<LoadedModel> {
-  const dir = await resolveCheckpoint(spec, spec);
-  const ck = await loadCheckpoint(dir);
+  const { dir, checkpoint: ck, skipped } = await openCheckpoint(spec, spec);
   const config = normalizeConfig(ck.state.config, `${dir}/state.json`);
   const tokenizer = tokenizerFromJSON(ck.tokenizer);
   if (tokenizer.hash !== ck.state.tokenizerHash) throw new CheckpointError(`${dir}: tokenizer.json does not match the hash in state.json`);
@@ -34,7 +35,7 @@ export async function loadModel(spec: string): Promise<LoadedModel> {
     disposeWeights(weights);
     throw new CheckpointError(`${dir}/model.safetensors: ${(e as Error).message}`);
   }
-  return { dir, config, gpt, weights, tokenizer, step: ck.state.step };
+  return { dir, config, gpt, weights, tokenizer, step: ck.state.step, skipped };
 }
 
 /**
@@ -44,9 +45,10 @@ export async function loadModel(spec: string): Promise<LoadedModel> {
  * @example
  * const text = await withModel('runs/tiny', { backend: 'wasm' }, async (m) => m.tokenizer.decode(await generateIds(m.weights, m.gpt, [0], 20, {}, new Rng(1))));
  */
-export async function withModel<T>(spec: string, opts: { readonly backend?: BackendChoice }, use: (m: LoadedModel) => Promise<T>): Promise<T> {
+export async function withModel<T>(spec: string, opts: { readonly backend?: BackendChoice; readonly warn?: (message: string) => void }, use: (m: LoadedModel) => Promise<T>): Promise<T> {
   await setupBackend(opts.backend ?? 'auto');
   const m = await loadModel(spec);
+  for (const s of m.skipped) opts.warn?.(`skipped checkpoint ${s.dir}: ${s.reason}; using ${m.dir}`);
   try {
     return await use(m);
   } finally {

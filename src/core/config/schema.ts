@@ -105,6 +105,9 @@ export const CONFIG_SPEC = {
   evalBatches: int(8, 'Validation batches per evaluation (0 = the whole validation set).'),
   checkpointEvery: int(0, 'Write a checkpoint every N steps; 0 = only at the end.'),
   keepCheckpoints: int(3, 'Keep the newest N checkpoints (0 = keep all).'),
+  keepBest: int(0, 'Also keep the N checkpoints with the lowest validation loss, whatever their age (with keep_checkpoints > 0).'),
+  alwaysSaveCheckpoint: bool(true, 'Write the periodic checkpoints whatever the validation loss; `--no-always-save-checkpoint` writes them only at evaluations that improve on the best (nanoGPT\'s always_save_checkpoint = False). The final checkpoint (end of run, stop) is always written.'),
+  earlyStopPatience: int(0, 'Stop the run (with a checkpoint) after N evaluations in a row without a new best validation loss; 0 = never.'),
 
   // --- samples ---
   sampleTokens: int(200, 'Tokens in the sample generated at each evaluation; 0 = no samples.'),
@@ -135,7 +138,7 @@ export const CONFIG_SECTIONS = {
     'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
   ],
   optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip'],
-  cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints'],
+  cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints', 'keepBest', 'alwaysSaveCheckpoint', 'earlyStopPatience'],
   samples: ['sampleTokens', 'samplePrompt', 'temperature', 'topK'],
 } as const satisfies Record<string, readonly ConfigKey[]>;
 

@@ -1,20 +1,24 @@
 import type { Config } from '../../core/config/schema.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
-import { loadCheckpoint, resolveCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { type LoadedCheckpoint, openCheckpoint, type SkippedCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
 import { resolveTokenizer } from '../data/prepareData.ts';
 
 /** The checkpoint a run continues from. */
 export interface Resume {
   readonly dir: string;
-  readonly checkpoint: Awaited<ReturnType<typeof loadCheckpoint>>;
+  readonly checkpoint: LoadedCheckpoint;
+  /** Newer checkpoints passed over because they were incomplete or corrupt. */
+  readonly skipped: readonly SkippedCheckpoint[];
 }
 
-/** `resume: latest` or a checkpoint directory → the loaded checkpoint; null when resume is empty. */
+/**
+ * `resume: latest` (the newest good checkpoint: incomplete or corrupt ones are skipped, see
+ * openCheckpoint) or a checkpoint directory → the verified checkpoint; null when resume is empty.
+ */
 export async function readResume(cfg: Pick<Config, 'resume'>, runDir: string): Promise<Resume | null> {
   if (!cfg.resume) return null;
-  const dir = await resolveCheckpoint(cfg.resume, runDir);
-  return { dir, checkpoint: await loadCheckpoint(dir) };
+  return openCheckpoint(cfg.resume, runDir);
 }
 
 /**
@@ -23,4 +27,13 @@ export async function readResume(cfg: Pick<Config, 'resume'>, runDir: string): P
  */
 export async function runTokenizer(cfg: Parameters<typeof resolveTokenizer>[0], resume: Resume | null): Promise<{ tokenizer: Tokenizer; trained?: string }> {
   return resume ? { tokenizer: tokenizerFromJSON(resume.checkpoint.tokenizer) } : resolveTokenizer(cfg);
+}
+
+/** What a user should hear about the resume: checkpoints skipped, and a corpus that is not the checkpoint's. */
+export function resumeWarnings(resume: Resume | null, corpusFingerprint: string): string[] {
+  if (!resume) return [];
+  const out = resume.skipped.map((s) => `skipped checkpoint ${s.dir}: ${s.reason}; resuming from ${resume.dir}`);
+  const was = resume.checkpoint.state.data.corpusFingerprint;
+  if (was && was !== corpusFingerprint) out.push(`the corpus differs from the one ${resume.dir} was trained on (fingerprint ${was} then, ${corpusFingerprint} now): the data order after resume is not the original run's`);
+  return out;
 }

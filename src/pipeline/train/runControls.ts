@@ -10,11 +10,15 @@ export interface ControlState {
   takeSampleRequest(): boolean;
   /** Resolves when the run is not paused; the pull driver awaits it before each batch. */
   gate(): Promise<void>;
+  /** End the schedule now: the step just trained was the final one (early stopping). */
+  halt(): void;
+  halted(): boolean;
 }
 
 /** Stop after the next step (with a checkpoint), sample on demand, pause between steps. */
 export function createRunControls(): ControlState {
   let stop = false;
+  let halt = false;
   let sample = false;
   let paused: { promise: Promise<void>; resume: () => void } | null = null;
   const controls: RunControls = {
@@ -46,5 +50,9 @@ export function createRunControls(): ControlState {
       return r;
     },
     gate: () => paused?.promise ?? Promise.resolve(),
+    halt: () => {
+      halt = true;
+    },
+    halted: () => halt,
   };
 }

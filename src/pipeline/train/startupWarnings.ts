@@ -9,6 +9,8 @@ import { measureThroughput } from '../../model/nn/throughput.ts';
 import type { PreparedData } from '../data/prepareData.ts';
 
 export interface StartupFacts {
+  /** Messages from earlier steps (resume), said first. */
+  readonly extra?: readonly string[];
   readonly config: Pick<Config, 'batchSize' | 'microBatch' | 'backend' | 'data'>;
   readonly backend: BackendReport;
   readonly data: PreparedData;
@@ -22,7 +24,7 @@ export interface StartupFacts {
 
 /** What a user should know before step 1: cache rebuilds, a trained tokenizer, micro-batching, no validation, skipped backends. */
 export function startupWarnings(f: StartupFacts): WarningEvent[] {
-  const messages: string[] = [...f.data.cache.warnings];
+  const messages: string[] = [...(f.extra ?? []), ...f.data.cache.warnings];
   const cfg = f.config;
   if (f.trainedTokenizer) messages.push(`trained a ${f.data.tokenizer.vocabSize}-token byte-level BPE tokenizer on ${cfg.data} → ${f.trainedTokenizer}`);
   if (f.microBatch > 0 && f.microBatch < cfg.batchSize && !cfg.microBatch)

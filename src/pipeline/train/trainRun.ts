@@ -20,7 +20,9 @@ import { prepareData } from '../data/prepareData.ts';
 import { validationBatches } from '../data/scoringBatches.ts';
 import { checkpointWriter } from './checkpointWriter.ts';
 import { autoMicroBatch } from './memoryPlan.ts';
-import { readResume, runTokenizer } from './resume.ts';
+import { readResume, resumeWarnings, runTokenizer } from './resume.ts';
+import { corpusDigest } from '../data/corpusDigest.ts';
+import { earlyStopping } from '../../operators/earlyStopping.ts';
 import { createRunControls } from './runControls.ts';
 import { runEndEvent, runErrorEvent, runStartEvent } from './runEvents.ts';
 import { scheduleOf, totalStepsOf } from './runPlan.ts';
@@ -51,6 +53,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const resume = await readResume(cfg, runDir);
   const { tokenizer, trained } = await runTokenizer(cfg, resume);
   const data = await prepareData(cfg, tokenizer);
+  const corpusFingerprint = await corpusDigest(cfg);
   const vocabSize = cfg.vocabSize || tokenizer.vocabSize;
   if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
   const gpt = resolveGptConfig({ ...cfg, vocabSize });
@@ -66,17 +69,22 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   const time = now();
   const start = runStartEvent({ config: cfg, vocabSize, params, backend, data, startStep, totalSteps, resumedFrom: resume?.dir ?? null, tuned, time });
-  const warnings = startupWarnings({ config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
+  const warnings = startupWarnings({ extra: resumeWarnings(resume, corpusFingerprint), config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
   const probe$ = cpuSpeedProbe({ weights, gpt, params, backend: backend.name, config: cfg, data, steps: totalSteps - startStep, step: startStep, now });
 
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
   const steps$ = pullThrough(
-    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: run.stopRequested, trimTo, groupByLength: cfg.groupByLength }),
+    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: run.stopRequested, shouldEnd: run.halted, trimTo, groupByLength: cfg.groupByLength }),
     pipe(
       trainStep({ weights, config: gpt, optimizer, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch }),
       validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gpt, valBatches, microBatch) : Promise.resolve(NaN)), now, model.bestValLoss ?? Infinity),
+      earlyStopping(valBatches.length ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
       cfg.sampleTokens > 0 ? sampleEvery(cfg.evalEvery, sampler(weights, gpt, tokenizer, cfg), { now, requested: run.takeSampleRequest }) : identity,
-      checkpointEvery(cfg.checkpointEvery, checkpointWriter({ runDir, config: cfg, vocabSize, params, trainExamples: data.train.length, weights, optimizer, tokenizer, bestValLoss: model.bestValLoss, now }), now),
+      checkpointEvery(
+        cfg.checkpointEvery,
+        checkpointWriter({ runDir, config: cfg, vocabSize, params, trainExamples: data.train.length, weights, optimizer, tokenizer, bestValLoss: model.bestValLoss, corpusFingerprint, now }),
+        { now, onlyOnImprovement: !cfg.alwaysSaveCheckpoint, initialBest: model.bestValLoss ?? Infinity },
+      ),
     ),
     { gate: run.gate },
   );
@@ -91,7 +99,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
       tap((s) => (last = s)),
       concatMap((s) => s.events),
     ),
-    defer(() => of(runEndEvent(last, { startStep, totalSteps, stopped: run.stopRequested(), elapsedS: elapsedS(), time: now() }))),
+    defer(() => of(runEndEvent(last, { startStep, totalSteps, stopped: run.stopRequested() || run.halted(), elapsedS: elapsedS(), time: now() }))),
   ).pipe(
     catchError((e: unknown) => concat(of(runErrorEvent(last, e, { startStep, elapsedS: elapsedS(), time: now() })), throwError(() => e))),
     finalize(() => model.dispose()),

@@ -5,7 +5,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../../model/nn/adamw.ts';
 import { assignTensors, restoreOptimizer } from '../../model/nn/checkpoint.ts';
 import { disposeWeights, initWeights } from '../../model/nn/gpt.ts';
-import { type GptConfig, paramSpecs } from '../../model/nn/gptConfig.ts';
+import { type GptConfig, paramSpecs, resolveGptConfig } from '../../model/nn/gptConfig.ts';
+import { normalizeConfig } from '../../core/config/normalizeConfig.ts';
+import { CONFIG_SECTIONS, toSnake } from '../../core/config/schema.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 import type { Resume } from './resume.ts';
 
@@ -42,6 +44,8 @@ export function trainingModel(
   const { dir, checkpoint: ckpt } = resume;
   try {
     if (ckpt.state.tokenizerHash !== tokenizer.hash) throw new CheckpointError(`${dir}: tokenizer hash differs from the run's`);
+    const differs = architectureDiff(gcfg, ckpt.state.config);
+    if (differs.length) throw new CheckpointError(`${dir} has another architecture: ${differs.join(', ')} (checkpoint vs this run); resume with the checkpoint's config`);
     try {
       assignTensors(weights, ckpt.model);
       restoreOptimizer(optimizer, ckpt.optimizer, ckpt.state.optimizerStep);
@@ -54,4 +58,17 @@ export function trainingModel(
     throw e;
   }
   return { weights, optimizer, startStep: ckpt.state.step, bestValLoss: ckpt.state.bestValLoss, dispose };
+}
+
+/** Model keys whose resolved values differ between the run and a checkpoint's snake_case config, as "key a ≠ b". */
+export function architectureDiff(run: GptConfig, saved: Readonly<Record<string, unknown>>): string[] {
+  let theirs: GptConfig;
+  try {
+    const cfg = normalizeConfig(saved, 'checkpoint state.json');
+    theirs = resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || run.vocabSize });
+  } catch (e) {
+    return [`its config does not resolve (${(e as Error).message})`];
+  }
+  const keys = CONFIG_SECTIONS.model.filter((k) => k !== 'dropout') as readonly (keyof GptConfig)[]; // dropout may change on resume
+  return keys.filter((k) => theirs[k] !== run[k]).map((k) => `${toSnake(k)} ${String(theirs[k])} ≠ ${String(run[k])}`);
 }

@@ -12,6 +12,8 @@ export interface BatchScheduleOptions {
   readonly totalSteps: number;
   /** Polled before each batch: true makes that batch the final one. */
   readonly shouldStop?: () => boolean;
+  /** Polled before each batch: true ends the schedule without another batch (the last one was already final, e.g. early stopping). */
+  readonly shouldEnd?: () => boolean;
   /** > 0: cut each batch to its longest row, rounded up to this multiple (trimPadding). @default 0 */
   readonly trimTo?: number;
   /**
@@ -39,6 +41,7 @@ export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOpt
   let perm: Uint32Array = new Uint32Array(0);
   let order: Uint32Array | null = null;
   for (let step = o.startStep + 1; step <= o.totalSteps; step++) {
+    if (o.shouldEnd?.()) return;
     const e = Math.floor((step - 1) / E);
     if (e !== epochIdx) {
       epochIdx = e;
