@@ -91,7 +91,8 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
 
   it('a diverging run exits 2 with one clear error, its record kept, nothing rethrown (wasm, the default CPU backend)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vf-diverge-'));
-    const args = ['bin/versiflow.mjs', 'train', '--config', 'tiny', '--lr', '1e12', '--max-steps', '5', '--log-every', '1', '--reporter', 'plain', '--out', dir, ...SMALL];
+    // step 1 blows the weights up; the guard skips steps 2–6 (max_bad_steps 5) and stops at step 6
+    const args = ['bin/versiflow-dev.mjs', 'train', '--config', 'tiny', '--lr', '1e12', '--max-steps', '8', '--log-every', '1', '--reporter', 'plain', '--out', dir, ...SMALL];
     const r = await promisify(execFile)(process.execPath, args).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
@@ -104,7 +105,7 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
   });
 
   it('the bin entry runs (npm start path)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/versiflow.mjs', '--help']);
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/versiflow-dev.mjs', '--help']);
     expect(stdout).toMatch(/versiflow train/);
   });
 });
