@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, token-cache, padding.
+ * generate, generate-batch, token-cache, padding.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  *
  * `npm run bench -- <name> --check` imports the bench (so a bad import fails), resolves and verifies
@@ -39,6 +39,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   generate: async () => {
     const m = await import('./generate.ts');
     return { run: () => m.benchGenerate(), inputs: m.generateInputs };
+  },
+  'generate-batch': async () => {
+    const m = await import('./generateBatch.ts');
+    return { run: () => m.benchGenerateBatch(), inputs: m.generateBatchInputs };
   },
   'token-cache': async () => {
     const m = await import('./tokenCache.ts');

@@ -15,7 +15,7 @@ export { isValidationDoc, splitSingleText } from './streams/sources/split.ts';
 export { pullThrough } from './streams/sources/pullThrough.ts';
 export { batchSchedule, stepsPerEpoch } from './streams/sources/batchSchedule.ts';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint } from './streams/checkpoints/checkpointStore.ts';
-export type { TrainEvent } from './core/events.ts';
+export type { TrainEvent, WatermarkEvalEvent } from './core/events.ts';
 export type { StepInput, StepState } from './core/stepState.ts';
 
 export { normalizeText } from './operators/normalizeText.ts';
@@ -30,6 +30,7 @@ export { sampleEvery } from './operators/sampleEvery.ts';
 export { checkpointEvery } from './operators/checkpointEvery.ts';
 export { generate, generate$ } from './operators/generate.ts';
 export { evaluateWatermark } from './operators/evaluateWatermark.ts';
+export { watermarkEvalEvery, type WatermarkEvalFigures } from './operators/watermarkEvalEvery.ts';
 
 export { setupBackend } from './model/backend/setupBackend.ts';
 export { initWeights, forward, disposeWeights } from './model/nn/gpt.ts';
@@ -39,6 +40,7 @@ export { lrAt, type Schedule } from './model/nn/schedule.ts';
 export { evaluateLoss } from './model/nn/evaluate.ts';
 export { generateIds, generateTokens, type GenerateModel, type GenerateOptions, type Token } from './model/nn/generate.ts';
 export { KvCache, feedCached, slideKeep } from './model/nn/kvCache.ts';
+export { generateBatch, generateMany, type Generation, type GenerateBatchOptions, type GenerateManyOptions } from './model/nn/generateBatch.ts';
 export { stackExamples } from './model/nn/batch.ts';
 export type { Batch } from './core/batch.ts';
 export type { Example } from './core/batch.ts';
@@ -47,6 +49,14 @@ export { CharTokenizer } from './model/tokenizer/charTokenizer.ts';
 export { BpeTokenizer } from './model/tokenizer/bpeTokenizer.ts';
 export { trainBpe } from './model/tokenizer/bpeTrainer.ts';
 export { tokenizerFromJSON } from './model/tokenizer/loadTokenizer.ts';
+
+export { watermarkMetrics, rocAuc, parseScoresCsv, formatScoresCsv, type ScoredText, type WatermarkMetrics } from './eval/watermarkMetrics.ts';
+export { watermarkScores, watermarkEvalFigures, pickHeldOut, type WatermarkEvalOptions } from './eval/watermarkEval.ts';
+export { behaviourMetrics, words, distinct2, hasRepeatedNgram, endsInLoop, type BehaviourMetrics } from './eval/behaviour.ts';
+export { tokenLengthStats, percentile, type TokenLengthStats } from './eval/lengthStats.ts';
+export { scoreProbe, scoreExpected, expectedLogits, summarizeProbes, type Probe, type ProbeScore } from './eval/probes.ts';
+export { formatGenJsonl, parseGenJsonl, toGenRecords, type GenRecord } from './eval/genRecords.ts';
+export { heldOutTexts } from './pipeline/data/heldOutTexts.ts';
 
 export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';

@@ -1,5 +1,4 @@
 import { trainCommand, TRAIN_HELP } from './trainCommand.ts';
-import { generateCommand } from './generateCommand.ts';
 import { chatCommand } from './chatCommand.ts';
 import { serveCommand } from './serveCommand.ts';
 import { watermarkCommand, WATERMARK_HELP } from './watermarkCommand.ts';
@@ -7,7 +6,9 @@ import { configCommand } from './configCommand.ts';
 import { tokenizerCommand } from './tokenizerCommand.ts';
 import { paramsCommand } from './paramsCommand.ts';
 import { monitorCommand } from './monitorCommand.ts';
-import { evalCommand, EVAL_HELP } from './evalCommand.ts';
+import { evalEntry, EVAL_ALL_HELP } from './evalSubcommands.ts';
+import { generateEntry, GENERATE_BATCH_HELP } from './generateBatchCommand.ts';
+import { dataCommand, DATA_HELP } from './dataCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -16,10 +17,12 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow generate --checkpoint PATH [--prompt TEXT --max-new-tokens N --temperature T --top-k K --top-p P
       --repetition-penalty R --no-repeat-ngram N --min-new-tokens N --stop S --seed S --watermark poetru|keyed|lefthash
       --watermark-key K --no-cache]                          stream a continuation (KV cache)
+  ${GENERATE_BATCH_HELP}
   versiflow chat (--checkpoint PATH | --connect ws://HOST:PORT)   terminal chat; /help for its commands
   versiflow serve --checkpoint PATH [--port 8765 --host H]    generation over WebSocket (docs/generate-protocol.md)
   ${WATERMARK_HELP.split('\n').join('\n  ')}
-  ${EVAL_HELP}
+  ${EVAL_ALL_HELP}
+  ${DATA_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -35,12 +38,13 @@ type Command = (args: readonly string[], io: CliIO) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   train: trainCommand,
-  generate: generateCommand,
+  generate: generateEntry,
   config: configCommand,
   tokenizer: tokenizerCommand,
   params: paramsCommand,
   monitor: monitorCommand,
-  eval: evalCommand,
+  eval: evalEntry,
+  data: dataCommand,
   watermark: watermarkCommand,
   chat: chatCommand,
   serve: serveCommand,

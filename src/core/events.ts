@@ -74,6 +74,22 @@ export interface EvalEvent {
   readonly bestValLoss: number;
 }
 
+/**
+ * A watermark evaluation during training (operator watermarkEvalEvery): watermarked generations vs
+ * held-out texts, scored by the detector's z (see src/eval/watermarkMetrics.ts).
+ */
+export interface WatermarkEvalEvent {
+  readonly type: 'eval/watermark';
+  readonly step: number;
+  readonly time: number;
+  /** ROC AUC of z, generated vs real (a tie counts one half); NaN when a class is empty. */
+  readonly auc: number;
+  /** F1 at the z threshold (positive = z ≥ threshold). */
+  readonly f1: number;
+  readonly meanZGenerated: number;
+  readonly meanZReal: number;
+}
+
 export interface CheckpointEvent {
   readonly type: 'checkpoint';
   readonly step: number;
@@ -113,6 +129,7 @@ export type TrainEvent =
   | RunStartEvent
   | TrainStepEvent
   | EvalEvent
+  | WatermarkEvalEvent
   | CheckpointEvent
   | SampleEvent
   | WarningEvent
@@ -124,6 +141,7 @@ export const EVENT_TYPES: readonly TrainEventType[] = [
   'run/start',
   'train/step',
   'eval',
+  'eval/watermark',
   'checkpoint',
   'sample',
   'warning',

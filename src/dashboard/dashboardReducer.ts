@@ -1,12 +1,12 @@
 import type {
-  CheckpointEvent, EvalEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent,
+  CheckpointEvent, EvalEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent, WatermarkEvalEvent,
 } from '../core/events.ts';
 import { emptySeries, pushPoint, type Series } from '../core/series.ts';
 
 /** An event that goes to the append-only log, numbered so the TUI prints each exactly once. */
 export interface LogEntry {
   readonly seq: number;
-  readonly event: EvalEvent | CheckpointEvent | SampleEvent | WarningEvent | RunEndEvent;
+  readonly event: EvalEvent | WatermarkEvalEvent | CheckpointEvent | SampleEvent | WarningEvent | RunEndEvent;
 }
 
 /** Everything the TUI draws; built only by `dashboardReducer`. */
@@ -82,6 +82,7 @@ export function dashboardReducer(state: DashboardState, e: TrainEvent): Dashboar
       return { ...appendLog(state, e), end: e };
     case 'checkpoint':
     case 'sample':
+    case 'eval/watermark':
       return appendLog(state, e);
   }
 }

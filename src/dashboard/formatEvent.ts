@@ -23,6 +23,8 @@ export function formatEvent(e: TrainEvent): string | null {
       );
     case 'eval':
       return `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}`;
+    case 'eval/watermark':
+      return `watermark eval step ${e.step} | AUC ${e.auc.toFixed(3)} | F1 ${e.f1.toFixed(3)} | mean z generated ${e.meanZGenerated.toFixed(2)} / real ${e.meanZReal.toFixed(2)}`;
     case 'checkpoint':
       return `checkpoint step ${e.step} → ${e.path} (${(e.bytes / 1e6).toFixed(1)} MB)`;
     case 'sample':

@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
  * import. A room is the first folder under src/ (src/model/* and src/streams/* count one level deeper).
  *
  *   core ← model (tokenizer, watermark, formats, kernels ← backend, nn ← tuners) ← operators
- *        ← streams (sources, cache, feed, checkpoints) ← pipeline ← cli;   dashboard imports core only.
+ *        ← streams (sources, cache, feed, checkpoints) ← eval ← pipeline ← cli;   dashboard imports core only.
  */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   core: [],
@@ -22,9 +22,10 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'streams/cache': ['core', 'model/*', 'operators', 'streams/sources'],
   'streams/checkpoints': ['core', 'model/*', 'operators'],
   'streams/feed': ['core', 'model/*', 'operators'],
+  eval: ['core', 'model/*', 'operators', 'streams/*'],
   dashboard: ['core'],
-  pipeline: ['core', 'model/*', 'operators', 'streams/*', 'dashboard'],
-  cli: ['core', 'model/*', 'operators', 'streams/*', 'dashboard', 'pipeline'],
+  pipeline: ['core', 'model/*', 'operators', 'streams/*', 'eval', 'dashboard'],
+  cli: ['core', 'model/*', 'operators', 'streams/*', 'eval', 'dashboard', 'pipeline'],
   index: ['*'],
 };
 
