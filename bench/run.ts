@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding.
+ * generate, generate-batch, token-cache, padding, feed-load.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  *
  * `npm run bench -- <name> --check` imports the bench (so a bad import fails), resolves and verifies
@@ -51,6 +51,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   padding: async () => {
     const m = await import('./padding.ts');
     return { run: () => m.benchPadding(), inputs: m.paddingInputs };
+  },
+  'feed-load': async () => {
+    const m = await import('./feedLoad.ts');
+    return { run: () => m.benchFeedLoad(), inputs: m.feedLoadInputs };
   },
 };
 

@@ -22,6 +22,7 @@ export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...
   --max-steps N --log-every N --eval-every N --seed N --backend auto|tensorflow|webgpu|wasm|cpu
   --out DIR --resume latest|PATH --reporter auto|tui|plain|json|none
   --ws-port N (0 = any free port) --ws-host ADDR --ws-token T --no-ws
+  --ws-origins LIST (browser origins allowed, * = any) --ws-max-clients N (default 64)
   any config key as --key-name value; \`versiflow config\` lists them`;
 
 /** `versiflow train`: builds the run from config + flags, attaches the sinks, runs to the end. */
@@ -78,9 +79,9 @@ function attachReporter(events$: Observable<TrainEvent>, cfg: Pick<Config, 'repo
 }
 
 /** Serves the run's events on ws://host:port; a busy port is a warning, not a failed run. */
-async function openFeed(events$: Observable<TrainEvent>, cfg: Pick<Config, 'ws' | 'wsPort' | 'wsHost' | 'wsToken' | 'name'>, io: CliIO): Promise<FeedHandle | undefined> {
+async function openFeed(events$: Observable<TrainEvent>, cfg: Pick<Config, 'ws' | 'wsPort' | 'wsHost' | 'wsToken' | 'wsOrigins' | 'wsMaxClients' | 'name'>, io: CliIO): Promise<FeedHandle | undefined> {
   try {
-    const feed = await startFeed(events$, { port: cfg.wsPort, host: cfg.wsHost, token: cfg.wsToken });
+    const feed = await startFeed(events$, { port: cfg.wsPort, host: cfg.wsHost, token: cfg.wsToken, origins: cfg.wsOrigins, maxClients: cfg.wsMaxClients });
     io.stdout.write(`live feed: ${feed.url} (metrics: http://${cfg.wsHost}:${feed.port}/metrics)\n`);
     return feed;
   } catch (e) {

@@ -33,7 +33,7 @@ describe('versiflow serve', () => {
   it('serves two clients at once, interleaved, each its own stream; a seed reproduces across clients', async () => {
     const log = await withServer(async (h) => {
       const [a, b] = await Promise.all([connectGenerate(h.url), connectGenerate(h.url)]);
-      expect(a.hello).toMatchObject({ type: 'hello', protocol: 1, model: { context: 64 } });
+      expect(a.hello).toMatchObject({ type: 'hello', protocol: 2, model: { context: 64 }, limits: { maxPromptTokens: 64, maxNewTokens: 1024, maxConcurrent: 2, maxQueued: 32 } });
       const order: string[] = [];
       const ta: string[] = [];
       const tb: string[] = [];
@@ -80,6 +80,48 @@ describe('versiflow serve', () => {
       expect(msgs[1]).toMatchObject({ type: 'error', id: 'x', message: expect.stringMatching(/unknown option "topk"/) });
       ws.close();
     });
+  });
+
+  it('refuses a non-loopback --host without --token, and a default --max-new-tokens over the limit', async () => {
+    for (const [flags, msg] of [
+      [['--host', '0.0.0.0'], /serve: --host 0\.0\.0\.0 can be reached from other machines, but no --token is set/],
+      [['--max-new-tokens', '2000'], /serve: --max-new-tokens 2000 is above --max-new-tokens-limit 1024/],
+      [['--max-concurrent', '0'], /serve: --max-concurrent must be an integer ≥ 1, got 0/],
+      [['--origins', 'evil.example'], /serve --origins: "evil\.example" is not an origin/],
+    ] as const) {
+      const c = captureIO();
+      expect(await serveCommand(['--checkpoint', ckpt, '--port', '0', '--backend', 'cpu', ...flags], c.io, { until: async () => undefined }), flags.join(' ')).toBe(2);
+      expect(c.err()).toMatch(msg);
+    }
+  });
+
+  it('--token: clients without it get 401; chat --connect with ?token= gets in', async () => {
+    const log = await withServer(async (h) => {
+      await expect(connectGenerate(h.url)).rejects.toThrow(/HTTP 401/);
+      const input = new PassThrough();
+      const c = captureIO();
+      const done = chatCommand(['--connect', `${h.url}?token=s3cret`], c.io, input);
+      input.end('/max_tokens 3\nhi\n/quit\n');
+      expect(await done).toBe(0);
+      expect(c.out()).toMatch(/\(3 tokens, [\d.]+ tok\/s\)/);
+    }, '--token', 's3cret');
+    expect(log).toContain('token required');
+  });
+
+  it('bounds prompts by the context in tokens and maxNewTokens by --max-new-tokens-limit; queues past --max-concurrent', async () => {
+    const log = await withServer(async (h) => {
+      const c = await connectGenerate(h.url);
+      await expect(c.generate('a'.repeat(65), OPTS, () => undefined).done).rejects.toThrow("prompt is 65 tokens; the limit is 64 tokens (the model's context)");
+      await expect(c.generate('ab', { ...OPTS, maxNewTokens: 51, minNewTokens: 0 }, () => undefined).done).rejects.toThrow(/maxNewTokens 51 is over this server's limit of 50/);
+      const positions: number[] = [];
+      const first = c.generate('ab', OPTS, () => undefined);
+      const second = c.generate('ab', OPTS, () => undefined, (q) => positions.push(q.position));
+      const [d1, d2] = await Promise.all([first.done, second.done]);
+      expect([d1.tokens, d2.tokens]).toEqual([40, 40]);
+      expect(positions).toEqual([1]);
+      c.close();
+    }, '--max-concurrent', '1', '--max-new-tokens-limit', '50', '--max-new-tokens', '40');
+    expect(log).toMatch(/1 generation\(s\) at once, 32 may wait, prompts ≤ 64 tokens, max_new_tokens ≤ 50/);
   });
 
   it('versiflow chat --connect talks to it', async () => {

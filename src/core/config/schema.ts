@@ -41,6 +41,8 @@ export const CONFIG_SPEC = {
   wsPort: int(7447, 'WebSocket/HTTP port of the live feed; 0 = any free port (printed at start).', 0, 65535),
   wsHost: str('127.0.0.1', 'Address the feed binds; anything but loopback requires ws_token.'),
   wsToken: str('', 'Token clients must present (?token= or Authorization: Bearer) when set.'),
+  wsOrigins: str('', 'Browser origins allowed to open the feed besides its own (http://127.0.0.1:PORT, http://localhost:PORT): a comma list of scheme://host[:port], or * for any. Clients without an Origin header (the monitor, scripts) are always allowed; other origins get HTTP 403.'),
+  wsMaxClients: int(64, 'Most clients connected to the feed at once; the next one gets HTTP 503 (try again later).', 1, 100_000),
 
   // --- data ---
   data: str('data/ru_poetry.parquet', 'Corpus: a .parquet, .jsonl or .txt file, a directory, or a glob.'),
@@ -131,7 +133,7 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
  * says what it depends on and a test can build it from a few keys.
  */
 export const CONFIG_SECTIONS = {
-  run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken'],
+  run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
   data: ['data', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir'],
   model: [
     'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',

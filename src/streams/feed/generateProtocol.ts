@@ -19,8 +19,21 @@ export type GenerateClientMessage =
   | { readonly type: 'generate'; readonly id: string; readonly prompt: string; readonly options: ClientGenerateOptions }
   | { readonly type: 'cancel'; readonly id: string };
 
+/** What a server accepts (sent in `hello`); a request beyond them gets an `error`. */
+export interface GenerateLimits {
+  /** Most tokens a prompt may have: the model's context. */
+  readonly maxPromptTokens: number;
+  /** Largest `maxNewTokens` a request may ask for. */
+  readonly maxNewTokens: number;
+  /** Generations running at once, all clients together; later requests wait in order. */
+  readonly maxConcurrent: number;
+  /** Requests that may wait; beyond that a request gets an error (busy). */
+  readonly maxQueued: number;
+}
+
 export type GenerateServerMessage =
-  | { readonly type: 'hello'; readonly protocol: 1; readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null } }
+  | { readonly type: 'hello'; readonly protocol: 2; readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null }; readonly limits: GenerateLimits }
+  | { readonly type: 'queued'; readonly id: string; readonly position: number }
   | { readonly type: 'token'; readonly id: string; readonly text: string; readonly tokenId: number; readonly logprob: number; readonly green?: boolean }
   | { readonly type: 'done'; readonly id: string; readonly tokens: number; readonly tokPerSec: number; readonly finish: 'eos' | 'length' | 'stop' | 'cancelled' }
   | { readonly type: 'error'; readonly id?: string; readonly message: string };

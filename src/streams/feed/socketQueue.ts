@@ -34,6 +34,11 @@ export class SocketQueue {
     return this.queue.length;
   }
 
+  /** True while `maxQueue` messages wait: the promise the last `send` returned is still pending. */
+  get full(): boolean {
+    return this.queue.length >= this.maxQueue;
+  }
+
   private pump = (): void => {
     while (this.queue.length > 0 && this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount < this.highWaterBytes) {
       this.ws.send(this.queue.shift()!, this.onSent);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { EVENT_TYPES, type TrainEvent } from '../../core/events.ts';
 import { FeedClient } from './feedClient.ts';
@@ -9,6 +9,9 @@ import { isLoopbackHost, requestToken, tokenMatches } from './feedAuth.ts';
 import { parseClientMessage, parseTypeList } from './feedProtocol.ts';
 import { createFeedState, recordEvent, snapshotMessage } from './feedState.ts';
 import { prometheusMetrics } from './prometheusMetrics.ts';
+import {
+  ClientGuard, gateUpgrade, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, refuseUpgrade, selfOrigins, type UpgradeGate,
+} from './wsGuard.ts';
 
 export interface FeedOptions {
   /** TCP port; 0 = any free port (read it back from the handle). */
@@ -17,6 +20,16 @@ export interface FeedOptions {
   readonly host?: string;
   /** Clients must present it (`?token=` or `Authorization: Bearer`); also guards /metrics. */
   readonly token?: string;
+  /**
+   * Browser origins allowed to connect besides the feed's own (http://127.0.0.1:PORT, http://localhost:PORT):
+   * a comma list or array of `scheme://host[:port]`, `*` for any. A handshake without an Origin header
+   * (not a browser) is always allowed; any other origin gets HTTP 403. Config key `ws_origins`.
+   */
+  readonly origins?: string | readonly string[];
+  /** @default 64 — connected clients; the next one gets HTTP 503. Config key `ws_max_clients`. */
+  readonly maxClients?: number;
+  /** Inbound message rate and strikes per client (defaults: DEFAULT_MESSAGE_LIMITS). */
+  readonly messageLimits?: Partial<MessageLimits>;
   /** @default 20 — events of each type replayed in the snapshot. */
   readonly snapshotSize?: number;
   /** @default 1024 — messages waiting per client before events are skipped. */
@@ -25,7 +38,7 @@ export interface FeedOptions {
   readonly heartbeatMs?: number;
   /** @default 65536 — largest inbound frame in bytes (client messages are tiny). */
   readonly maxPayload?: number;
-  /** @default Date.now — clock for snapshot times. */
+  /** @default Date.now — clock for snapshot times and the message rate limit. */
   readonly now?: () => number;
 }
 
@@ -40,6 +53,10 @@ export interface FeedStats {
   readonly laggedNotices: number;
   /** Clients terminated by the heartbeat. */
   readonly terminated: number;
+  /** Upgrades refused: bad origin (403), token (401), feed full (503). */
+  readonly refused: { readonly origin: number; readonly token: number; readonly full: number };
+  /** Clients closed with 1008 for too many bad or excess messages. */
+  readonly policyClosed: number;
   /** Longest outbound queue any client reached. */
   readonly maxQueued: number;
 }
@@ -64,7 +81,12 @@ const CLOSE_GRACE_MS = 500;
  * never slows training. Resolves once listening. Keeps serving after `events$` completes, so late
  * joiners still get the final snapshot, until `close()`.
  *
- * @throws ConfigError when `host` is not loopback and no token is set, or the port cannot be bound.
+ * Hardening (docs/ws-protocol.md, "Who may connect"): the browser Origin is checked on upgrade (403
+ * unless same-origin or in `origins`), the token compared in constant time (401), the clients capped
+ * (503); a bad or excess client message is answered with an `error` and counted, and `strikes` of them
+ * within a window close that client with 1008. Frames over `maxPayload` close it with 1009.
+ *
+ * @throws ConfigError when `host` is not loopback and no token is set, an origin is malformed, or the port cannot be bound.
  */
 export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptions): Promise<FeedHandle> {
   const host = opts.host ?? '127.0.0.1';
@@ -72,6 +94,10 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
   const maxQueue = opts.maxQueue ?? 1024;
   const heartbeatMs = opts.heartbeatMs ?? 30_000;
   const now = opts.now ?? Date.now;
+  const origins = parseOrigins(opts.origins, 'ws_origins');
+  const limits = messageLimits(opts.messageLimits, 'feed');
+  const maxClients = opts.maxClients ?? 64;
+  if (!(Number.isInteger(maxClients) && maxClients >= 1)) throw new ConfigError(`ws_max_clients must be an integer ≥ 1, got ${maxClients}`);
   if (!isLoopbackHost(host) && token === undefined) {
     throw new ConfigError(
       `ws_host is ${JSON.stringify(host)}, which other machines can reach, but ws_token is empty: anyone on the network could ` +
@@ -81,7 +107,8 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
 
   const state = createFeedState(opts.snapshotSize ?? 20);
   const clients = new Set<FeedClient>();
-  const totals = { events: 0, sent: 0, dropped: 0, laggedNotices: 0, terminated: 0, maxQueued: 0 };
+  const totals = { events: 0, sent: 0, dropped: 0, laggedNotices: 0, terminated: 0, maxQueued: 0, policyClosed: 0 };
+  const refused = { origin: 0, token: 0, full: 0 };
   const retire = (c: FeedClient) => {
     if (!clients.delete(c)) return;
     totals.sent += c.sent;
@@ -98,6 +125,8 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
       dropped: totals.dropped + sum(live, (c) => c.dropped),
       laggedNotices: totals.laggedNotices + sum(live, (c) => c.laggedNotices),
       terminated: totals.terminated,
+      refused: { ...refused },
+      policyClosed: totals.policyClosed,
       maxQueued: Math.max(totals.maxQueued, ...live.map((c) => c.maxQueued)),
     };
   };
@@ -119,11 +148,23 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 64 * 1024 });
+  let self: ReadonlySet<string> = new Set();
+  const gate: UpgradeGate = {
+    origins,
+    self: () => self,
+    token,
+    maxClients,
+    clients: () => clients.size,
+    names: { what: 'training feed', origins: 'ws_origins (--ws-origins)', token: 'ws_token', maxClients: 'ws_max_clients (--ws-max-clients)' },
+  };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!authorized(req)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nwww-authenticate: Bearer\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
-      return;
+    socket.on('error', () => undefined); // a client that resets mid-handshake
+    const refusal = gateUpgrade(req, gate);
+    if (refusal) {
+      refused[refusal.status === 403 ? 'origin' : refusal.status === 401 ? 'token' : 'full']++;
+      return refuseUpgrade(socket, refusal);
     }
+    // completes synchronously (no verifyClient, no compression): clients.size is exact for the next gate
     wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
   });
 
@@ -141,9 +182,19 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
     ws.on('close', () => retire(client));
     // a socket error (reset, oversized frame) is followed by 'close'; nothing else to do
     ws.on('error', () => undefined);
+    const guard = new ClientGuard(limits, now);
+    // a bad or excess message: an error for it; too many of them: 1008
+    const penalize = (message: string) => {
+      if (!guard.strike()) return client.reply({ type: 'error', message }, false);
+      client.reply({ type: 'error', message: `${message}; ${guard.closingMessage()}` }, true);
+      totals.policyClosed++;
+      ws.close(POLICY_VIOLATION, POLICY_CLOSE_REASON);
+    };
     ws.on('message', (data, isBinary) => {
+      if (ws.readyState !== WebSocket.OPEN) return; // closing: ignore the rest
+      if (!guard.admit()) return penalize(guard.rateMessage());
       const msg = parseClientMessage(data, isBinary);
-      if ('error' in msg) return client.reply({ type: 'error', message: msg.error }, false);
+      if ('error' in msg) return penalize(msg.error);
       if (msg.type === 'ping') return client.reply({ type: 'pong' }, false);
       for (const t of msg.types) msg.type === 'subscribe' ? client.types.add(t) : client.types.delete(t);
       // droppable like any reply: a client spamming subscribe without reading must not grow its queue
@@ -193,6 +244,7 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
+  self = selfOrigins(host, port);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {

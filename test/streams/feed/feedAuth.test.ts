@@ -1,6 +1,13 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost, requestToken, tokenMatches } from '../../../src/streams/feed/feedAuth.ts';
+
+// the real function, watched: tokenMatches must compare through it, on equal-length digests
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
+});
 
 const req = (url: string, authorization?: string) => ({ url, headers: authorization ? { authorization } : {} }) as IncomingMessage;
 
@@ -22,5 +29,15 @@ describe('feedAuth', () => {
     expect(tokenMatches('s3cre', 's3cret')).toBe(false);
     expect(tokenMatches('s3cret ', 's3cret')).toBe(false);
     expect(tokenMatches(null, 's3cret')).toBe(false);
+  });
+
+  it('compares in constant time: crypto.timingSafeEqual over two 32-byte digests, whatever the lengths', () => {
+    const spy = vi.mocked(timingSafeEqual);
+    spy.mockClear();
+    for (const [a, b] of [['x', 'a-much-longer-secret-value'], ['s3cret', 's3cret'], ['', 's3cret'], ['é'.repeat(500), 's3cret']]) tokenMatches(a, b);
+    expect(spy).toHaveBeenCalledTimes(4);
+    for (const [a, b] of spy.mock.calls) {
+      expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
+    }
   });
 });

@@ -87,3 +87,21 @@ export function refusedStatus(url: string, headers?: Record<string, string>): Pr
     ws.once('error', () => undefined);
   });
 }
+
+/** A connection attempt expected to be refused: the HTTP status, body and headers of the refusal. */
+export function refusal(url: string, headers?: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
+        ws.terminate();
+      });
+    });
+    ws.once('open', () => reject(new Error('connection was accepted')));
+    ws.on('error', () => undefined);
+  });
+}

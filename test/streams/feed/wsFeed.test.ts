@@ -64,7 +64,7 @@ describe('startFeed', () => {
   });
 
   it('delivers every event of a short run, in order, to 100 concurrent clients', async () => {
-    const { events, f } = await feed();
+    const { events, f } = await feed({ maxClients: 128 });
     const many = await Promise.all(Array.from({ length: 100 }, () => client(f.url)));
     expect(f.stats().clients).toBe(100);
     const run = scriptedRun({ steps: 200 });
@@ -84,7 +84,8 @@ describe('startFeed', () => {
   });
 
   it('answers garbage with error messages and keeps serving', async () => {
-    const { events, f } = await feed({ maxPayload: 1024 });
+    // strikes raised: this test is about the answers (wsFeed.hardening.test.ts closes after 5)
+    const { events, f } = await feed({ maxPayload: 1024, messageLimits: { strikes: 100 } });
     const c = await client(f.url);
     const bystander = await client(f.url);
     c.send('not json {');
