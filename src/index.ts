@@ -64,3 +64,9 @@ export { metricsJsonl } from './dashboard/metricsJsonl.ts';
 export { createTrainRun } from './pipeline/train/trainRun.ts';
 export { startGenerateServer } from './streams/feed/generateServer.ts';
 export { connectGenerate } from './streams/feed/generateClient.ts';
+
+export { exportHf, type ExportHfOptions, type ExportHfResult } from './pipeline/export/exportHf.ts';
+export { importModel, type ImportOptions, type ImportResult } from './pipeline/import/importModel.ts';
+export { hfFamilyOf, type HfFamily } from './model/formats/hf/hfFamily.ts';
+export { readTorchCheckpoint, TorchTensor } from './model/formats/torch/torchCheckpoint.ts';
+export { unpickle, PLAIN_GLOBALS, type AllowedGlobal } from './model/formats/torch/pickle.ts';

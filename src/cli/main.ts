@@ -9,6 +9,8 @@ import { monitorCommand } from './monitorCommand.ts';
 import { evalEntry, EVAL_ALL_HELP } from './evalSubcommands.ts';
 import { generateEntry, GENERATE_BATCH_HELP } from './generateBatchCommand.ts';
 import { dataCommand, DATA_HELP } from './dataCommand.ts';
+import { exportCommand, EXPORT_HELP } from './exportCommand.ts';
+import { importCommand, IMPORT_HELP } from './importCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -23,6 +25,8 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   ${WATERMARK_HELP.split('\n').join('\n  ')}
   ${EVAL_ALL_HELP}
   ${DATA_HELP}
+  ${EXPORT_HELP}
+  ${IMPORT_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -48,6 +52,8 @@ const COMMANDS: Record<string, Command> = {
   watermark: watermarkCommand,
   chat: chatCommand,
   serve: serveCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */
