@@ -1,7 +1,9 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding, feed-load.
+ * generate, generate-batch, token-cache, padding, soak, crash, feed-load.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
+ * A bench with `options` takes them after its name (`npm run bench -- soak --steps 2000`); the
+ * others take none.
  *
  * `npm run bench -- <name> --check` imports the bench (so a bad import fails), resolves and verifies
  * every input it needs (data files, configs, scripts it spawns or bundles, packages it loads; see
@@ -12,8 +14,10 @@ import { pathToFileURL } from 'node:url';
 import { type BenchInput, checkInputs } from './inputs.ts';
 
 export interface Bench {
-  /** The measurement. */
-  run(): Promise<void>;
+  /** The measurement, given the options after the bench's name. */
+  run(args: readonly string[]): Promise<void>;
+  /** The options it takes, for the usage line; absent = none. */
+  readonly options?: string;
   /** What `--check` verifies. */
   inputs(): BenchInput[];
 }
@@ -51,6 +55,14 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   padding: async () => {
     const m = await import('./padding.ts');
     return { run: () => m.benchPadding(), inputs: m.paddingInputs };
+  },
+  soak: async () => {
+    const m = await import('./soak.ts');
+    return { run: (args) => m.benchSoak(args), inputs: m.soakInputs, options: m.SOAK_OPTIONS };
+  },
+  crash: async () => {
+    const m = await import('./crash.ts');
+    return { run: (args) => m.benchCrash(args), inputs: m.crashInputs, options: m.CRASH_OPTIONS };
   },
   'feed-load': async () => {
     const m = await import('./feedLoad.ts');
@@ -91,13 +103,24 @@ async function main(args: readonly string[]): Promise<number> {
   const check = args.includes('--check');
   const rest = args.filter((a) => a !== '--check');
   const name = rest[0];
-  if (!name || !(name in BENCHES) || rest.length > 1) {
-    const why = !name ? '' : name in BENCHES ? ` (unexpected "${rest.slice(1).join(' ')}")` : ` (unknown bench "${name}")`;
-    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check]${why}\n`);
+  const usage = (why: string) => {
+    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check] [the bench's options: soak, crash]${why}\n`);
+    return 2;
+  };
+  if (!name || !(name in BENCHES)) return usage(name ? ` (unknown bench "${name}")` : '');
+  if (check) {
+    if (rest.length > 1) return usage(` (unexpected "${rest.slice(1).join(' ')}" with --check)`);
+    return checkBench(name, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  }
+  const bench = await BENCHES[name]();
+  if (rest.length > 1 && !bench.options) return usage(` (unexpected "${rest.slice(1).join(' ')}": ${name} takes no options)`);
+  try {
+    await bench.run(rest.slice(1));
+  } catch (e) {
+    if (!(e instanceof Error) || !/: bad option /.test(e.message)) throw e;
+    process.stderr.write(`${e.message}\n`);
     return 2;
   }
-  if (check) return checkBench(name, (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
-  await (await BENCHES[name]()).run();
   return 0;
 }
 

@@ -25,9 +25,20 @@ export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...
   --ws-origins LIST (browser origins allowed, * = any) --ws-max-clients N (default 64)
   any config key as --key-name value; \`versiflow config\` lists them`;
 
-/** `versiflow train`: builds the run from config + flags, attaches the sinks, runs to the end. */
-export async function trainCommand(args: readonly string[], io: CliIO, signals: NodeJS.EventEmitter = process): Promise<number> {
-  let onSigint: (() => void) | undefined;
+/** The signals that stop a run cleanly (the first) or at once (the second), with their numbers for the 128+n exit code. */
+export const STOP_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
+/**
+ * `versiflow train`: builds the run from config + flags, attaches the sinks, runs to the end.
+ * SIGINT, SIGTERM and SIGHUP (from `signals`) stop it after the current step with a checkpoint, and
+ * it returns 0 naming the signal; a second one of any of them calls `exit(128 + n)` at once, leaving
+ * the last complete checkpoint.
+ */
+export async function trainCommand(args: readonly string[], io: CliIO, signals: NodeJS.EventEmitter = process, exit: (code: number) => void = (code) => process.exit(code)): Promise<number> {
+  let onSignal: ((sig: StopSignal) => void) | undefined;
+  let stoppedBy: StopSignal | undefined;
+  const handlers = new Map<StopSignal, () => void>();
   let feed: FeedHandle | undefined;
   try {
     const { positional, flags } = parseArgs(args, ['help']);
@@ -46,20 +57,31 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     events$.subscribe(metricsJsonl(join(run.runDir, 'metrics.jsonl')));
     feed = cfg.ws ? await openFeed(events$, cfg, io) : undefined;
     const tui = attachReporter(events$, cfg, io, run.controls);
-    onSigint = () => {
-      io.stderr.write('\nstopping after this step (writing a checkpoint); press Ctrl-C again to abort\n');
+    onSignal = (sig) => {
+      stoppedBy = sig;
+      io.stderr.write(`\n${sig}: stopping after this step (writing a checkpoint); send it again (or Ctrl-C) to stop at once\n`);
       run.controls.stop();
-      onSigint = () => process.exit(130);
+      onSignal = (again) => {
+        io.stderr.write(`${again}: stopping at once; the last complete checkpoint is kept\n`);
+        exit(128 + STOP_SIGNALS[again]);
+      };
     };
-    const sigint = () => onSigint?.();
-    signals.on('SIGINT', sigint);
+    for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+      handlers.set(sig, () => onSignal?.(sig));
+      signals.on(sig, handlers.get(sig)!);
+    }
     const done = lastValueFrom(events$);
     events$.connect();
+    let end: TrainEvent | undefined;
     try {
-      await done;
+      end = await done;
     } finally {
-      signals.off('SIGINT', sigint);
+      for (const [sig, h] of handlers) signals.off(sig, h);
       await tui?.waitUntilExit();
+    }
+    if (stoppedBy) {
+      const ckpt = end?.type === 'run/end' && end.checkpoint ? `; checkpoint ${end.checkpoint}` : '';
+      io.stderr.write(`stopped on ${stoppedBy} at step ${end?.step ?? run.startStep}${ckpt}\n`);
     }
     return 0;
   } catch (e) {

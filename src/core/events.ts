@@ -63,6 +63,11 @@ export interface TrainStepEvent {
   readonly numTensors: number;
   /** webgpu only: bytes of GPU buffers the backend holds (its buffer pool, free buffers included). */
   readonly gpuBytes?: number;
+  /**
+   * With the step guard on (max_bad_steps > 0): steps of this run (or resume) not applied because their
+   * loss or gradient was not finite, or their loss spiked (loss_spike_factor); read at log points.
+   */
+  readonly skippedSteps?: number;
 }
 
 export interface EvalEvent {

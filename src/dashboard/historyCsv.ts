@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
 import type { TrainEvent } from '../core/events.ts';
+import { syncFile } from './durable.ts';
 
 export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s'] as const;
 
@@ -10,7 +11,9 @@ type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
 /**
  * Appends one row per logged step (and per evaluation step) to a CSV file. A step's val_loss arrives
  * after its train/step event, so a row is written once an event of a later step (or the end) comes.
- * An existing file is appended to (a resumed run continues it).
+ * An existing file is appended to (a resumed run continues it; cutRunLogs first moves aside the rows
+ * past the checkpoint it resumes from). At a `checkpoint` event the step's row is written and the file
+ * fsynced, so after a crash (or a power loss) the file holds every row up to the last checkpoint.
  */
 export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
   mkdirSync(dirname(path), { recursive: true });
@@ -31,7 +34,11 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
     next: (e) => {
       if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
       else if (e.type === 'eval') rowFor(e.step).val_loss = e.valLoss;
-      else if (e.type === 'run/end') flush();
+      else if (e.type === 'checkpoint') {
+        // checkpointEvery comes last in a step: the pending row (this step's or an earlier one) is complete
+        flush();
+        syncFile(path);
+      } else if (e.type === 'run/end') flush();
     },
     complete: flush,
     error: flush,

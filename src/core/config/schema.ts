@@ -100,6 +100,8 @@ export const CONFIG_SPEC = {
   beta2: num(0.95, 'AdamW β2.', { min: 0, max: 1 }),
   adamEps: num(1e-8, 'AdamW ε.', { min: 0 }),
   gradClip: num(1.0, 'Clip the global gradient norm to this; 0 = off.', { min: 0 }),
+  maxBadSteps: int(5, 'Step guard: a step whose loss or gradient is NaN or infinite is skipped (weights and AdamW moments unchanged, decided on the device) and counted (`skippedSteps` on train/step, read at log points); N skipped steps in a row stop the run with a DivergenceError, noticed at the next log step. 0 = no guard: the first non-finite loss at a log step stops the run.'),
+  lossSpikeFactor: num(0, 'With the step guard on: also skip a step whose loss exceeds this many times the running mean of the applied steps\' losses (after 20 of them); such steps count towards max_bad_steps. Decided on the device: no extra sync. 0 = off.', { min: 0 }),
 
   // --- cadence ---
   logEvery: int(10, 'Read the loss from the device and emit a train/step event every N steps.', 1),
@@ -139,7 +141,7 @@ export const CONFIG_SECTIONS = {
     'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',
     'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
   ],
-  optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip'],
+  optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip', 'maxBadSteps', 'lossSpikeFactor'],
   cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints', 'keepBest', 'alwaysSaveCheckpoint', 'earlyStopPatience'],
   samples: ['sampleTokens', 'samplePrompt', 'temperature', 'topK'],
 } as const satisfies Record<string, readonly ConfigKey[]>;

@@ -19,6 +19,10 @@ export interface AdamWOptions {
  * parameters, so they can be saved to and loaded from optimizer.safetensors.
  * No GPU→CPU reads: the grad norm stays a tensor for the caller to read when it logs.
  * On webgpu with the `adamw` kernel on, each parameter is updated by one fused in-place kernel.
+ * With a `gate` (see StepGuard), the update is applied only where the gate, computed on the device
+ * from the grad norm, is true: a skipped step leaves parameters and moments exactly as they were
+ * (tf.where, or the fused kernel's apply flag), and changes nothing when every step is applied.
+ * The bias-correction count `t` lives on the host and counts every call, skipped or not.
  */
 export class AdamW {
   readonly m = new Map<string, tf.Variable>();
@@ -38,8 +42,11 @@ export class AdamW {
     }
   }
 
-  /** Applies one update with learning rate `lr`; returns the pre-clip global grad norm (a kept scalar). */
-  apply(grads: tf.NamedTensorMap, lr: number): tf.Scalar {
+  /**
+   * Applies one update with learning rate `lr`; returns the pre-clip global grad norm (a kept scalar).
+   * `gate(norm)`, when given, returns a boolean scalar on the device: false skips this update entirely.
+   */
+  apply(grads: tf.NamedTensorMap, lr: number, gate?: (gradNorm: tf.Scalar) => tf.Scalar): tf.Scalar {
     this.t += 1;
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, gradClip } = this.opts;
     const bc1 = 1 - b1 ** this.t;
@@ -51,23 +58,45 @@ export class AdamW {
       const norm = (fused ? sumOfSquaresWebgpu(names.map((n) => grads[n])) : sumAll(names.map((n) => grads[n].square().sum()))).sqrt() as tf.Scalar;
       // scale = min(1, clip / (norm + 1e-6)): stays on the device.
       const scale = (gradClip > 0 ? tf.minimum(1, tf.div(gradClip, norm.add(1e-6))) : tf.scalar(1)) as tf.Scalar;
+      const ok = gate ? gate(norm) : null;
+      // fused: the clip factor and the apply flag (1 or 0) in one 2-element buffer
+      const scaleAndFlag = fused && ok ? tf.concat([scale.reshape([1]), ok.cast('float32').reshape([1])]) : null;
+      // the gate as a boolean tensor of each parameter shape, made once per shape: zeros + flag, cast
+      // (tf.where broadcasting a scalar condition tiles it, 30× slower than this on wasm)
+      const okF = ok && !fused ? ok.cast('float32') : null;
+      const keepMasks = new Map<string, tf.Tensor>();
+      const keepFor = (x: tf.Tensor): tf.Tensor => {
+        const key = x.shape.join('x');
+        let k = keepMasks.get(key);
+        if (!k) keepMasks.set(key, (k = tf.zerosLike(x).add(okF!).cast('bool')));
+        return k;
+      };
       for (const name of names) {
         const p = this.params.get(name)!;
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
         if (fused) {
           const decay = this.decay.has(name) && wd > 0 ? 1 - lr * wd : 1;
-          adamwUpdateWebgpu(p, grads[name], m, v, scale, { lr, beta1: b1, beta2: b2, eps, decay, bc1, bc2 });
+          adamwUpdateWebgpu(p, grads[name], m, v, scaleAndFlag ?? scale, { lr, beta1: b1, beta2: b2, eps, decay, bc1, bc2 }, scaleAndFlag !== null);
           continue;
         }
         const g = grads[name].mul(scale);
         const m1 = m.mul(b1).add(g.mul(1 - b1));
         const v1 = v.mul(b2).add(g.square().mul(1 - b2));
-        m.assign(m1);
-        v.assign(v1);
         const update = m1.div(bc1).div(v1.div(bc2).sqrt().add(eps));
         const decayed = this.decay.has(name) && wd > 0 ? p.mul(1 - lr * wd) : p;
-        p.assign(decayed.sub(update.mul(lr)));
+        const p1 = decayed.sub(update.mul(lr));
+        if (okF) {
+          // a skipped step keeps the old values bit for bit (NaN in the rejected branch never leaks)
+          const keep = keepFor(p);
+          m.assign(tf.where(keep, m1, m));
+          v.assign(tf.where(keep, v1, v));
+          p.assign(tf.where(keep, p1, p));
+        } else {
+          m.assign(m1);
+          v.assign(v1);
+          p.assign(p1);
+        }
       }
       return tf.keep(norm);
     });

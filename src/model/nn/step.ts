@@ -5,6 +5,7 @@ import type { Batch } from '../../core/batch.ts';
 import { forward, type Weights } from './gpt.ts';
 import type { GptConfig } from './gptConfig.ts';
 import { maskedCrossEntropy } from './loss.ts';
+import type { StepGuard } from './stepGuard.ts';
 
 /** Loss of a batch (scalar tensor). Dropout only when `training`. */
 export function batchLoss(w: Weights, c: GptConfig, batch: Batch, training = false, seed = 0): tf.Scalar {
@@ -23,8 +24,10 @@ export function batchLoss(w: Weights, c: GptConfig, batch: Batch, training = fal
  * `microBatch` > 0 splits the batch into micro-batches of that many rows and accumulates their
  * gradients, each weighted by its share of the loss tokens, so the update equals the full batch's
  * while activations are held for one micro-batch at a time.
+ * With a `guard`, a step whose loss or gradient is not finite (or, with a spike factor, whose loss
+ * spikes) is not applied: weights and moments stay as they were, decided on the device (no read).
  */
-export function gradientStep(w: Weights, c: GptConfig, opt: AdamW, batch: Batch, lr: number, seed: number, microBatch = 0): { loss: tf.Scalar; gradNorm: tf.Scalar } {
+export function gradientStep(w: Weights, c: GptConfig, opt: AdamW, batch: Batch, lr: number, seed: number, microBatch = 0, guard?: StepGuard): { loss: tf.Scalar; gradNorm: tf.Scalar } {
   const vars = [...w.values()];
   const parts = microBatches(batch, microBatch);
   let loss: tf.Scalar | null = null;
@@ -41,7 +44,8 @@ export function gradientStep(w: Weights, c: GptConfig, opt: AdamW, batch: Batch,
     if (prevAcc) tf.dispose([...Object.values(prevAcc), ...Object.values(grads)]);
     acc = next;
   });
-  const gradNorm = opt.apply(acc!, lr);
+  const total: tf.Scalar = loss!;
+  const gradNorm = opt.apply(acc!, lr, guard ? (norm) => guard.gate(total, norm) : undefined);
   tf.dispose(Object.values(acc!));
-  return { loss: loss!, gradNorm };
+  return { loss: total, gradNorm };
 }

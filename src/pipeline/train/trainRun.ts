@@ -10,6 +10,7 @@ import { TRIM_MULTIPLE } from '../../model/nn/batch.ts';
 import { evaluateLoss } from '../../model/nn/evaluate.ts';
 import { countParams, resolveGptConfig } from '../../model/nn/gptConfig.ts';
 import { tuneForRun } from '../../model/tuners/tuneForRun.ts';
+import { cutRunLogs, cutRunLogsMessage } from '../../dashboard/cutRunLogs.ts';
 import { checkpointEvery } from '../../operators/checkpointEvery.ts';
 import { sampleEvery } from '../../operators/sampleEvery.ts';
 import { trainStep } from '../../operators/trainStep.ts';
@@ -37,6 +38,8 @@ export interface TrainRun {
   readonly runDir: string;
   readonly config: Config;
   readonly params: number;
+  /** Steps already trained: the resumed checkpoint's step, 0 for a fresh run. */
+  readonly startStep: number;
 }
 
 /** runs/<name> unless `out` is set. */
@@ -66,17 +69,25 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const tuned = backend.name === 'webgpu' ? await tuneForRun(weights, gpt, Math.min(cfg.batchSize, microBatch || cfg.batchSize)) : [];
   const valBatches = validationBatches(data.val, cfg);
   const run = createRunControls();
+  // history.csv and metrics.jsonl: lines past the step this run starts at go aside (one trajectory per file)
+  let logsCut: string | null;
+  try {
+    logsCut = cutRunLogsMessage(cutRunLogs(runDir, { step: startStep, fresh: !resume, time: now() }), { step: startStep, fresh: !resume });
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
 
   const time = now();
   const start = runStartEvent({ config: cfg, vocabSize, params, backend, data, startStep, totalSteps, resumedFrom: resume?.dir ?? null, tuned, time });
-  const warnings = startupWarnings({ extra: resumeWarnings(resume, corpusFingerprint), config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
+  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : [])], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
   const probe$ = cpuSpeedProbe({ weights, gpt, params, backend: backend.name, config: cfg, data, steps: totalSteps - startStep, step: startStep, now });
 
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
   const steps$ = pullThrough(
     batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: run.stopRequested, shouldEnd: run.halted, trimTo, groupByLength: cfg.groupByLength }),
     pipe(
-      trainStep({ weights, config: gpt, optimizer, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch }),
+      trainStep({ weights, config: gpt, optimizer, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch, guard: { maxBadSteps: cfg.maxBadSteps, spikeFactor: cfg.lossSpikeFactor } }),
       validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gpt, valBatches, microBatch) : Promise.resolve(NaN)), now, model.bestValLoss ?? Infinity),
       earlyStopping(valBatches.length ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
       cfg.sampleTokens > 0 ? sampleEvery(cfg.evalEvery, sampler(weights, gpt, tokenizer, cfg), { now, requested: run.takeSampleRequest }) : identity,
@@ -104,5 +115,5 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     catchError((e: unknown) => concat(of(runErrorEvent(last, e, { startStep, elapsedS: elapsedS(), time: now() })), throwError(() => e))),
     finalize(() => model.dispose()),
   );
-  return { events$, controls: run.controls, runDir, config: cfg, params };
+  return { events$, controls: run.controls, runDir, config: cfg, params, startStep };
 }

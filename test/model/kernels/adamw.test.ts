@@ -58,6 +58,33 @@ describe.skipIf(!gpu)('fused AdamW kernel (WebGPU)', () => {
     expect(param[0]).toBeCloseTo(0.9, 5);
   });
 
+  it('gated (the step guard): flag 0 leaves p, m and v untouched even with a NaN gradient; flag 1 is the ungated update; AdamW.apply with a gate skips a NaN step', async () => {
+    const hyper = { lr: 0.1, beta1: 0.9, beta2: 0.95, eps: 1e-8, decay: 0.99, bc1: 0.1, bc2: 0.05 };
+    const n = 37 * 4 + 3; // vec4 path for p4, scalar path for p3
+    const got = await onWebgpu(() => {
+      const mk = (k: number, size: number) => [tf.variable(tf.tensor1d(seeded(size, 1 + k))), tf.variable(tf.tensor1d(seeded(size, 2 + k, 0.1))), tf.variable(tf.tensor1d(seeded(size, 3 + k, 0.01).map(Math.abs)))];
+      const [skip4, skip3, gated4, plain4] = [mk(0, 148), mk(0, n), mk(0, 148), mk(0, 148)];
+      const nan4 = tf.fill([148], NaN);
+      const nan3 = tf.fill([n], NaN);
+      const g4 = tf.tensor1d(seeded(148, 9, 0.3));
+      adamwUpdateWebgpu(skip4[0], nan4, skip4[1], skip4[2], tf.tensor1d([1, 0]), hyper, true);
+      adamwUpdateWebgpu(skip3[0], nan3, skip3[1], skip3[2], tf.tensor1d([1, 0]), hyper, true);
+      adamwUpdateWebgpu(gated4[0], g4, gated4[1], gated4[2], tf.tensor1d([0.5, 1]), hyper, true);
+      adamwUpdateWebgpu(plain4[0], g4, plain4[1], plain4[2], tf.scalar(0.5), hyper);
+      // the optimizer path: a gate that rejects the NaN step
+      const params = new Map([['w', tf.variable(tf.tensor1d(seeded(148, 1)))]]);
+      const opt = new AdamW(params, new Set(['w']), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+      opt.apply({ w: nan4 }, 0.1, (norm) => tf.isFinite(norm) as tf.Scalar).dispose();
+      return [...skip4, ...skip3, ...gated4, ...plain4, params.get('w')!, opt.m.get('w')!];
+    });
+    const init = (k: number, size: number) => [seeded(size, 1 + k), seeded(size, 2 + k, 0.1), seeded(size, 3 + k, 0.01).map(Math.abs)];
+    for (let i = 0; i < 3; i++) expect(got[i]).toEqual(init(0, 148)[i]);
+    for (let i = 0; i < 3; i++) expect(got[3 + i]).toEqual(init(0, n)[i]);
+    for (let i = 0; i < 3; i++) expect(got[6 + i]).toEqual(got[9 + i]);
+    expect(got[12]).toEqual(seeded(148, 1));
+    expect(got[13]).toEqual(new Float32Array(148));
+  });
+
   it('a parameter read before the in-place update reads the updated values after it (no stale CPU copy)', async () => {
     await tf.setBackend('webgpu');
     try {
