@@ -66,7 +66,7 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   },
   'feed-load': async () => {
     const m = await import('./feedLoad.ts');
-    return { run: () => m.benchFeedLoad(), inputs: m.feedLoadInputs };
+    return { run: (args) => m.benchFeedLoad(args), inputs: m.feedLoadInputs, options: m.FEED_LOAD_OPTIONS };
   },
 };
 
@@ -104,7 +104,7 @@ async function main(args: readonly string[]): Promise<number> {
   const rest = args.filter((a) => a !== '--check');
   const name = rest[0];
   const usage = (why: string) => {
-    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check] [the bench's options: soak, crash]${why}\n`);
+    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check] [the bench's options: soak, crash, feed-load]${why}\n`);
     return 2;
   };
   if (!name || !(name in BENCHES)) return usage(name ? ` (unknown bench "${name}")` : '');
