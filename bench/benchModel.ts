@@ -3,7 +3,8 @@
  * CPU_BENCH_CONFIG is issue 5's CPU config: vocab 256, hidden 128, 2 layers, 4 heads, T=64, B=8.
  */
 import type { Batch } from '../src/core/batch.ts';
-import { resolveGptConfig, type GptConfig } from '../src/model/nn/gptConfig.ts';
+import { resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../src/core/config/gptConfig.ts';
 
 export const CPU_BENCH_CONFIG = { vocabSize: 256, context: 64, layers: 2, hidden: 128, heads: 4, B: 8 } as const;
 

@@ -5,7 +5,8 @@ import { setupBackend } from '../src/model/backend/setupBackend.ts';
 import { generateTokens } from '../src/model/nn/generate.ts';
 import { generateMany } from '../src/model/nn/generateBatch.ts';
 import { disposeWeights, initWeights } from '../src/model/nn/gpt.ts';
-import { countParams, type GptConfig, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import { countParams, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../src/core/config/gptConfig.ts';
 import { type BenchInput, configInput, wasmBinaries } from './inputs.ts';
 
 const PROMPTS = 8;

@@ -34,7 +34,8 @@ export { watermarkEvalEvery, type WatermarkEvalFigures } from './operators/water
 
 export { setupBackend } from './model/backend/setupBackend.ts';
 export { initWeights, forward, disposeWeights } from './model/nn/gpt.ts';
-export { resolveGptConfig, countParams, paramSpecs, type GptConfig } from './model/nn/gptConfig.ts';
+export { resolveGptConfig, countParams, paramSpecs } from './model/nn/gptConfig.ts';
+export type { GptConfig } from './core/config/gptConfig.ts';
 export { AdamW } from './model/nn/adamw.ts';
 export { lrAt, type Schedule } from './model/nn/schedule.ts';
 export { evaluateLoss } from './model/nn/evaluate.ts';

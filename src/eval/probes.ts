@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DataError } from '../core/errors/DataError.ts';
 import type { GenerateModel } from '../model/nn/generate.ts';
 import { forward } from '../model/nn/gpt.ts';
+import { logSoftmaxAt } from '../model/nn/generateBatch.ts';
 
 /** One probe: a prompt and the continuation the model should find likely. */
 export interface Probe {
@@ -92,13 +93,4 @@ export function summarizeProbes(scores: readonly Pick<ProbeScore, 'rank' | 'prob
     mean_prob: scores.reduce((s, x) => s + x.prob, 0) / n,
     perplexity: Math.exp(scores.reduce((s, x) => s + Math.log(x.perplexity), 0) / n),
   };
-}
-
-/** ln softmax(row)[id], O(V). */
-function logSoftmaxAt(row: Float32Array, id: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
-  return row[id] - max - Math.log(sum);
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { concatMap, finalize, type OperatorFunction } from 'rxjs';
 import type { AdamW } from '../model/nn/adamw.ts';
 import type { Weights } from '../model/nn/gpt.ts';
-import type { GptConfig } from '../model/nn/gptConfig.ts';
+import type { GptConfig } from '../core/config/gptConfig.ts';
 import { deriveSeed } from '../model/nn/rng.ts';
 import { lrAt, type Schedule } from '../model/nn/schedule.ts';
 import { gradientStep } from '../model/nn/step.ts';

@@ -3,7 +3,7 @@ import { sumAll } from './sumAll.ts';
 import { microBatches } from './batch.ts';
 import type { Batch } from '../../core/batch.ts';
 import type { Weights } from './gpt.ts';
-import type { GptConfig } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { batchLoss } from './step.ts';
 
 /**

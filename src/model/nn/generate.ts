@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { head, hiddenStates, type Weights } from './gpt.ts';
-import type { GptConfig } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { feedCached, KvCache, slideKeep } from './kvCache.ts';
 import { Rng } from './rng.ts';
 import { type SampleOptions, sampleToken } from './sample.ts';

@@ -139,7 +139,7 @@ export async function generateMany(model: GenerateModel, prompts: readonly (read
 }
 
 /** ln softmax(row)[id], O(V). */
-function logSoftmaxAt(row: Float32Array, id: number): number {
+export function logSoftmaxAt(row: Float32Array, id: number): number {
   let max = -Infinity;
   for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
   let sum = 0;

@@ -6,7 +6,8 @@ import { FLASH_MAX_HEAD_DIM, type FlashLayout, flashAttention } from '../kernels
 import { ropeTokensFused, splitHeadsRopeFused } from '../kernels/webgpu/rope.ts';
 import { swigluFused } from '../kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
-import { type GptConfig, paramSpecs } from './gptConfig.ts';
+import { paramSpecs } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { applyRope, ropeTables } from './rope.ts';
 
 /**

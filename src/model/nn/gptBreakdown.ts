@@ -1,4 +1,5 @@
-import { type GptConfig, numel, paramSpecs } from './gptConfig.ts';
+import { numel, paramSpecs } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 
 /**
  * Where a model's parameters are and what training it costs in memory: pure functions of the config,

@@ -1,37 +1,7 @@
-import type { AttentionKind, MlpKind, NormKind, PositionsKind, RopeStyle } from '../../core/config/schema.ts';
-import { ConfigError } from '../../core/errors/ConfigError.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 
-/**
- * The architecture part of a config, fully resolved (no 0 = "derive it" placeholders), and the list
- * of parameter tensors it implies. Parameter counting is a pure function of this config.
- */
-export interface GptConfig {
-  readonly vocabSize: number;
-  readonly context: number;
-  readonly layers: number;
-  readonly hidden: number;
-  readonly norm: NormKind;
-  readonly normEps: number;
-  readonly normBias: boolean;
-  readonly positions: PositionsKind;
-  readonly ropeTheta: number;
-  readonly ropeStyle: RopeStyle;
-  readonly attention: AttentionKind;
-  readonly heads: number;
-  readonly kvHeads: number;
-  readonly headDim: number;
-  /** Width of the shared K/V down-projection (latent attention; 0 otherwise). */
-  readonly kvLatent: number;
-  readonly attnBias: boolean;
-  readonly mlp: MlpKind;
-  readonly ffn: number;
-  readonly mlpBias: boolean;
-  readonly fusedGateUp: boolean;
-  readonly tied: boolean;
-  readonly dropout: number;
-  readonly initStd: number;
-  readonly residualInitScale: boolean;
-}
+export type { GptConfig };
+import { ConfigError } from '../../core/errors/ConfigError.ts';
 
 export interface ParamSpec {
   readonly name: string;

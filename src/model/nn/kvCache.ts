@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { attend, causalMask, mlp, norm, projectQkv, type Weights } from './gpt.ts';
-import type { GptConfig } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 
 /**
  * Keys and values of every layer for the positions seen so far, so that a new token costs one

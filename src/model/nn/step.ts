@@ -3,7 +3,7 @@ import type { AdamW } from './adamw.ts';
 import { microBatches } from './batch.ts';
 import type { Batch } from '../../core/batch.ts';
 import { forward, type Weights } from './gpt.ts';
-import type { GptConfig } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { maskedCrossEntropy } from './loss.ts';
 import type { StepGuard } from './stepGuard.ts';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../core/batch.ts';
 import type { Weights } from './gpt.ts';
-import type { GptConfig } from './gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { batchLoss } from './step.ts';
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { attention, type Weights } from '../nn/gpt.ts';
-import type { GptConfig } from '../nn/gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { batchLoss } from '../nn/step.ts';
 import type { TuneResult } from './autotune.ts';
 import { autotuneWanted, kernelsInUse, setKernel } from '../kernels/select.ts';

@@ -1,6 +1,7 @@
 import type { Config } from '../../core/config/schema.ts';
 import { trainingMemory } from '../../model/nn/gptBreakdown.ts';
-import { type GptConfig, resolveGptConfig } from '../../model/nn/gptConfig.ts';
+import { resolveGptConfig } from '../../model/nn/gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 
 /**
  * Rows per pass that keep the activation estimate within what a CPU backend holds: wasm has a 4 GiB

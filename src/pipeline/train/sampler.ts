@@ -2,7 +2,7 @@ import type { Config } from '../../core/config/schema.ts';
 import type { StepState } from '../../core/stepState.ts';
 import { generateIds } from '../../model/nn/generate.ts';
 import type { Weights } from '../../model/nn/gpt.ts';
-import type { GptConfig } from '../../model/nn/gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { deriveSeed, Rng } from '../../model/nn/rng.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 

@@ -4,7 +4,7 @@ import type { TrainEvent, WarningEvent } from '../../core/events.ts';
 import type { BackendReport } from '../../model/backend/setupBackend.ts';
 import { stackExamples } from '../../model/nn/batch.ts';
 import type { Weights } from '../../model/nn/gpt.ts';
-import type { GptConfig } from '../../model/nn/gptConfig.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { measureThroughput } from '../../model/nn/throughput.ts';
 import type { PreparedData } from '../data/prepareData.ts';
 

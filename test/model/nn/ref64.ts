@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Weights } from '../../../src/model/nn/gpt.ts';
-import type { GptConfig } from '../../../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../../../src/core/config/gptConfig.ts';
 
 /**
  * An independent float64 reference of the GPT in plain JavaScript: loops over positions and heads,

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
 import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
-import { type GptConfig, paramSpecs } from '../../../src/model/nn/gptConfig.ts';
+import { paramSpecs } from '../../../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../../../src/core/config/gptConfig.ts';
 import { batchLoss, gradientStep } from '../../../src/model/nn/step.ts';
 import { BLOCK_VARIANTS, randomBatch, tiny } from './tiny.ts';
 

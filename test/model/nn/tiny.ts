@@ -1,4 +1,5 @@
-import { type GptConfig, type GptConfigInput, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import { type GptConfigInput, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../../../src/core/config/gptConfig.ts';
 import type { Batch } from '../../../src/core/batch.ts';
 import { Rng } from '../../../src/model/nn/rng.ts';
 

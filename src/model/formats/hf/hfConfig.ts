@@ -140,6 +140,7 @@ function llamaArch(doc: Doc, where: string): HfArch {
   if (!Number.isInteger(headDim)) refuse('head_dim', `is missing and hidden_size / num_attention_heads = ${headDim} is not an integer`);
   const ropeTheta = typeof rp?.rope_theta === 'number' ? rp.rope_theta : num(doc, 'rope_theta', where, 10000);
   return {
+    residualInitScale: false, // Transformers' Llama init does not scale the residual projections
     vocabSize: num(doc, 'vocab_size', where),
     context: num(doc, 'max_position_embeddings', where, 2048),
     layers: num(doc, 'num_hidden_layers', where),
@@ -183,6 +184,7 @@ function gpt2Arch(doc: Doc, where: string): ImportedArch {
   const heads = num(doc, 'n_head', where);
   if (hidden % heads !== 0) throw new CheckpointError(`${where}: n_embd ${hidden} is not a multiple of n_head ${heads}`);
   const arch: HfArch = {
+    residualInitScale: true, // GPT-2 scales c_proj's init by 1/sqrt(2·n_layer)
     vocabSize: num(doc, 'vocab_size', where),
     context: num(doc, 'n_positions', where, typeof doc.n_ctx === 'number' ? doc.n_ctx : 1024),
     layers: num(doc, 'n_layer', where),

@@ -1,35 +1,8 @@
-import type { AttentionKind, MlpKind, NormKind, PositionsKind, RopeStyle } from '../../../core/config/schema.ts';
+import type { GptConfig } from '../../../core/config/gptConfig.ts';
 import { ConfigError } from '../../../core/errors/ConfigError.ts';
 
-/**
- * The architecture fields of a resolved Versiflow model config (`GptConfig` of src/model/nn, which
- * this room may not import: the fields are repeated here, and a GptConfig fits this type as it is).
- */
-export interface HfArch {
-  readonly vocabSize: number;
-  readonly context: number;
-  readonly layers: number;
-  readonly hidden: number;
-  readonly norm: NormKind;
-  readonly normEps: number;
-  readonly normBias: boolean;
-  readonly positions: PositionsKind;
-  readonly ropeTheta: number;
-  readonly ropeStyle: RopeStyle;
-  readonly attention: AttentionKind;
-  readonly heads: number;
-  readonly kvHeads: number;
-  readonly headDim: number;
-  readonly kvLatent: number;
-  readonly attnBias: boolean;
-  readonly mlp: MlpKind;
-  readonly ffn: number;
-  readonly mlpBias: boolean;
-  readonly fusedGateUp: boolean;
-  readonly tied: boolean;
-  readonly initStd: number;
-  readonly dropout: number;
-}
+/** The resolved architecture an export reads (core's GptConfig, which model/nn resolves). */
+export type HfArch = GptConfig;
 
 /** The Transformers classes an export can be: LlamaForCausalLM or GPT2LMHeadModel. */
 export type HfFamily = 'llama' | 'gpt2';

@@ -109,7 +109,7 @@ export function nanoGptToVersiflow(ckpt: PyValue, where: string): NanoGptImport 
   const arch: HfArch = {
     vocabSize: V, context: T, layers: L, hidden: C, norm: 'layer', normEps: 1e-5, normBias: bias, positions: 'learned', ropeTheta: 10000, ropeStyle: 'half',
     attention: 'mha', heads: H, kvHeads: H, headDim: C / H, kvLatent: 0, attnBias: bias, mlp: 'gelu', ffn: 4 * C, mlpBias: bias, fusedGateUp: false, tied,
-    initStd: 0.02, dropout,
+    initStd: 0.02, dropout, residualInitScale: true, // nanoGPT scales c_proj's init by 1/sqrt(2·n_layer)
   };
   const config = ckpt.get('config');
   return {

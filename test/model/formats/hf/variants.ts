@@ -1,4 +1,5 @@
-import { type GptConfig, type GptConfigInput, resolveGptConfig } from '../../../../src/model/nn/gptConfig.ts';
+import { type GptConfigInput, resolveGptConfig } from '../../../../src/model/nn/gptConfig.ts';
+import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
 
 /** A small model for export tests: V 43 (the fixture char tokenizer), T 8, 2 layers, C 16, 4 heads of 4 (2 KV), F 24. */
 export function small(over: Partial<GptConfigInput> = {}): GptConfig {
