@@ -8,7 +8,7 @@ export interface SpecialIds {
   readonly pad: number | null;
 }
 
-/** The Transformers version whose config layout these files follow (../shared/INTEROP.md: 4.57 and 5.x read it). */
+/** The Transformers version whose config layout these files follow (Transformers 4.57 and 5.x read it). */
 export const TRANSFORMERS_VERSION = '4.57.0';
 
 /**
