@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer } from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import type { Token } from '../../model/nn/generate.ts';
@@ -7,7 +6,7 @@ import { isLoopbackHost } from './feedAuth.ts';
 import { type ClientGenerateOptions, type GenerateLimits, type GenerateServerMessage, parseGenerateMessage } from './generateProtocol.ts';
 import { SocketQueue } from './socketQueue.ts';
 import {
-  ClientGuard, gateUpgrade, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, refuseUpgrade, selfOrigins, type UpgradeGate,
+  ClientGuard, gateUpgrades, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, selfOrigins, type UpgradeGate,
 } from './wsGuard.ts';
 
 /** Produces the tokens for one request; the server stops iterating (return()) on cancel or disconnect. */
@@ -302,13 +301,7 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
     clients: () => connections.size,
     names: { what: 'generation server', origins: 'serve --origins', token: 'serve --token', maxClients: 'serve --max-clients' },
   };
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined); // a client that resets mid-handshake
-    const refusal = gateUpgrade(req, gate);
-    if (refusal) return refuseUpgrade(socket, refusal);
-    // completes synchronously (no verifyClient, no compression): connections.size is exact for the next gate
-    wss.handleUpgrade(req, socket, head, onConnection);
-  });
+  gateUpgrades(server, wss, gate, (ws) => onConnection(ws));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>

@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
@@ -10,7 +9,7 @@ import { parseClientMessage, parseTypeList } from './feedProtocol.ts';
 import { createFeedState, recordEvent, snapshotMessage } from './feedState.ts';
 import { prometheusMetrics } from './prometheusMetrics.ts';
 import {
-  ClientGuard, gateUpgrade, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, refuseUpgrade, selfOrigins, type UpgradeGate,
+  ClientGuard, gateUpgrades, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, selfOrigins, type UpgradeGate,
 } from './wsGuard.ts';
 
 export interface FeedOptions {
@@ -157,16 +156,7 @@ export async function startFeed(events$: Observable<TrainEvent>, opts: FeedOptio
     clients: () => clients.size,
     names: { what: 'training feed', origins: 'ws_origins (--ws-origins)', token: 'ws_token', maxClients: 'ws_max_clients (--ws-max-clients)' },
   };
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => undefined); // a client that resets mid-handshake
-    const refusal = gateUpgrade(req, gate);
-    if (refusal) {
-      refused[refusal.status === 403 ? 'origin' : refusal.status === 401 ? 'token' : 'full']++;
-      return refuseUpgrade(socket, refusal);
-    }
-    // completes synchronously (no verifyClient, no compression): clients.size is exact for the next gate
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
-  });
+  gateUpgrades(server, wss, gate, (ws, req) => onConnection(ws, req), (r) => refused[r.status === 403 ? 'origin' : r.status === 401 ? 'token' : 'full']++);
 
   const onConnection = (ws: WebSocket, req: IncomingMessage) => {
     const query = new URL(req.url ?? '/', 'http://x').searchParams.get('types');

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { Duplex } from 'node:stream';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { isLoopbackHost, requestToken, tokenMatches } from './feedAuth.ts';
@@ -140,6 +141,24 @@ export function refuseUpgrade(socket: Duplex, r: Refusal): void {
   const headers = { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(body.length), connection: 'close', ...r.headers };
   const head = `HTTP/1.1 ${r.status} ${REASON[r.status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+}
+
+/**
+ * Routes `server`'s WebSocket upgrades through the gate: a refused one is answered on its raw socket
+ * (and reported to `onRefused`), an accepted one is completed by `wss` and handed to `onConnection`.
+ * The handshake completes synchronously (no verifyClient, no compression), so the gate's client count
+ * is exact for the next upgrade.
+ */
+export function gateUpgrades(server: Server, wss: WebSocketServer, gate: UpgradeGate, onConnection: (ws: WebSocket, req: IncomingMessage) => void, onRefused: (r: Refusal) => void = () => undefined): void {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined); // a client that resets mid-handshake
+    const refusal = gateUpgrade(req, gate);
+    if (refusal) {
+      onRefused(refusal);
+      return refuseUpgrade(socket, refusal);
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
+  });
 }
 
 /** Inbound message limits per client. */
