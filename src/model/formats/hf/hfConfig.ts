@@ -19,6 +19,17 @@ export const TRANSFORMERS_VERSION = '4.57.0';
  * GELU), n_inner, scale_attn_weights (1/√d), every dropout 0 except resid/embd = dropout.
  */
 export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Record<string, unknown> {
+  // the keys both families end with
+  const common = {
+    tie_word_embeddings: a.tied,
+    initializer_range: a.initStd,
+    use_cache: true,
+    bos_token_id: ids.bos,
+    eos_token_id: ids.eos,
+    pad_token_id: ids.pad,
+    torch_dtype: 'float32',
+    transformers_version: TRANSFORMERS_VERSION,
+  };
   if (family === 'llama') {
     return {
       architectures: ['LlamaForCausalLM'],
@@ -39,14 +50,7 @@ export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Reco
       attention_dropout: 0,
       mlp_bias: a.mlpBias,
       pretraining_tp: 1,
-      tie_word_embeddings: a.tied,
-      initializer_range: a.initStd,
-      use_cache: true,
-      bos_token_id: ids.bos,
-      eos_token_id: ids.eos,
-      pad_token_id: ids.pad,
-      torch_dtype: 'float32',
-      transformers_version: TRANSFORMERS_VERSION,
+      ...common,
     };
   }
   return {
@@ -67,14 +71,7 @@ export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Reco
     scale_attn_weights: true,
     scale_attn_by_inverse_layer_idx: false,
     reorder_and_upcast_attn: false,
-    tie_word_embeddings: a.tied,
-    initializer_range: a.initStd,
-    use_cache: true,
-    bos_token_id: ids.bos,
-    eos_token_id: ids.eos,
-    pad_token_id: ids.pad,
-    torch_dtype: 'float32',
-    transformers_version: TRANSFORMERS_VERSION,
+    ...common,
   };
 }
 
