@@ -19,6 +19,44 @@ export function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * float → IEEE half bits, rounded to nearest even (as numpy's astype(float16) and PyTorch's .half()):
+ * overflow → ±Infinity, values below half's smallest subnormal → ±0, NaN stays NaN.
+ */
+export function floatToHalf(x: number): number {
+  f32[0] = x;
+  const b = u32[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  const mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = mant | 0x800000; // implicit 1
+    const shift = 14 - e;
+    const half = m >>> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (half + (rest > mid || (rest === mid && half & 1) ? 1 : 0));
+  }
+  const half = (e << 10) | (mant >>> 13);
+  const rest = mant & 0x1fff;
+  // a carry out of the mantissa correctly bumps the exponent (up to Infinity)
+  return sign | (half + (rest > 0x1000 || (rest === 0x1000 && half & 1) ? 1 : 0));
+}
+
+/** float32 values → little-endian IEEE half bytes (2 per value), each rounded to nearest even. */
+export function toFloat16Bytes(a: Float32Array): Uint8Array {
+  const out = new Uint16Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = floatToHalf(a[i]);
+  return new Uint8Array(out.buffer); // little-endian on every platform Node runs on
+}
+
 /** `count` values of `dtype` from `bytes` (any alignment) → Float32Array. */
 export function toFloat32(bytes: Uint8Array, dtype: FloatDtype, count: number, bigEndian = false): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensorsFloat, halfToFloat, toFloat32 } from '../../../../src/model/formats/hf/floatDtypes.ts';
+import { decodeSafetensorsFloat, floatToHalf, halfToFloat, toFloat16Bytes, toFloat32 } from '../../../../src/model/formats/hf/floatDtypes.ts';
 import { encodeSafetensors } from '../../../../src/model/formats/safetensors.ts';
 
 /** A safetensors file with one tensor of any dtype, written by hand. */
@@ -23,6 +23,19 @@ describe('float dtypes', () => {
     expect(halfToFloat(0x7c00)).toBe(Infinity);
     expect(halfToFloat(0xfc00)).toBe(-Infinity);
     expect(halfToFloat(0x7e00)).toBeNaN();
+  });
+
+  it('float → half rounds to nearest even like numpy astype(float16) (values and bits from numpy 1.x)', () => {
+    // x, numpy's np.float32(x).astype(np.float16).view(np.uint16)
+    const cases: [number, number][] = [
+      [1, 15360], [-2, 49152], [65504, 31743], [65520, 31744], [65519.98828125, 31743], [1e5, 31744],
+      [9.99999993922529e-9, 0], [2 ** -24, 1], [2 ** -25, 0], [3 * 2 ** -25, 2], [5.960000137861243e-8, 1], [6.0999998822808266e-5, 1023],
+      [0.1, 11878], [1 / 3, 13653], [-0, 32768], [0.500244140625, 14336], [1 + 2 ** -11, 15360], [1 + 3 * 2 ** -11, 15362],
+    ];
+    for (const [x, bits] of cases) expect([x, floatToHalf(x)]).toEqual([x, bits]);
+    expect(floatToHalf(NaN) & 0x7fff).toBeGreaterThan(0x7c00);
+    for (const h of [0x0001, 0x03ff, 0x0400, 0x3c01, 0x7bff, 0xbc00]) expect(floatToHalf(halfToFloat(h))).toBe(h); // exact round trip
+    expect([...toFloat32(toFloat16Bytes(new Float32Array([1, -2, 0.5])), 'F16', 3)]).toEqual([1, -2, 0.5]);
   });
 
   it('bfloat16 is the top half of a float32; F64 rounds; big-endian reads', () => {
