@@ -27,3 +27,17 @@ export function tokenMatches(presented: string | null, expected: string): boolea
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
+
+/**
+ * DNS rebinding guard for plain HTTP on a loopback-bound server: a page on another site whose name
+ * the attacker points at 127.0.0.1 reaches the server with its own name in `Host`. When the server is
+ * bound to loopback, only requests naming a loopback host pass. A server bound to another address
+ * needs a token anyway, and is reached by whatever names the network gives it.
+ */
+export function hostAllowed(req: IncomingMessage, boundHost: string): boolean {
+  if (!isLoopbackHost(boundHost)) return true;
+  const header = req.headers.host;
+  if (!header) return true; // HTTP/1.0 clients and curl --http1.0 send none; browsers always do
+  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '');
+  return isLoopbackHost(name);
+}

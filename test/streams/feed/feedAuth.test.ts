@@ -1,7 +1,7 @@
 import { describe, it, expect, vi } from 'vitest';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackHost, requestToken, tokenMatches } from '../../../src/streams/feed/feedAuth.ts';
+import { hostAllowed, isLoopbackHost, requestToken, tokenMatches } from '../../../src/streams/feed/feedAuth.ts';
 
 // the real function, watched: tokenMatches must compare through it, on equal-length digests
 vi.mock('node:crypto', async (importOriginal) => {
@@ -15,6 +15,14 @@ describe('feedAuth', () => {
   it('knows loopback addresses from reachable ones', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(h), h).toBe(true);
     for (const h of ['0.0.0.0', '::', '192.168.1.5', '10.0.0.1', 'example.com', '128.0.0.1']) expect(isLoopbackHost(h), h).toBe(false);
+  });
+
+  it('on a loopback-bound server, lets through only requests that name a loopback host (DNS rebinding)', () => {
+    const withHost = (host?: string) => ({ url: '/metrics', headers: host === undefined ? {} : { host } }) as IncomingMessage;
+    for (const h of ['127.0.0.1:9000', 'localhost:9000', 'LOCALHOST', '[::1]:9000', '127.0.0.2']) expect(hostAllowed(withHost(h), '127.0.0.1'), h).toBe(true);
+    for (const h of ['evil.example:9000', 'evil.example', '192.168.1.5:9000', '[2001:db8::1]:9000']) expect(hostAllowed(withHost(h), '127.0.0.1'), h).toBe(false);
+    expect(hostAllowed(withHost(), '::1')).toBe(true); // HTTP/1.0: no Host header, not a browser
+    expect(hostAllowed(withHost('evil.example'), '0.0.0.0')).toBe(true); // reachable servers need a token instead
   });
 
   it('reads the token from a Bearer header first, else from ?token=', () => {

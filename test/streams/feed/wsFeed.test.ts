@@ -1,5 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { Subject } from 'rxjs';
+import { request } from 'node:http';
 import WebSocket from 'ws';
 import { startFeed } from '../../../src/streams/feed/wsFeed.ts';
 import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
@@ -165,6 +166,21 @@ describe('startFeed', () => {
     expect(await health.json()).toEqual({ status: 'ok', step: 100, clients: 0 });
     expect((await fetch(`${http}/nope`)).status).toBe(404);
     expect((await fetch(`${http}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('refuses HTTP requests that name a foreign host (DNS rebinding) with 421', async () => {
+    const { f } = await feed();
+    const get = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port: f.port, path: '/metrics', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await get(`evil.example:${f.port}`)).toBe(421);
+    expect(await get(`localhost:${f.port}`)).toBe(200);
   });
 
   it('terminates clients that stop answering pings, keeps the live ones', async () => {
