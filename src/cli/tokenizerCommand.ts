@@ -8,6 +8,7 @@ import { DataError } from '../core/errors/DataError.ts';
 import { UsageError } from '../core/errors/UsageError.ts';
 import { parseStrict } from './parseArgs.ts';
 import { tokenDtype } from '../model/formats/tokenCacheFormat.ts';
+import { CHAT_TOKENS } from '../model/tokenizer/chatTemplate.ts';
 import { tokenizerFromJSON } from '../model/tokenizer/loadTokenizer.ts';
 import { normalizeOptions } from '../pipeline/data/corpus.ts';
 import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/data/prepareData.ts';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json
                             [--text-column text] [--normalize nfc] [--max-docs 0]
                             [--min-frequency 2] [--special "[PAD],[EOS],[UNK]"] [--user-symbols "«,»,—,…"]
+                            [--chat] (adds the chat tokens <|system|> <|user|> <|assistant|> <|end|> as specials)
   versiflow tokenizer cache --data PATH --tokenizer tokenizer.json|char
                             [--text-column text] [--normalize nfc] [--max-docs 0] [--cache-dir .cache/versiflow/tokens]
   versiflow tokenizer encode --tokenizer tokenizer.json (--text S | --file F)
@@ -50,7 +52,7 @@ export async function tokenizerCommand(args: readonly string[], io: CliIO): Prom
   try {
     const [verb, ...rest] = args;
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);
-    const { flags } = parseStrict(rest, { values: FLAGS[verb] });
+    const { flags } = parseStrict(rest, { values: FLAGS[verb], booleans: verb === 'train' ? ['chat'] : [] });
     if (verb === 'train') return await train(flags, io);
     if (verb === 'cache') return await cache(flags, io);
     const tok = tokenizerFromJSON(JSON.parse(readFileSync(required(flags, 'tokenizer'), 'utf8')));
@@ -99,7 +101,7 @@ async function train(flags: Record<string, string>, io: CliIO): Promise<number> 
   const { tokenizer: tok, docs } = await trainBpeOnCorpus(cfg, {
     vocabSize,
     minFrequency,
-    specialTokens: list(flags.special) ?? BPE_SPECIALS,
+    specialTokens: [...(list(flags.special) ?? BPE_SPECIALS), ...(flags.chat !== undefined ? CHAT_TOKENS : [])],
     userSymbols: list(flags['user-symbols']) ?? [],
   });
   if (docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);

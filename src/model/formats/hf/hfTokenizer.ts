@@ -1,4 +1,5 @@
 import { CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
+import { CHAT_TEMPLATE, hasChatTokens } from '../../tokenizer/chatTemplate.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { SpecialIds } from './hfConfig.ts';
 
@@ -102,7 +103,8 @@ export function specialTokensMap(t: Tokenizer, doc: Doc): Record<string, string>
 /**
  * tokenizer_config.json: PreTrainedTokenizerFast over tokenizer.json (no BOS/EOS added on encode, as
  * Versiflow trains; no clean-up of spaces on decode, which would change the text), the special
- * tokens, and the context as model_max_length.
+ * tokens, the context as model_max_length, and the chat template (as `chat_template`) when the
+ * tokenizer has the chat tokens.
  */
 export function tokenizerConfigJson(t: Tokenizer, doc: Doc, context: number): Doc {
   const added = Array.isArray(doc.added_tokens) ? (doc.added_tokens as Doc[]) : [];
@@ -118,5 +120,6 @@ export function tokenizerConfigJson(t: Tokenizer, doc: Doc, context: number): Do
     clean_up_tokenization_spaces: false,
     ...specialTokensMap(t, doc),
     added_tokens_decoder: decoder,
+    ...(hasChatTokens(t) ? { chat_template: CHAT_TEMPLATE } : {}),
   };
 }

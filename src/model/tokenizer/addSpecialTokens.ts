@@ -1,0 +1,35 @@
+import { BpeTokenizer } from './bpeTokenizer.ts';
+import { CHAT_TOKENS } from './chatTemplate.ts';
+import type { AddedToken } from './pretokenize.ts';
+import type { Tokenizer } from './types.ts';
+
+/**
+ * `tokenizer` with `tokens` added as atomic special tokens (HF `add_special_tokens`): tokens it already
+ * has keep their ids, new ones get ids appended after the vocabulary in the order given, so every
+ * existing id keeps its meaning and an embedding table only grows at the end. An added token is
+ * matched whole before pre-tokenization, so no merge ever splits it. Only byte-level BPE tokenizers
+ * can be extended; a char tokenizer throws (train a BPE tokenizer for chat models).
+ */
+export function addSpecialTokens(tokenizer: Tokenizer, tokens: readonly string[]): { tokenizer: Tokenizer; added: string[] } {
+  if (!(tokenizer instanceof BpeTokenizer)) {
+    throw new Error(`a ${tokenizer.kind} tokenizer cannot take special tokens (${tokens.join(' ')}): use a byte-level BPE tokenizer (tokenizer: PATH.json with vocab_size)`);
+  }
+  const spec = tokenizer.spec;
+  const added: string[] = [];
+  const extra: AddedToken[] = [];
+  let next = tokenizer.vocabSize;
+  for (const content of new Set(tokens)) {
+    const existing = spec.addedTokens.find((t) => t.content === content);
+    if (existing?.special) continue;
+    if (existing || spec.vocab.has(content)) throw new Error(`the tokenizer already has "${content}" as an ordinary token; it cannot become a special token without changing its id`);
+    extra.push({ id: next++, content, special: true, singleWord: false, lstrip: false, rstrip: false, normalized: false });
+    added.push(content);
+  }
+  if (extra.length === 0) return { tokenizer, added };
+  return { tokenizer: new BpeTokenizer({ ...spec, addedTokens: [...spec.addedTokens, ...extra] }), added };
+}
+
+/** {@link addSpecialTokens} with the four chat tokens. */
+export function withChatTokens(tokenizer: Tokenizer): { tokenizer: Tokenizer; added: string[] } {
+  return addSpecialTokens(tokenizer, CHAT_TOKENS);
+}
