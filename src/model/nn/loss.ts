@@ -40,7 +40,7 @@ export function maskedCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, ma
  * flat index n·V + t[n]; the webgpu gather turns index values into f32 and picks wrong ones past 2^24
  * (N·V above 16.8M elements: 700 rows of a 24k vocabulary), so elsewhere it gathers per row.
  */
-function pickTargets(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+export function pickTargets(z: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const [N, V] = z.shape;
   if (tf.getBackend() === 'wasm') return tf.gather(z.reshape([N * V]), tf.range(0, N, 1, 'int32').mul(tf.scalar(V, 'int32')).add(targets)) as tf.Tensor1D;
   return tf.gather(z, targets.reshape([N, 1]), 1, 1).reshape([N]) as tf.Tensor1D;
