@@ -1,10 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
 import type { TrainEvent } from '../core/events.ts';
 import { syncFile } from './durable.ts';
 
-export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s'] as const;
+export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s', 'watermark_auc', 'watermark_f1'] as const;
 
 type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
 
@@ -14,15 +14,18 @@ type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
  * An existing file is appended to (a resumed run continues it; cutRunLogs first moves aside the rows
  * past the checkpoint it resumes from). At a `checkpoint` event the step's row is written and the file
  * fsynced, so after a crash (or a power loss) the file holds every row up to the last checkpoint.
+ * watermark_auc and watermark_f1 come from eval/watermark events. An existing file keeps its own
+ * header: rows are written in its columns (a file begun before a column existed stays consistent).
  */
 export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
   mkdirSync(dirname(path), { recursive: true });
   if (!existsSync(path)) writeFileSync(path, `${HISTORY_COLUMNS.join(',')}\n`);
+  const columns = headerOf(path).split(',') as (typeof HISTORY_COLUMNS)[number][];
   let pending: { step: number; row: Row } | null = null;
   const flush = () => {
     if (!pending) return;
     const r = pending.row;
-    appendFileSync(path, `${HISTORY_COLUMNS.map((c) => (c === 'step' ? pending!.step : fmt(r[c]))).join(',')}\n`);
+    appendFileSync(path, `${columns.map((c) => (c === 'step' ? pending!.step : fmt(r[c]))).join(',')}\n`);
     pending = null;
   };
   const rowFor = (step: number): Row => {
@@ -34,6 +37,7 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
     next: (e) => {
       if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
       else if (e.type === 'eval') rowFor(e.step).val_loss = e.valLoss;
+      else if (e.type === 'eval/watermark') Object.assign(rowFor(e.step), { watermark_auc: e.auc, watermark_f1: e.f1 });
       else if (e.type === 'checkpoint') {
         // checkpointEvery comes last in a step: the pending row (this step's or an earlier one) is complete
         flush();
@@ -46,3 +50,14 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : Number.isInteger(v) ? String(v) : v.toPrecision(6));
+
+/** The first line of a file (read from its first KiB, not the whole history). */
+function headerOf(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1024);
+    return buf.toString('utf8', 0, readSync(fd, buf, 0, buf.length, 0)).split('\n', 1)[0];
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -29,7 +29,7 @@ describe('versiflow train (end to end on the shipped corpus)', () => {
     expect(c.out()).toMatch(/step 50\/50 .* tok\/s .* ETA/);
     expect(c.out()).toMatch(/sample at step 50:/);
     const hist = readFileSync(join(out, 'history.csv'), 'utf8');
-    expect(hist.split('\n')[0]).toBe('step,epoch,loss,val_loss,lr,tokens_per_sec,elapsed_s');
+    expect(hist.split('\n')[0]).toBe('step,epoch,loss,val_loss,lr,tokens_per_sec,elapsed_s,watermark_auc,watermark_f1');
     const r = rows(hist);
     expect(r.map((x) => Number(x[0]))).toEqual([1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50]);
     const loss = r.map((x) => Number(x[2]));

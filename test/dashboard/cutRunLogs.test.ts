@@ -80,7 +80,7 @@ describe('history.csv and metrics.jsonl at a checkpoint', () => {
       jsonl.next!(e);
     }
     // no later event, no completion: as a process killed here leaves the files
-    expect(lines(join(dir, 'history.csv'))).toEqual([HEADER, '18,0.100000,2,,0.00100000,5,1']);
+    expect(lines(join(dir, 'history.csv'))).toEqual([`${HEADER},watermark_auc,watermark_f1`, '18,0.100000,2,,0.00100000,5,1,,']);
     expect(steps(join(dir, 'metrics.jsonl'))).toEqual([18, 20]);
     expect(existsSync(join(dir, 'history.csv'))).toBe(true);
   });

@@ -118,6 +118,22 @@ export const CONFIG_SPEC = {
   samplePrompt: str('', 'Prompt for samples; empty = start of a line.'),
   temperature: num(0.8, 'Sampling temperature.', { min: 0 }),
   topK: int(40, 'Sample among the K likeliest tokens; 0 = all.'),
+
+  // --- watermark evaluation during training (operator watermarkEvalEvery; generations use temperature and top_k) ---
+  watermarkEvalEvery: int(-1, 'Watermark evaluation every N steps: watermark_eval_n watermarked generations from the first tokens of held-out texts vs those texts\' own continuations, an eval/watermark event (AUC, F1, mean z). 0 = only at the end; -1 = off.', -1),
+  watermarkEvalN: int(16, 'Generated and real texts per watermark evaluation (each).', 2),
+  watermarkEvalMaxNewTokens: int(200, 'Tokens generated per watermark evaluation text (EOS banned until then); real texts are cut to the same length.', 1),
+  watermarkEvalPromptTokens: int(2, 'Leading ids of each held-out text that prompt its watermarked generation.', 1),
+  watermarkEvalScheme: oneOf('poetru', 'Green-list scheme of the watermark evaluation (as `generate --watermark`).', ['poetru', 'keyed', 'lefthash']),
+  watermarkEvalKey: str('', 'Secret key of the keyed scheme (as `generate --watermark-key`); required with watermark_eval_scheme keyed.'),
+  watermarkEvalThreshold: num(4, 'z at or above which a text counts as watermarked (for F1).'),
+  watermarkEvalBatchSize: int(8, 'Generations per forward pass in the watermark evaluation.', 1),
+
+  // --- chat models (docs/chat.md) ---
+  task: oneOf('pretrain', 'What a run trains: pretrain = next token on every text token; sft = supervised fine-tuning on conversations (`data` holds dialogues, the loss counts assistant tokens and their <|end|> only).', ['pretrain', 'sft']),
+  initFrom: str('', 'Checkpoint (or run directory: its newest) whose weights and tokenizer a fresh run starts from; sft adds the chat tokens to the tokenizer and grows the embeddings. Its architecture is kept: a model key set to something else fails. Ignored when resuming.'),
+  chatColumn: str('', 'Column (Parquet) or key (JSONL) holding a conversation, a list of {role, content} (or ShareGPT {from, value}) turns; empty = `conversation` or `messages`, whichever the data has.'),
+  filter: str('', 'Rows of a dialogue corpus to keep: an expression over its columns such as `overall_score >= 6 and safety >= 8 and pii_leak == 0` (and/or/not, parentheses, == != < <= > >=, `in [..]`; no code is run). Empty = all rows.'),
 } as const;
 
 export type ConfigKey = keyof typeof CONFIG_SPEC;
@@ -144,6 +160,8 @@ export const CONFIG_SECTIONS = {
   optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip', 'maxBadSteps', 'lossSpikeFactor'],
   cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints', 'keepBest', 'alwaysSaveCheckpoint', 'earlyStopPatience'],
   samples: ['sampleTokens', 'samplePrompt', 'temperature', 'topK'],
+  watermarkEval: ['watermarkEvalEvery', 'watermarkEvalN', 'watermarkEvalMaxNewTokens', 'watermarkEvalPromptTokens', 'watermarkEvalScheme', 'watermarkEvalKey', 'watermarkEvalThreshold', 'watermarkEvalBatchSize'],
+  chat: ['task', 'initFrom', 'chatColumn', 'filter'],
 } as const satisfies Record<string, readonly ConfigKey[]>;
 
 export type ConfigSection = keyof typeof CONFIG_SECTIONS;
@@ -155,6 +173,7 @@ export type ModelConfig = ConfigSlice<'model'>;
 export type OptimConfig = ConfigSlice<'optim'>;
 export type CadenceConfig = ConfigSlice<'cadence'>;
 export type SampleConfig = ConfigSlice<'samples'>;
+export type WatermarkEvalConfig = ConfigSlice<'watermarkEval'>;
 
 // The enum keys' values, as literal unions (from the table above, so they cannot drift).
 export type BackendChoice = Config['backend'];

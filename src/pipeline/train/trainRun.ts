@@ -15,6 +15,7 @@ import { checkpointEvery } from '../../operators/checkpointEvery.ts';
 import { sampleEvery } from '../../operators/sampleEvery.ts';
 import { trainStep } from '../../operators/trainStep.ts';
 import { validateEvery } from '../../operators/validateEvery.ts';
+import { watermarkEvalEvery } from '../../operators/watermarkEvalEvery.ts';
 import { batchSchedule } from '../../streams/sources/batchSchedule.ts';
 import { pullThrough } from '../../streams/sources/pullThrough.ts';
 import { prepareData } from '../data/prepareData.ts';
@@ -30,6 +31,7 @@ import { scheduleOf, totalStepsOf } from './runPlan.ts';
 import { sampler } from './sampler.ts';
 import { cpuSpeedProbe, startupWarnings } from './startupWarnings.ts';
 import { trainingModel } from './trainingModel.ts';
+import { watermarkEvaluator } from './watermarkEvaluator.ts';
 
 export interface TrainRun {
   /** Cold: subscribing starts training; share it between sinks. */
@@ -49,7 +51,7 @@ export const runDirOf = (cfg: Pick<Config, 'out' | 'name'>): string => resolve(c
  * `versiflow train`'s composition root. Before the first step: resume state, tokenizer, data, model,
  * plan (steps, schedule, micro-batches), WebGPU autotuning, validation set, controls. Then one cold
  * observable framed by run/start (+ warnings) and run/end:
- *   batchSchedule ─ trainStep ─ validateEvery ─ sampleEvery ─ checkpointEvery ─ events
+ *   batchSchedule ─ trainStep ─ validateEvery ─ sampleEvery ─ watermarkEvalEvery ─ checkpointEvery ─ events
  */
 export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
   const runDir = runDirOf(cfg);
@@ -68,6 +70,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   // webgpu, kernels: auto: keep each tunable fused kernel only where it beats the stock ops here
   const tuned = backend.name === 'webgpu' ? await tuneForRun(weights, gpt, Math.min(cfg.batchSize, microBatch || cfg.batchSize)) : [];
   const valBatches = validationBatches(data.val, cfg);
+  const watermarkEval = await watermarkEvaluator(weights, gpt, tokenizer, cfg).catch((e: unknown) => (model.dispose(), Promise.reject(e)));
   const run = createRunControls();
   // history.csv and metrics.jsonl: lines past the step this run starts at go aside (one trajectory per file)
   let logsCut: string | null;
@@ -91,6 +94,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
       validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gpt, valBatches, microBatch) : Promise.resolve(NaN)), now, model.bestValLoss ?? Infinity),
       earlyStopping(valBatches.length ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
       cfg.sampleTokens > 0 ? sampleEvery(cfg.evalEvery, sampler(weights, gpt, tokenizer, cfg), { now, requested: run.takeSampleRequest }) : identity,
+      watermarkEval ? watermarkEvalEvery(cfg.watermarkEvalEvery, watermarkEval, now) : identity,
       checkpointEvery(
         cfg.checkpointEvery,
         checkpointWriter({ runDir, config: cfg, vocabSize, params, trainExamples: data.train.length, weights, optimizer, tokenizer, bestValLoss: model.bestValLoss, corpusFingerprint, now }),
@@ -113,7 +117,10 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
     defer(() => of(runEndEvent(last, { startStep, totalSteps, stopped: run.stopRequested() || run.halted(), elapsedS: elapsedS(), time: now() }))),
   ).pipe(
     catchError((e: unknown) => concat(of(runErrorEvent(last, e, { startStep, elapsedS: elapsedS(), time: now() })), throwError(() => e))),
-    finalize(() => model.dispose()),
+    finalize(() => {
+      model.dispose();
+      data.close();
+    }),
   );
   return { events$, controls: run.controls, runDir, config: cfg, params, startStep };
 }

@@ -1,4 +1,4 @@
-import type { EvalEvent, RunStartEvent, TrainEvent, TrainEventType, TrainStepEvent } from '../../core/events.ts';
+import type { EvalEvent, RunStartEvent, TrainEvent, TrainEventType, TrainStepEvent, WatermarkEvalEvent } from '../../core/events.ts';
 import { emptySeries, pushPoint, seriesPoints, type Series } from '../../core/series.ts';
 import type { SnapshotMessage } from './feedProtocol.ts';
 
@@ -15,6 +15,8 @@ export interface FeedState {
   /** webgpu: the latest sampled gpuBusy (only some train/step events carry it). */
   lastGpuBusy?: number;
   lastEval: EvalEvent | null;
+  /** The latest eval/watermark event (for /metrics). */
+  lastWatermarkEval?: WatermarkEvalEvent;
   readonly last: Map<TrainEventType, TrainEvent[]>;
   loss: Series;
   valLoss: Series;
@@ -39,6 +41,7 @@ export function recordEvent(s: FeedState, e: TrainEvent): void {
     s.lastStep = null;
     s.lastGpuBusy = undefined;
     s.lastEval = null;
+    s.lastWatermarkEval = undefined;
   } else if (e.type === 'train/step') {
     s.lastStep = e;
     if (e.gpuBusy !== undefined) s.lastGpuBusy = e.gpuBusy;
@@ -46,6 +49,8 @@ export function recordEvent(s: FeedState, e: TrainEvent): void {
   } else if (e.type === 'eval') {
     s.lastEval = e;
     s.valLoss = pushPoint(s.valLoss, e.step, e.valLoss);
+  } else if (e.type === 'eval/watermark') {
+    s.lastWatermarkEval = e;
   }
   s.step = e.step;
   if (s.snapshotSize > 0) {

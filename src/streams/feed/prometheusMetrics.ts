@@ -22,6 +22,10 @@ export function prometheusMetrics(s: FeedState, feed: FeedCounters): string {
   metric('versiflow_step', 'gauge', 'Latest training step seen.', s.step);
   metric('versiflow_loss', 'gauge', 'Training loss at the latest logged step.', s.lastStep?.loss);
   metric('versiflow_val_loss', 'gauge', 'Validation loss at the latest eval.', s.lastEval?.valLoss);
+  metric('versiflow_watermark_auc', 'gauge', 'ROC AUC of watermarked generations vs held-out texts at the latest watermark evaluation.', s.lastWatermarkEval?.auc);
+  metric('versiflow_watermark_f1', 'gauge', 'F1 of the watermark detector at the latest watermark evaluation.', s.lastWatermarkEval?.f1);
+  metric('versiflow_watermark_mean_z_generated', 'gauge', 'Mean detector z of the watermarked generations at the latest watermark evaluation.', s.lastWatermarkEval?.meanZGenerated);
+  metric('versiflow_watermark_mean_z_real', 'gauge', 'Mean detector z of the held-out texts at the latest watermark evaluation.', s.lastWatermarkEval?.meanZReal);
   metric('versiflow_lr', 'gauge', 'Learning rate at the latest logged step.', s.lastStep?.lr);
   metric('versiflow_tokens_per_second', 'gauge', 'Training throughput in tokens per second at the latest logged step.', s.lastStep?.tokPerSec);
   metric('versiflow_memory_bytes', 'gauge', 'Bytes held by the tensor backend (tf.memory().numBytes).', s.lastStep?.memBytes);
