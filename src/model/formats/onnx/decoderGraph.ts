@@ -1,0 +1,154 @@
+import type { HfArch, HfFamily } from '../hf/hfFamily.ts';
+import type { DecoderWeights, DenseWeights, NormWeights } from './decoderWeights.ts';
+import { GraphBuilder, int, ints } from './graphBuilder.ts';
+import type { OnnxModel, OnnxValueInfo } from './onnxProto.ts';
+import { type OnnxWeights, storeMatrix } from './weightStorage.ts';
+
+/** The operator set the graph is written against (what Optimum's decoder exports use; plain ops only). */
+export const ONNX_OPSET = 14;
+/** IR version 7 (ONNX 1.8), which onnxruntime 1.x and onnxruntime-web read with opset 14. */
+export const ONNX_IR_VERSION = 7;
+
+/** Additive mask value of a hidden key, as Versiflow's causalMask (exp underflows to exactly 0). */
+const MASKED = -1e9;
+const TOTAL = 'past_sequence_length + sequence_length';
+
+/**
+ * The decoder as one ONNX graph in Hugging Face Optimum's layout (the one transformers.js and
+ * onnxruntime load as a causal LM with a cache): inputs `input_ids`, `attention_mask`, `position_ids`
+ * (int64) and `past_key_values.{i}.key|value` [batch_size, kv_heads, past_sequence_length, head_dim]
+ * (kv_heads and head_dim fixed numbers; transformers.js makes the first, empty past from them);
+ * outputs `logits` [batch_size, sequence_length, V] and `present.{i}.key|value` (the past with the new
+ * positions appended). Computes what src/model/nn/gpt.ts computes: pre-norm blocks (RMSNorm or
+ * LayerNorm), half-split RoPE from tables gathered by position_ids or a learned position table, GQA
+ * (query heads grouped over their K/V head: q [B, KV, g, T, d] against k [B, KV, 1, Tk, d]), SwiGLU or
+ * tanh-GELU, biases where present, tied or untied head. Keys are visible when causal (key position ≤
+ * query position, the query at past + t) and their attention_mask is 1.
+ */
+export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32'): OnnxModel {
+  const g = new GraphBuilder();
+  const { hidden: C, heads: H, kvHeads: KV, headDim: d, vocabSize: V } = a;
+  const group = H / KV;
+
+  // embeddings
+  g.scope = 'embed';
+  const embed = storeMatrix(g, kind, 'model.embed_tokens.weight', w.embed, V, C, 0);
+  let x = g.op('Gather', [embed, 'input_ids'], { axis: int(0) }); // [B, T, C]
+  let rope: { cos: string; sin: string } | null = null;
+  if (w.positions) {
+    const pos = storeMatrix(g, kind, 'model.embed_positions.weight', w.positions, a.context, C, 0);
+    x = g.op('Add', [x, g.op('Gather', [pos, 'position_ids'], { axis: int(0) })]);
+  } else {
+    // cos/sin [P, d/2] in float64 rounded once, as src/model/nn/rope.ts; gathered by position → [B, 1, T, d/2]
+    const half = d / 2;
+    const cos = new Float32Array(a.context * half);
+    const sin = new Float32Array(a.context * half);
+    for (let p = 0; p < a.context; p++) {
+      for (let i = 0; i < half; i++) {
+        const angle = p * Math.pow(a.ropeTheta, (-2 * i) / d);
+        cos[p * half + i] = Math.cos(angle);
+        sin[p * half + i] = Math.sin(angle);
+      }
+    }
+    const at = (table: string) => g.op('Unsqueeze', [g.op('Gather', [table, 'position_ids'], { axis: int(0) }), g.i64([1])]);
+    rope = { cos: at(g.f32('rope.cos', [a.context, half], cos)), sin: at(g.f32('rope.sin', [a.context, half], sin)) };
+  }
+
+  // mask bias [B, 1, 1, T, Tk]: 0 where visible, MASKED elsewhere
+  g.scope = 'mask';
+  const T = g.op('Gather', [g.op('Shape', ['input_ids']), g.i64([1], [])]);
+  const Tk = g.op('Gather', [g.op('Shape', ['attention_mask']), g.i64([1], [])]);
+  const past = g.op('Sub', [Tk, T]);
+  const qPos = g.op('Unsqueeze', [g.op('Range', [past, Tk, g.i64([1], [])]), g.i64([1])]); // [T, 1]
+  const kPos = g.op('Range', [g.i64([0], []), Tk, g.i64([1], [])]); // [Tk]
+  const causal = g.op('LessOrEqual', [kPos, qPos]); // [T, Tk]
+  const padded = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], { to: int(9) }), g.i64([1, 2, 3])]); // [B, 1, 1, 1, Tk]
+  const bias = g.op('Where', [g.op('And', [causal, padded]), g.scalar(0), g.scalar(MASKED)]);
+
+  const norm = (h: string, n: NormWeights, name: string): string => {
+    const scale = g.f32(`${name}.weight`, [C], n.scale);
+    const eps = g.scalar(a.normEps);
+    let y: string;
+    if (a.norm === 'rms') {
+      const ms = g.op('ReduceMean', [g.op('Mul', [h, h])], { axes: ints([-1]), keepdims: int(1) });
+      y = g.op('Mul', [h, g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [ms, eps])])])]);
+    } else {
+      const centred = g.op('Sub', [h, g.op('ReduceMean', [h], { axes: ints([-1]), keepdims: int(1) })]);
+      const variance = g.op('ReduceMean', [g.op('Mul', [centred, centred])], { axes: ints([-1]), keepdims: int(1) });
+      y = g.op('Mul', [centred, g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [variance, eps])])])]);
+    }
+    y = g.op('Mul', [y, scale]);
+    return n.bias ? g.op('Add', [y, g.f32(`${name}.bias`, [C], n.bias)]) : y;
+  };
+  const dense = (h: string, p: DenseWeights, name: string): string => {
+    const y = g.op('MatMul', [h, storeMatrix(g, kind, `${name}.weight`, p.w, p.inF, p.outF)]);
+    return p.b ? g.op('Add', [y, g.f32(`${name}.bias`, [p.outF], p.b)]) : y;
+  };
+  /** [B, T, n·d] → [B, n, T, d] */
+  const heads = (h: string, n: number) => g.op('Transpose', [g.op('Reshape', [h, g.i64([0, 0, n, d])])], { perm: ints([0, 2, 1, 3]) });
+  const rotate = (h: string): string => {
+    if (!rope) return h;
+    const [x1, x2] = g.opN('Split', [h, g.i64([d / 2, d / 2])], 2, { axis: int(-1) });
+    const r1 = g.op('Sub', [g.op('Mul', [x1, rope.cos]), g.op('Mul', [x2, rope.sin])]);
+    const r2 = g.op('Add', [g.op('Mul', [x2, rope.cos]), g.op('Mul', [x1, rope.sin])]);
+    return g.op('Concat', [r1, r2], { axis: int(-1) });
+  };
+  const gelu = (h: string): string => {
+    const inner = g.op('Mul', [g.op('Add', [h, g.op('Mul', [g.op('Pow', [h, g.scalar(3)]), g.scalar(0.044715)])]), g.scalar(Math.sqrt(2 / Math.PI))]);
+    return g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Tanh', [inner]), g.scalar(1)])]), g.scalar(0.5)]);
+  };
+
+  const inputs: OnnxValueInfo[] = [
+    { name: 'input_ids', type: 'int64', dims: ['batch_size', 'sequence_length'] },
+    { name: 'attention_mask', type: 'int64', dims: ['batch_size', TOTAL] },
+    { name: 'position_ids', type: 'int64', dims: ['batch_size', 'sequence_length'] },
+  ];
+  const outputs: OnnxValueInfo[] = [{ name: 'logits', type: 'float32', dims: ['batch_size', 'sequence_length', V] }];
+
+  w.layers.forEach((l, i) => {
+    const p = `model.layers.${i}`;
+    g.scope = `${p}/attn`;
+    const h = norm(x, l.attnNorm, `${p}.input_layernorm`);
+    const q = rotate(heads(dense(h, l.q, `${p}.self_attn.q_proj`), H)); // [B, H, T, d]
+    const k = rotate(heads(dense(h, l.k, `${p}.self_attn.k_proj`), KV)); // [B, KV, T, d]
+    const v = heads(dense(h, l.v, `${p}.self_attn.v_proj`), KV);
+    for (const kv of ['key', 'value']) {
+      inputs.push({ name: `past_key_values.${i}.${kv}`, type: 'float32', dims: ['batch_size', KV, 'past_sequence_length', d] });
+      outputs.push({ name: `present.${i}.${kv}`, type: 'float32', dims: ['batch_size', KV, TOTAL, d] });
+    }
+    const keys = g.op('Concat', [`past_key_values.${i}.key`, k], { axis: int(2) }, `present.${i}.key`); // [B, KV, Tk, d]
+    const values = g.op('Concat', [`past_key_values.${i}.value`, v], { axis: int(2) }, `present.${i}.value`);
+    const q5 = g.op('Reshape', [q, g.i64([0, KV, group, -1, d])]); // [B, KV, g, T, d]
+    const kT = g.op('Transpose', [g.op('Unsqueeze', [keys, g.i64([2])])], { perm: ints([0, 1, 2, 4, 3]) }); // [B, KV, 1, d, Tk]
+    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q5, kT]), g.scalar(1 / Math.sqrt(d))]), bias]); // [B, KV, g, T, Tk]
+    const probs = g.op('Softmax', [scores], { axis: int(-1) });
+    const o5 = g.op('MatMul', [probs, g.op('Unsqueeze', [values, g.i64([2])])]); // [B, KV, g, T, d]
+    const merged = g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [o5, g.i64([0, H, -1, d])])], { perm: ints([0, 2, 1, 3]) }), g.i64([0, 0, H * d])]);
+    x = g.op('Add', [x, dense(merged, l.o, `${p}.self_attn.o_proj`)]);
+
+    g.scope = `${p}/mlp`;
+    const m = norm(x, l.mlpNorm, `${p}.post_attention_layernorm`);
+    let act: string;
+    if (l.gate) {
+      const gate = dense(m, l.gate, `${p}.mlp.gate_proj`);
+      act = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), dense(m, l.up, `${p}.mlp.up_proj`)]);
+    } else {
+      act = gelu(dense(m, l.up, `${p}.mlp.up_proj`));
+    }
+    x = g.op('Add', [x, dense(act, l.down, `${p}.mlp.down_proj`)]);
+  });
+
+  g.scope = 'head';
+  const hf = norm(x, w.finalNorm, 'model.norm');
+  const head = w.head ? storeMatrix(g, kind, 'lm_head.weight', w.head, C, V) : g.op('Transpose', [embed], { perm: ints([1, 0]) });
+  g.op('MatMul', [hf, head], undefined, 'logits');
+
+  return {
+    irVersion: ONNX_IR_VERSION,
+    opset: ONNX_OPSET,
+    producer: 'versiflow',
+    producerVersion: '1',
+    docString: `${family === 'llama' ? 'LlamaForCausalLM' : 'GPT2LMHeadModel'}-equivalent decoder with past key values (Optimum layout), weights ${kind}`,
+    graph: g.graph(`versiflow_${family}_decoder`, inputs, outputs),
+  };
+}

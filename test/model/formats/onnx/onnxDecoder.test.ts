@@ -1,0 +1,115 @@
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { toHfTensors } from '../../../../src/model/formats/hf/hfTensors.ts';
+import { encodeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
+import type { OnnxWeights } from '../../../../src/model/formats/onnx/weightStorage.ts';
+import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
+import { randomTensors, versiflowLogits } from '../../../pipeline/export/modelFixture.ts';
+import { EXPORTABLE, small } from '../hf/variants.ts';
+
+const IDS = [5, 17, 3, 42, 8, 8, 30];
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+
+const join = (parts: readonly Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
+
+const i64 = (v: readonly number[]) => new ort.Tensor('int64', BigInt64Array.from(v, BigInt), [1, v.length]);
+
+/** Runs the graph on `ids` after a past of `past` positions (its present outputs) → logits and presents. */
+async function run(s: ort.InferenceSession, c: GptConfig, ids: readonly number[], start: number, past: Record<string, ort.Tensor> | null) {
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: i64(ids),
+    attention_mask: i64(new Array(start + ids.length).fill(1)),
+    position_ids: i64(ids.map((_, i) => start + i)),
+  };
+  for (let i = 0; i < c.layers; i++) {
+    for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = past?.[`present.${i}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
+  }
+  return s.run(feeds);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('ONNX decoder (onnxruntime-node)', () => {
+  for (const [name, { family, over }] of Object.entries(EXPORTABLE)) {
+    it(`${name}: fp32 logits equal Versiflow's within 1e-4, with and without a past`, async () => {
+      const c = small(over);
+      const t = randomTensors(c, 11);
+      const hf = toHfTensors(family, c, new Map(t.map((x) => [x.name, x])));
+      const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, hf, 'fp32')));
+      expect(s.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...Array.from({ length: c.layers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat()]);
+      expect(s.outputNames).toEqual(['logits', ...Array.from({ length: c.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()]);
+      const ours = versiflowLogits(c, t, IDS); // [T·V]
+      const full = await run(s, c, IDS, 0, null);
+      expect(full.logits.dims).toEqual([1, IDS.length, c.vocabSize]);
+      expect(full['present.1.value'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
+      expect(maxDiff(full.logits.data as Float32Array, ours)).toBeLessThan(1e-4);
+      // prefill all but the last id, then one step over the past
+      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
+      const step = await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
+      expect(step.logits.dims).toEqual([1, 1, c.vocabSize]);
+      expect(maxDiff(step.logits.data as Float32Array, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-4);
+      expect(step['present.0.key'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
+    });
+  }
+
+  it('left padding: a padded row gives the unpadded row\'s logits (attention_mask hides the pad keys)', async () => {
+    const { family, over } = EXPORTABLE['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)'];
+    const c = small(over);
+    const t = randomTensors(c, 3);
+    const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
+    const ids = [0, 0, ...IDS.slice(0, 4)];
+    const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids), attention_mask: i64([0, 0, 1, 1, 1, 1]), position_ids: i64([0, 0, 0, 1, 2, 3]) };
+    for (let i = 0; i < c.layers; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
+    const r = await s.run(feeds);
+    const ours = versiflowLogits(c, t, IDS.slice(0, 4));
+    expect(maxDiff((r.logits.data as Float32Array).subarray(2 * c.vocabSize), ours)).toBeLessThan(1e-4);
+  });
+
+  it('fp16 and int8 weights: logits close to fp32 and the same argmax at most positions (tolerances measured)', async () => {
+    const variants: [string, OnnxWeights, number][] = [
+      ['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)', 'fp16', 0.02],
+      ['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)', 'int8', 0.2],
+      ['gpt2: every bias, tied (GPT-2, gpt2-preln)', 'fp16', 0.02],
+      ['gpt2: every bias, tied (GPT-2, gpt2-preln)', 'int8', 0.2],
+    ];
+    for (const [name, kind, tol] of variants) {
+      const { family, over } = EXPORTABLE[name];
+      const c = small(over);
+      const t = randomTensors(c, 11);
+      const hf = toHfTensors(family, c, new Map(t.map((x) => [x.name, x])));
+      const fp32 = join(encodeOnnxDecoder(family, c, hf, 'fp32'));
+      const bytes = join(encodeOnnxDecoder(family, c, hf, kind));
+      expect(bytes.length).toBeLessThan(fp32.length);
+      const s = await ort.InferenceSession.create(bytes);
+      const got = (await run(s, c, IDS, 0, null)).logits.data as Float32Array;
+      const ours = versiflowLogits(c, t, IDS);
+      const diff = maxDiff(got, ours);
+      const scale = maxDiff(ours, new Float32Array(ours.length));
+      let same = 0;
+      for (let p = 0; p < IDS.length; p++) {
+        const row = (a: Float32Array) => a.subarray(p * c.vocabSize, (p + 1) * c.vocabSize);
+        const arg = (a: Float32Array) => row(a).indexOf(Math.max(...row(a)));
+        if (arg(got) === arg(ours)) same++;
+      }
+      console.log(`${kind} ${family}: max |Δlogit| ${diff.toExponential(2)} (logits up to ${scale.toFixed(2)}), argmax equal at ${same}/${IDS.length}`);
+      expect(diff).toBeLessThan(tol * scale);
+      expect(same).toBeGreaterThanOrEqual(IDS.length - 1);
+    }
+  });
+});
