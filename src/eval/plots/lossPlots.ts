@@ -1,0 +1,64 @@
+import { finite, type PlotSpec, plotBase } from './plotBase.ts';
+
+/** One logged step of a run's history.csv: null where the row has no value. */
+export interface HistoryPoint {
+  readonly step: number;
+  readonly loss: number | null;
+  readonly valLoss: number | null;
+  readonly lr: number | null;
+}
+
+/** Long-form rows {step, loss, series} for the train and validation curves, non-finite values dropped. */
+function lossRows(history: readonly HistoryPoint[], keep: (step: number, loss: number) => boolean) {
+  return history.flatMap((h) => [
+    ...(finite(h.loss) && keep(h.step, h.loss) ? [{ step: h.step, loss: h.loss, series: 'train' }] : []),
+    ...(finite(h.valLoss) && keep(h.step, h.valLoss) ? [{ step: h.step, loss: h.valLoss, series: 'validation' }] : []),
+  ]);
+}
+
+const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] } } as const;
+
+/** Train and validation loss against the step, both axes linear. */
+export function lossSpec(history: readonly HistoryPoint[]): PlotSpec {
+  return {
+    ...plotBase('Loss'),
+    data: { values: lossRows(history, () => true) },
+    mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (nats/token)', scale: { zero: false } },
+      color,
+    },
+  };
+}
+
+/**
+ * The same curves in Chinchilla-style coordinates: log step against log loss (both axes logarithmic),
+ * where a power law loss = A·step^−α is a straight line of slope −α. Steps and losses ≤ 0 are left out
+ * (no logarithm).
+ */
+export function chinchillaLossSpec(history: readonly HistoryPoint[]): PlotSpec {
+  return {
+    ...plotBase('Loss, log–log (Chinchilla-style)'),
+    data: { values: lossRows(history, (step, loss) => step > 0 && loss > 0) },
+    mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step (log scale)', scale: { type: 'log' } },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log' } },
+      color,
+    },
+  };
+}
+
+/** The learning rate the schedule gave at each logged step. */
+export function lrSpec(history: readonly HistoryPoint[]): PlotSpec {
+  return {
+    ...plotBase('Learning rate'),
+    data: { values: history.filter((h) => finite(h.lr)).map((h) => ({ step: h.step, lr: h.lr })) },
+    mark: { type: 'line', strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      y: { field: 'lr', type: 'quantitative', title: 'learning rate', axis: { format: '.1e' } },
+    },
+  };
+}
