@@ -42,6 +42,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       if (examples.length === 0) throw new DataError(`${cfg.data}: no ${flags.data ? '' : 'validation '}examples of ${cfg.context} tokens to score`);
       // batched as the training run's validation is (by length and trimmed, with trim_padding)
       const batches = scoringBatches(examples, cfg);
+      data.close();
       const loss = await evaluateLoss(m.weights, m.gpt, batches, cfg.microBatch);
       const tokens = batches.reduce((n, b) => n + b.tokens, 0);
       const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split: flags.data ? 'all' : 'validation', loss, perplexity: Math.exp(loss), tokens, examples: examples.length };

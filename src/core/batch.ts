@@ -16,3 +16,17 @@ export interface Batch {
   /** Tokens that count in the loss (mask sum). */
   readonly tokens: number;
 }
+
+/**
+ * Examples by position, read on demand: from the token cache on disk (positioned reads) or from
+ * documents in memory. Only the layout's index is resident, so memory does not grow with the corpus.
+ */
+export interface ExampleSet {
+  readonly length: number;
+  /** Example i, 0 ≤ i < length, as fresh arrays (the mask may be shared: treat it as read-only). */
+  at(i: number): Example;
+  /** One past the last target example i's mask counts (countedLength of its mask), without reading its tokens. */
+  countedLength(i: number): number;
+  /** Targets counted in the loss over all examples (the sum of their masks). */
+  readonly tokens: number;
+}

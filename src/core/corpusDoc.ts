@@ -26,3 +26,22 @@ export interface TokenizedDoc {
   readonly index: number;
   readonly ids: Int32Array;
 }
+
+/**
+ * Tokenized documents by position (0 … count−1, in corpus order), their tokens read on demand: the
+ * token cache's shards on disk, or arrays in memory. Reads are synchronous so a batch is a plain
+ * function of its step.
+ */
+export interface DocStore {
+  readonly count: number;
+  /** Tokens over all documents. */
+  readonly tokens: number;
+  /** The corpus index of document d (what the train/validation split hashes). */
+  corpusIndex(d: number): number;
+  /** Token count of document d (EOS included). */
+  length(d: number): number;
+  /** Copies tokens [from, from + n) of document d into `out` at `at`. */
+  read(d: number, from: number, n: number, out: Int32Array, at: number): void;
+  /** Releases open files; reads after close throw. */
+  close(): void;
+}

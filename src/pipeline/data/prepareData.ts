@@ -1,16 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { touchTokenCache } from '../../streams/cache/tokenCachePrune.ts';
 import { dirname, resolve } from 'node:path';
-import { from as fromArray, lastValueFrom, reduce, toArray } from 'rxjs';
+import { lastValueFrom, reduce } from 'rxjs';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { DataError } from '../../core/errors/DataError.ts';
-import type { Example } from '../../core/batch.ts';
+import type { ExampleSet } from '../../core/batch.ts';
 import { CharTokenizer } from '../../model/tokenizer/charTokenizer.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
-import { pack } from '../../operators/pack.ts';
-import type { TokenizedDoc } from '../../core/corpusDoc.ts';
-import { truncate } from '../../operators/truncate.ts';
+import { docSpans, packedExamples, type Spans, truncatedExamples } from '../../model/nn/exampleSets.ts';
 import { isValidationDoc } from '../../streams/sources/split.ts';
 import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
@@ -25,13 +23,16 @@ export type { TokenCacheInfo } from './tokenizedCorpus.ts';
 
 export interface PreparedData {
   readonly tokenizer: Tokenizer;
-  readonly train: readonly Example[];
-  readonly val: readonly Example[];
+  /** Training examples, read on demand from the token cache (or memory): see ExampleSet. */
+  readonly train: ExampleSet;
+  readonly val: ExampleSet;
   readonly trainTokens: number;
   readonly valTokens: number;
   readonly docs: { readonly train: number; readonly val: number };
   /** Whether the tokenized corpus came from the token cache, where it lives, and any cache warnings. */
   readonly cache: TokenCacheInfo;
+  /** Closes the token cache's files; the examples cannot be read after. */
+  close(): void;
 }
 
 /** Options of {@link prepareData} beyond the config. */
@@ -106,24 +107,44 @@ export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'v
 
 export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
   const T = cfg.context;
-  const { docs, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
-  if (docs.length === 0) throw new DataError(`${cfg.data}: no documents`);
-  let trainDocs: TokenizedDoc[];
-  let valDocs: TokenizedDoc[];
-  if (docs.length === 1) {
-    const ids = docs[0].ids;
-    const cut = Math.floor(ids.length * (1 - cfg.valFraction));
-    trainDocs = [{ index: 0, ids: ids.subarray(0, cut) }];
-    valDocs = cfg.valFraction > 0 ? [{ index: 1, ids: ids.subarray(cut) }] : [];
-  } else {
-    trainDocs = docs.filter((d) => !isValidationDoc(d.index, cfg.seed, cfg.valFraction));
-    valDocs = docs.filter((d) => isValidationDoc(d.index, cfg.seed, cfg.valFraction));
+  const pad = cfg.layout === 'pack' ? 0 : padOf(tokenizer);
+  const { store, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
+  const docs = store!;
+  if (docs.count === 0) {
+    docs.close();
+    throw new DataError(`${cfg.data}: no documents`);
   }
-  const layout = (d: TokenizedDoc[]) => lastValueFrom(fromArray(d).pipe(cfg.layout === 'pack' ? pack(T) : truncate(T, padOf(tokenizer)), toArray()));
-  const train = await layout(trainDocs);
-  const val = await layout(valDocs);
-  const count = (ex: readonly Example[]) => ex.reduce((n, e) => n + e.mask.reduce((a, b) => a + b, 0), 0);
-  return { tokenizer, train, val, trainTokens: count(train), valTokens: count(val), docs: { train: trainDocs.length, val: valDocs.length }, cache };
+  let trainSpans: Spans;
+  let valSpans: Spans;
+  if (docs.count === 1) {
+    const len = docs.length(0);
+    const cut = Math.floor(len * (1 - cfg.valFraction));
+    trainSpans = { doc: new Uint32Array([0]), from: new Float64Array([0]), len: new Uint32Array([cut]) };
+    valSpans = cfg.valFraction > 0 ? { doc: new Uint32Array([0]), from: new Float64Array([cut]), len: new Uint32Array([len - cut]) } : docSpans(docs, []);
+  } else {
+    const isVal = new Uint8Array(docs.count);
+    let nVal = 0;
+    for (let d = 0; d < docs.count; d++) nVal += isVal[d] = isValidationDoc(docs.corpusIndex(d), cfg.seed, cfg.valFraction) ? 1 : 0;
+    const train = new Uint32Array(docs.count - nVal);
+    const val = new Uint32Array(nVal);
+    for (let d = 0, t = 0, v = 0; d < docs.count; d++) if (isVal[d]) val[v++] = d;
+    else train[t++] = d;
+    trainSpans = docSpans(docs, train);
+    valSpans = docSpans(docs, val);
+  }
+  const layout = (s: Spans): ExampleSet => (cfg.layout === 'pack' ? packedExamples(docs, s, T) : truncatedExamples(docs, s, T, pad));
+  const train = layout(trainSpans);
+  const val = layout(valSpans);
+  return {
+    tokenizer,
+    train,
+    val,
+    trainTokens: train.tokens,
+    valTokens: val.tokens,
+    docs: { train: trainSpans.len.length, val: valSpans.len.length },
+    cache,
+    close: () => docs.close(),
+  };
 }
 
 function padOf(tok: Tokenizer): number {

@@ -56,7 +56,7 @@ export function cpuSpeedProbe(o: SpeedProbeOptions): Observable<TrainEvent> {
     if (!((o.backend === 'wasm' || o.backend === 'cpu') && o.params > 20e6)) return;
     const { context, batchSize } = o.config;
     const probeT = Math.min(context, 16);
-    const row = o.data.train[0];
+    const row = o.data.train.at(0);
     const probe = stackExamples([{ ids: row.ids.subarray(0, probeT + 1), mask: row.mask.subarray(0, probeT) }]);
     const tokPerSec = await measureThroughput(o.weights, o.gpt, probe);
     const stepS = (batchSize * context) / tokPerSec;

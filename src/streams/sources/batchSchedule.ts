@@ -1,5 +1,6 @@
-import { countedLength, stackExamples, trimPadding } from '../../model/nn/batch.ts';
-import type { Example } from '../../core/batch.ts';
+import { stackExamples, trimPadding } from '../../model/nn/batch.ts';
+import type { Example, ExampleSet } from '../../core/batch.ts';
+import { asExampleSet } from '../../model/nn/exampleSets.ts';
 import { deriveSeed, permutation } from '../../model/nn/rng.ts';
 import { DataError } from '../../core/errors/DataError.ts';
 import type { StepInput } from '../../core/stepState.ts';
@@ -31,12 +32,15 @@ export const stepsPerEpoch = (n: number, batchSize: number): number => Math.floo
 /**
  * Lazy batch source: step s draws batch (s−1) mod E of epoch ⌊(s−1)/E⌋, where each epoch is its own
  * seeded permutation of the examples. The batch of a step is a pure function of (examples, seed,
- * step), so resuming at a step needs only the step number.
+ * step), so resuming at a step needs only the step number. Examples are read when their batch is
+ * drawn (an ExampleSet reads them from the token cache on disk); resident are the epoch's
+ * permutation and, with groupByLength, one length per example.
  */
-export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOptions): Generator<StepInput> {
+export function* batchSchedule(source: ExampleSet | readonly Example[], o: BatchScheduleOptions): Generator<StepInput> {
+  const examples = asExampleSet(source);
   const E = stepsPerEpoch(examples.length, o.batchSize);
   if (E < 1) throw new DataError(`the training set has ${examples.length} examples, fewer than one batch of ${o.batchSize}; lower batch_size or context, or add data`);
-  const lengths = o.groupByLength ? examples.map((e) => countedLength(e.mask)) : null;
+  const lengths = o.groupByLength ? Uint32Array.from({ length: examples.length }, (_, i) => examples.countedLength(i)) : null;
   let epochIdx = -1;
   let perm: Uint32Array = new Uint32Array(0);
   let order: Uint32Array | null = null;
@@ -52,7 +56,7 @@ export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOpt
       }
     }
     const k = order ? order[(step - 1) % E] : (step - 1) % E;
-    const rows = Array.from(perm.subarray(k * o.batchSize, (k + 1) * o.batchSize), (i) => examples[i]);
+    const rows = Array.from(perm.subarray(k * o.batchSize, (k + 1) * o.batchSize), (i) => examples.at(i));
     const final = step === o.totalSteps || (o.shouldStop?.() ?? false);
     const batch = stackExamples(rows);
     yield { step, epoch: step / E, batch: o.trimTo ? trimPadding(batch, o.trimTo) : batch, final };
@@ -61,7 +65,7 @@ export function* batchSchedule(examples: readonly Example[], o: BatchScheduleOpt
 }
 
 /** `idx` cut into runs of `mega` and each run sorted by length, longest first (ties keep their order). */
-function groupedByLength(idx: Uint32Array, lengths: readonly number[], mega: number): Uint32Array {
+function groupedByLength(idx: Uint32Array, lengths: Uint32Array, mega: number): Uint32Array {
   const out = new Uint32Array(idx.length);
   for (let s = 0; s < idx.length; s += mega) {
     const run = Array.from(idx.subarray(s, Math.min(idx.length, s + mega)));

@@ -1,17 +1,19 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { exampleArray } from '../../../src/model/nn/exampleSets.ts';
 import { CharTokenizer } from '../../../src/model/tokenizer/charTokenizer.ts';
 import type { PreparedData } from '../../../src/pipeline/data/prepareData.ts';
 import { cpuSpeedProbe, duration, startupWarnings } from '../../../src/pipeline/train/startupWarnings.ts';
 
 const data = (warnings: string[] = []): PreparedData => ({
   tokenizer: new CharTokenizer(['a', 'b']),
-  train: [],
-  val: [],
+  train: exampleArray([]),
+  val: exampleArray([]),
   trainTokens: 0,
   valTokens: 0,
   docs: { train: 0, val: 0 },
   cache: { hit: false, path: null, warnings },
+  close: () => {},
 });
 const backend = { name: 'wasm', device: 'test', skipped: [{ name: 'tensorflow', reason: 'not installed' }, { name: 'webgpu', reason: 'no adapter' }] };
 
