@@ -58,6 +58,8 @@ export { tokenLengthStats, percentile, type TokenLengthStats } from './eval/leng
 export { scoreProbe, scoreExpected, expectedLogits, summarizeProbes, type Probe, type ProbeScore } from './eval/probes.ts';
 export { formatGenJsonl, parseGenJsonl, toGenRecords, type GenRecord } from './eval/genRecords.ts';
 export { heldOutTexts } from './pipeline/data/heldOutTexts.ts';
+export { bestCheckpoint, CHECKPOINT_METRICS, type CheckpointMetric, type CheckpointScore } from './eval/checkpointComparison.ts';
+export { compareCheckpoints, writeCheckpointComparison, type CheckpointComparison, type CompareCheckpointsOptions } from './pipeline/compareCheckpoints.ts';
 
 export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { CheckpointError } from '../../core/errors/CheckpointError.ts';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../model/formats/safetensors.ts';
+import { bestCheckpointDir, isBestSpec } from './bestCheckpoint.ts';
 import { entryOf, type Manifest, mismatch } from './checkpointManifest.ts';
 import { checkpointsToDelete } from './checkpointPrune.ts';
 
@@ -141,9 +142,15 @@ export interface SkippedCheckpoint {
  * Opens a checkpoint: `latest` is the newest *good* checkpoint of the run at `runDir`, and a run
  * directory its newest good one: an incomplete or corrupt one is passed over (listed in `skipped`
  * with the reason) for the one before. A checkpoint directory named explicitly must itself be good.
+ * `best` (the run at `runDir`) or RUN/best is the checkpoint RUN/best_validation.json names
+ * (`versiflow eval checkpoints` writes it).
  */
 export async function openCheckpoint(spec: string, runDir: string): Promise<{ dir: string; checkpoint: LoadedCheckpoint; skipped: SkippedCheckpoint[] }> {
   let root: string;
+  if (isBestSpec(spec)) {
+    const dir = bestCheckpointDir(spec, runDir);
+    return { dir, checkpoint: await loadCheckpoint(dir), skipped: [] };
+  }
   if (spec === 'latest') root = join(runDir, 'checkpoints');
   else {
     const p = resolve(spec);
