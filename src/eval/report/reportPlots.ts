@@ -1,0 +1,43 @@
+import { behaviourSpec, pcaSpec, tokenLengthSpec } from '../plots/distributionPlots.ts';
+import { chinchillaLossSpec, lossSpec, lrSpec } from '../plots/lossPlots.ts';
+import type { PlotSpec } from '../plots/plotBase.ts';
+import { confusionSpec, rocSpec, zHistogramSpec } from '../plots/watermarkPlots.ts';
+import { rocArea, rocCurve } from '../rocCurve.ts';
+import type { ReportInput } from './reportInput.ts';
+import { behaviourBars, confusionOf, lengthHistogramOf, numberAt } from './reportValues.ts';
+
+/** A plot of the report: `id` names it in the page (`figure#plot-ID`) and as a PNG file. */
+export interface ReportPlot {
+  readonly id: string;
+  readonly section: 'curves' | 'watermark' | 'authors' | 'behaviour' | 'data';
+  readonly spec: PlotSpec;
+}
+
+/** The plots a run's files allow, in page order; a plot whose data is missing is left out. */
+export function reportPlots(input: ReportInput): ReportPlot[] {
+  const plots: ReportPlot[] = [];
+  const h = input.history;
+  if (h.some((p) => p.loss !== null || p.valLoss !== null)) {
+    plots.push({ id: 'loss', section: 'curves', spec: lossSpec(h) });
+    plots.push({ id: 'loss-loglog', section: 'curves', spec: chinchillaLossSpec(h) });
+  }
+  if (h.some((p) => p.lr !== null)) plots.push({ id: 'lr', section: 'curves', spec: lrSpec(h) });
+
+  const metrics = input.watermarkMetrics?.value;
+  const threshold = numberAt(metrics, 'threshold') ?? 4;
+  const scores = input.watermarkScores?.value;
+  if (scores) {
+    const points = rocCurve(scores);
+    if (points.length > 0) plots.push({ id: 'roc', section: 'watermark', spec: rocSpec(points, numberAt(metrics, 'roc_auc') ?? rocArea(points)) });
+  }
+  const confusion = confusionOf(metrics);
+  if (confusion) plots.push({ id: 'confusion', section: 'watermark', spec: confusionSpec(confusion, threshold) });
+  if (scores && scores.length > 0) plots.push({ id: 'z-histogram', section: 'watermark', spec: zHistogramSpec(scores, threshold) });
+
+  if (input.authorPoints && input.authorPoints.value.length > 0) plots.push({ id: 'author-pca', section: 'authors', spec: pcaSpec(input.authorPoints.value) });
+  const bars = behaviourBars(input.behaviour);
+  if (bars.length > 0) plots.push({ id: 'behaviour', section: 'behaviour', spec: behaviourSpec(bars) });
+  const bins = lengthHistogramOf(input.lengthStats?.value);
+  if (bins) plots.push({ id: 'token-lengths', section: 'data', spec: tokenLengthSpec(bins) });
+  return plots;
+}
