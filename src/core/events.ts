@@ -95,6 +95,70 @@ export interface WatermarkEvalEvent {
   readonly meanZReal: number;
 }
 
+/**
+ * A preference-tuning step (train --task kto|dpo), every log_every steps: TRL's logged quantities.
+ * Rewards are β · summed log-ratio (log π − log π_ref) averaged over the chosen (desirable) or
+ * rejected (undesirable) rows of the step; `logRatio` is the mean per-token log-ratio the drift
+ * guard watches.
+ */
+export interface PrefStepEvent {
+  readonly type: 'pref/step';
+  readonly step: number;
+  readonly time: number;
+  readonly task: 'kto' | 'dpo';
+  readonly loss: number;
+  readonly lr: number;
+  readonly gradNorm: number;
+  /** NaN (null on the wire) when the step had no row of that kind. */
+  readonly rewardsChosen: number;
+  readonly rewardsRejected: number;
+  /** rewardsChosen − rewardsRejected: the chosen-minus-rejected log-ratio gap, × β. */
+  readonly margin: number;
+  /** Mean summed log-probs of the chosen and rejected completions under the policy. */
+  readonly logpsChosen: number;
+  readonly logpsRejected: number;
+  readonly logRatio: number;
+  /** dpo: share of the step's pairs the policy already prefers the right way. */
+  readonly accuracy?: number;
+  /** kto: the reference point the loss used, and z_ref after the step (ema) or the batch KL (batch_kl). */
+  readonly z?: number;
+  readonly zRef?: number;
+  readonly kl?: number;
+  /** Milliseconds per step, averaged since the previous log; seconds since start; estimated seconds left. */
+  readonly ms: number;
+  readonly elapsedS: number;
+  readonly etaS: number;
+  readonly totalSteps: number;
+}
+
+/**
+ * A preference evaluation on the held-out pairs: how often the policy prefers the chosen completion
+ * (its log-ratio above the rejected one's), and the generation-quality check (behaviour metrics of
+ * fixed prompts, src/eval/behaviour.ts) that picks the best checkpoint.
+ */
+export interface PrefEvalEvent {
+  readonly type: 'eval/pref';
+  readonly step: number;
+  readonly time: number;
+  /** NaN (null on the wire) with no held-out pair. */
+  readonly accuracy: number;
+  /** Mean β · (chosen − rejected) summed log-ratio over the held-out pairs. */
+  readonly margin: number;
+  readonly logRatio: number;
+  readonly pairs: number;
+  /** Generation quality: completion_rate − loop_rate − repeated_4gram_rate (higher is better), and its parts; absent when off. */
+  readonly quality?: {
+    readonly score: number;
+    /** NaN (null on the wire) when not measurable (see BehaviourMetrics). */
+    readonly loopRate: number;
+    readonly repeated4gramRate: number;
+    readonly completionRate: number;
+    readonly distinct2: number;
+  };
+  /** The best quality score so far (this run). */
+  readonly bestQuality?: number;
+}
+
 export interface CheckpointEvent {
   readonly type: 'checkpoint';
   readonly step: number;
@@ -135,6 +199,8 @@ export type TrainEvent =
   | TrainStepEvent
   | EvalEvent
   | WatermarkEvalEvent
+  | PrefStepEvent
+  | PrefEvalEvent
   | CheckpointEvent
   | SampleEvent
   | WarningEvent
@@ -147,6 +213,8 @@ export const EVENT_TYPES: readonly TrainEventType[] = [
   'train/step',
   'eval',
   'eval/watermark',
+  'pref/step',
+  'eval/pref',
   'checkpoint',
   'sample',
   'warning',

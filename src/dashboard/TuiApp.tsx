@@ -7,6 +7,7 @@ import { dashboardReducer, initialDashboardState, type LogEntry } from './dashbo
 import { useEvents } from './useEvents.ts';
 import { useTerminalWidth } from './useTerminalWidth.ts';
 import { Header } from './components/Header.tsx';
+import { PreferencePanel } from './components/PreferencePanel.tsx';
 import { Progress } from './components/Progress.tsx';
 import { LossCharts } from './components/LossCharts.tsx';
 import { LogLine } from './components/LogLine.tsx';
@@ -71,7 +72,11 @@ export function TuiApp({ events$, controls, throttleMs = 100 }: TuiAppProps) {
       </Static>
       <Box flexDirection="column" width={inner}>
         <Header run={state.run} />
-        <Progress last={state.lastStep} tokPerSecEma={state.tokPerSecEma} gpuBusy={state.gpuBusy} width={inner} />
+        {state.lastPref ? (
+          <PreferencePanel last={state.lastPref} lastEval={state.lastPrefEval} width={inner} />
+        ) : (
+          <Progress last={state.lastStep} tokPerSecEma={state.tokPerSecEma} gpuBusy={state.gpuBusy} width={inner} />
+        )}
         {help ? (
           <HelpOverlay hasControls={controls !== undefined} />
         ) : (

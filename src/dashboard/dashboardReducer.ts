@@ -1,12 +1,12 @@
 import type {
-  CheckpointEvent, EvalEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent, WatermarkEvalEvent,
+  CheckpointEvent, EvalEvent, PrefEvalEvent, PrefStepEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent, WatermarkEvalEvent,
 } from '../core/events.ts';
 import { emptySeries, pushPoint, type Series } from '../core/series.ts';
 
 /** An event that goes to the append-only log, numbered so the TUI prints each exactly once. */
 export interface LogEntry {
   readonly seq: number;
-  readonly event: EvalEvent | WatermarkEvalEvent | CheckpointEvent | SampleEvent | WarningEvent | RunEndEvent;
+  readonly event: EvalEvent | WatermarkEvalEvent | PrefEvalEvent | CheckpointEvent | SampleEvent | WarningEvent | RunEndEvent;
 }
 
 /** Everything the TUI draws; built only by `dashboardReducer`. */
@@ -20,6 +20,9 @@ export interface DashboardState {
   readonly loss: Series;
   readonly valLoss: Series;
   readonly lastEval: EvalEvent | null;
+  /** Preference runs (kto, dpo): the latest pref/step and eval/pref. */
+  readonly lastPref: PrefStepEvent | null;
+  readonly lastPrefEval: PrefEvalEvent | null;
   readonly best: { readonly step: number; readonly valLoss: number } | null;
   /** The newest LOG_KEEP log entries; older ones were printed long ago. */
   readonly log: readonly LogEntry[];
@@ -43,6 +46,8 @@ export const initialDashboardState: DashboardState = {
   loss: emptySeries(SERIES_CAP),
   valLoss: emptySeries(SERIES_CAP),
   lastEval: null,
+  lastPref: null,
+  lastPrefEval: null,
   best: null,
   log: [],
   logSeq: 0,
@@ -80,6 +85,10 @@ export function dashboardReducer(state: DashboardState, e: TrainEvent): Dashboar
       return { ...appendLog(state, e), warnings: state.warnings + 1 };
     case 'run/end':
       return { ...appendLog(state, e), end: e };
+    case 'pref/step':
+      return { ...state, lastPref: e, loss: pushPoint(state.loss, e.step, e.loss) };
+    case 'eval/pref':
+      return { ...appendLog(state, e), lastPrefEval: e };
     case 'checkpoint':
     case 'sample':
     case 'eval/watermark':

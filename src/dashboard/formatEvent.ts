@@ -25,6 +25,19 @@ export function formatEvent(e: TrainEvent): string | null {
       return `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}`;
     case 'eval/watermark':
       return `watermark eval step ${e.step} | AUC ${e.auc.toFixed(3)} | F1 ${e.f1.toFixed(3)} | mean z generated ${e.meanZGenerated.toFixed(2)} / real ${e.meanZReal.toFixed(2)}`;
+    case 'pref/step':
+      return (
+        `${e.task} step ${e.step}/${e.totalSteps} | loss ${e.loss.toFixed(4)} | margin ${fmtNum(e.margin, 3)} (chosen ${fmtNum(e.rewardsChosen, 3)}, rejected ${fmtNum(e.rewardsRejected, 3)}) | ` +
+        `log-ratio ${e.logRatio.toFixed(3)}/token${e.z !== undefined ? ` | z ${e.z.toFixed(3)}` : ''}${e.zRef !== undefined ? ` | z_ref ${e.zRef.toFixed(3)}` : ''}${e.kl !== undefined ? ` | kl ${e.kl.toFixed(3)}` : ''}` +
+        `${e.accuracy !== undefined ? ` | acc ${e.accuracy.toFixed(2)}` : ''} | lr ${e.lr.toExponential(2)} | ${e.ms.toFixed(0)} ms/step | ETA ${fmtDuration(e.etaS)}`
+      );
+    case 'eval/pref':
+      return (
+        `pref eval step ${e.step} | accuracy ${fmtNum(e.accuracy, 3)} on ${e.pairs} pairs | margin ${fmtNum(e.margin, 3)} | log-ratio ${fmtNum(e.logRatio, 3)}/token` +
+        (e.quality
+          ? ` | quality ${e.quality.score.toFixed(3)} (loops ${fmtNum(e.quality.loopRate, 2)}, repeated 4-grams ${fmtNum(e.quality.repeated4gramRate, 2)}, completed ${fmtNum(e.quality.completionRate, 2)}; best ${fmtNum(e.bestQuality ?? null, 3)})`
+          : '')
+      );
     case 'checkpoint':
       return `checkpoint step ${e.step} → ${e.path} (${(e.bytes / 1e6).toFixed(1)} MB)`;
     case 'sample':
@@ -39,6 +52,11 @@ export function formatEvent(e: TrainEvent): string | null {
         (e.message ? ` | ${e.message}` : '')
       );
   }
+}
+
+/** A figure with `digits` decimals; "–" for null or NaN. */
+export function fmtNum(n: number | null, digits: number): string {
+  return n === null || !Number.isFinite(n) ? '–' : n.toFixed(digits);
 }
 
 export function fmtInt(n: number): string {

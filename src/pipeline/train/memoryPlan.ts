@@ -36,3 +36,22 @@ export function backendVetoes(cfg: Parameters<typeof resolveGptConfig>[0] & Pick
   if (need <= WASM_HEAP * 0.9) return {};
   return { wasm: `this model needs ≈${(need / 2 ** 30).toFixed(1)} GiB to train, more than wasm's ${WASM_HEAP / 2 ** 30} GiB heap` };
 }
+
+/**
+ * A preference run (kto, dpo) holds the policy's training memory plus the frozen reference model:
+ * one more copy of the weights (4 bytes per parameter), no gradients, no AdamW moments; its forward
+ * passes run outside any tape, so their activations are freed pass by pass and fit inside the
+ * policy's budget for one micro-batch.
+ */
+export function preferenceMemory(c: GptConfig, rows: number, context: number): ReturnType<typeof trainingMemory> & { readonly reference: number } {
+  const m = trainingMemory(c, rows, context);
+  return { ...m, reference: m.weights, total: m.total + m.weights };
+}
+
+/** backendVetoes for a preference run: wasm also has to hold the reference copy of the weights. */
+export function preferenceVetoes(c: GptConfig, context: number): Record<string, string> {
+  const m = preferenceMemory(c, 1, context);
+  const need = m.total + m.grads;
+  if (need <= WASM_HEAP * 0.9) return {};
+  return { wasm: `this model with its frozen reference needs ≈${(need / 2 ** 30).toFixed(1)} GiB to train, more than wasm's ${WASM_HEAP / 2 ** 30} GiB heap` };
+}

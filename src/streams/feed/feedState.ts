@@ -1,4 +1,4 @@
-import type { EvalEvent, RunStartEvent, TrainEvent, TrainEventType, TrainStepEvent, WatermarkEvalEvent } from '../../core/events.ts';
+import type { EvalEvent, PrefEvalEvent, PrefStepEvent, RunStartEvent, TrainEvent, TrainEventType, TrainStepEvent, WatermarkEvalEvent } from '../../core/events.ts';
 import { emptySeries, pushPoint, seriesPoints, type Series } from '../../core/series.ts';
 import type { SnapshotMessage } from './feedProtocol.ts';
 
@@ -17,6 +17,9 @@ export interface FeedState {
   lastEval: EvalEvent | null;
   /** The latest eval/watermark event (for /metrics). */
   lastWatermarkEval?: WatermarkEvalEvent;
+  /** Preference runs (kto, dpo): the latest pref/step and eval/pref (for /metrics). */
+  lastPref?: PrefStepEvent;
+  lastPrefEval?: PrefEvalEvent;
   readonly last: Map<TrainEventType, TrainEvent[]>;
   loss: Series;
   valLoss: Series;
@@ -42,6 +45,8 @@ export function recordEvent(s: FeedState, e: TrainEvent): void {
     s.lastGpuBusy = undefined;
     s.lastEval = null;
     s.lastWatermarkEval = undefined;
+    s.lastPref = undefined;
+    s.lastPrefEval = undefined;
   } else if (e.type === 'train/step') {
     s.lastStep = e;
     if (e.gpuBusy !== undefined) s.lastGpuBusy = e.gpuBusy;
@@ -51,6 +56,11 @@ export function recordEvent(s: FeedState, e: TrainEvent): void {
     s.valLoss = pushPoint(s.valLoss, e.step, e.valLoss);
   } else if (e.type === 'eval/watermark') {
     s.lastWatermarkEval = e;
+  } else if (e.type === 'pref/step') {
+    s.lastPref = e;
+    s.loss = pushPoint(s.loss, e.step, e.loss);
+  } else if (e.type === 'eval/pref') {
+    s.lastPrefEval = e;
   }
   s.step = e.step;
   if (s.snapshotSize > 0) {

@@ -26,6 +26,13 @@ export function prometheusMetrics(s: FeedState, feed: FeedCounters): string {
   metric('versiflow_watermark_f1', 'gauge', 'F1 of the watermark detector at the latest watermark evaluation.', s.lastWatermarkEval?.f1);
   metric('versiflow_watermark_mean_z_generated', 'gauge', 'Mean detector z of the watermarked generations at the latest watermark evaluation.', s.lastWatermarkEval?.meanZGenerated);
   metric('versiflow_watermark_mean_z_real', 'gauge', 'Mean detector z of the held-out texts at the latest watermark evaluation.', s.lastWatermarkEval?.meanZReal);
+  metric('versiflow_pref_loss', 'gauge', 'Preference runs (kto, dpo): loss at the latest pref/step.', s.lastPref?.loss);
+  metric('versiflow_pref_margin', 'gauge', 'Preference runs: rewards margin (β · chosen − rejected log-ratio) at the latest pref/step.', s.lastPref?.margin);
+  metric('versiflow_pref_log_ratio', 'gauge', 'Preference runs: mean per-token log π − log π_ref at the latest pref/step (the drift guard watches it).', s.lastPref?.logRatio);
+  metric('versiflow_pref_z_ref', 'gauge', 'KTO ema: z_ref after the latest pref/step.', s.lastPref?.zRef);
+  metric('versiflow_pref_kl', 'gauge', 'KTO batch_kl: the batch KL estimate at the latest pref/step.', s.lastPref?.kl);
+  metric('versiflow_pref_val_accuracy', 'gauge', 'Preference runs: share of held-out pairs preferred the right way at the latest eval/pref.', s.lastPrefEval?.accuracy);
+  metric('versiflow_pref_quality', 'gauge', 'Preference runs: generation-quality score (completion − loop − repeated 4-gram rates) at the latest eval/pref.', s.lastPrefEval?.quality?.score);
   metric('versiflow_lr', 'gauge', 'Learning rate at the latest logged step.', s.lastStep?.lr);
   metric('versiflow_tokens_per_second', 'gauge', 'Training throughput in tokens per second at the latest logged step.', s.lastStep?.tokPerSec);
   metric('versiflow_memory_bytes', 'gauge', 'Bytes held by the tensor backend (tf.memory().numBytes).', s.lastStep?.memBytes);
