@@ -6,6 +6,8 @@ export interface CorpusDoc {
   readonly text: string;
   readonly author?: string;
   readonly title?: string | null;
+  /** Present when the file has a `language` column / key. */
+  readonly language?: string;
 }
 
 /** One document of a corpus, numbered across all its files. */
@@ -19,12 +21,18 @@ export interface CorpusRow {
   readonly author?: string;
   /** Present when the file has a `title` column / key; null for untitled documents. */
   readonly title?: string | null;
+  /** Present when the file has a `language` column / key. */
+  readonly language?: string;
+  /** Position of `source` in the spec's expanded file list (0 for the first file). */
+  readonly file?: number;
 }
 
 /** A document as token ids, keeping its corpus index. */
 export interface TokenizedDoc {
   readonly index: number;
   readonly ids: Int32Array;
+  /** The corpus file it came from, as a position in the expanded file list (0 when not known). */
+  readonly file?: number;
 }
 
 /**
@@ -38,6 +46,8 @@ export interface DocStore {
   readonly tokens: number;
   /** The corpus index of document d (what the train/validation split hashes). */
   corpusIndex(d: number): number;
+  /** The corpus file document d came from, as a position in the expanded file list. */
+  file(d: number): number;
   /** Token count of document d (EOS included). */
   length(d: number): number;
   /** Copies tokens [from, from + n) of document d into `out` at `at`. */

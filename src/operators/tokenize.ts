@@ -8,12 +8,12 @@ export interface TokenizeOptions {
 }
 
 /**
- * Encodes each document's text with `tokenizer`.
+ * Encodes each document's text with `tokenizer`, keeping its index (and file, when given).
  *
  * @example
  * readCorpus('data/ru_poetry.parquet').pipe(tokenize(tok)) // Observable<TokenizedDoc>
  */
-export function tokenize(tokenizer: Tokenizer, opts: TokenizeOptions = {}): OperatorFunction<{ readonly text: string; readonly index: number }, TokenizedDoc> {
+export function tokenize(tokenizer: Tokenizer, opts: TokenizeOptions = {}): OperatorFunction<{ readonly text: string; readonly index: number; readonly file?: number }, TokenizedDoc> {
   const eos = (opts.appendEos ?? true) && tokenizer.eosId >= 0 ? [tokenizer.eosId] : [];
-  return map((doc) => ({ index: doc.index, ids: Int32Array.from([...tokenizer.encode(doc.text), ...eos]) }));
+  return map((doc) => ({ index: doc.index, ids: Int32Array.from([...tokenizer.encode(doc.text), ...eos]), ...(doc.file !== undefined ? { file: doc.file } : {}) }));
 }

@@ -8,13 +8,15 @@ import { canonicalHash } from '../tokenizer/hash.ts';
  *   shard-00000.bin   token ids of whole documents, back to back, uint16 or uint32 little-endian
  *   shard-00001.bin   ...
  *
+ * Version 2 adds each shard's `files` (the corpus file of each document, as runs).
+ *
  * Each document is stored as the training pipeline sees it: the tokenizer's ids with EOS appended.
  * Document k of a shard starts at token `sum(lengths[0..k))` of that shard.
  */
 
 export const TOKEN_CACHE_FORMAT = 'versiflow-token-cache';
 /** Bumped whenever the layout or the meaning of the stored ids changes, so old caches are rebuilt. */
-export const TOKEN_CACHE_VERSION = 1;
+export const TOKEN_CACHE_VERSION = 2;
 
 export type TokenDtype = 'uint16' | 'uint32';
 
@@ -55,6 +57,11 @@ export interface TokenCacheShard {
   readonly lengths: readonly number[];
   /** Corpus indices of the documents as runs [first, count] (usually one run per shard). */
   readonly indices: readonly (readonly [number, number])[];
+  /**
+   * The corpus file of each document, as runs [file, count] with `file` a position in the
+   * fingerprint's file list (so per-file splits and per-source metrics need no corpus read). Since v2.
+   */
+  readonly files: readonly (readonly [number, number])[];
 }
 
 export interface TokenCacheIndex {
@@ -155,6 +162,7 @@ export function parseTokenCacheIndex(doc: unknown): TokenCacheIndex {
     if (s.lengths.reduce((a: number, b: number) => a + b, 0) !== s.tokens) throw new Error(`${where}: lengths do not add up to ${s.tokens} tokens`);
     if (s.bytes !== s.tokens * BYTES_PER_TOKEN[o.dtype]) throw new Error(`${where}: ${s.bytes} bytes for ${s.tokens} ${o.dtype} tokens`);
     if (!Array.isArray(s.indices) || s.indices.reduce((a: number, r: readonly [number, number]) => a + r[1], 0) !== s.docs) throw new Error(`${where}: indices do not cover ${s.docs} documents`);
+    if (!Array.isArray(s.files) || s.files.reduce((a: number, r: readonly [number, number]) => a + r[1], 0) !== s.docs) throw new Error(`${where}: files do not cover ${s.docs} documents`);
     if (typeof s.sha256 !== 'string') throw new Error(`${where}: no sha256`);
     docs += s.docs;
     tokens += s.tokens;

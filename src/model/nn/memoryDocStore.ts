@@ -6,6 +6,7 @@ export function memoryDocStore(docs: readonly TokenizedDoc[]): DocStore {
     count: docs.length,
     tokens: docs.reduce((n, d) => n + d.ids.length, 0),
     corpusIndex: (d) => docs[d].index,
+    file: (d) => docs[d].file ?? 0,
     length: (d) => docs[d].ids.length,
     read(d, from, n, out, at) {
       out.set(docs[d].ids.subarray(from, from + n), at);

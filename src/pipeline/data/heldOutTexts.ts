@@ -1,6 +1,7 @@
 import { lastValueFrom, reduce } from 'rxjs';
 import type { Config } from '../../core/config/schema.ts';
 import { DataError } from '../../core/errors/DataError.ts';
+import { expandCorpusPaths, validationFiles } from '../../streams/sources/expandCorpusPaths.ts';
 import { isValidationDoc, splitSingleText } from '../../streams/sources/split.ts';
 import { type CorpusConfig, corpus$ } from './corpus.ts';
 
@@ -15,12 +16,13 @@ export type HeldOutConfig = CorpusConfig & Pick<Config, 'seed' | 'valFraction'>;
  * @throws DataError when nothing is held out (val_fraction 0, or a corpus too small).
  */
 export async function heldOutTexts(cfg: HeldOutConfig): Promise<string[]> {
+  const heldOut = validationFiles(await expandCorpusPaths(cfg.data));
   const { texts, docs, first } = await lastValueFrom(
     corpus$(cfg).pipe(
       reduce(
         (acc, r) => {
           if (r.index === 0) acc.first = r.text;
-          if (isValidationDoc(r.index, cfg.seed, cfg.valFraction)) acc.texts.push(r.text);
+          if (heldOut.size > 0 ? heldOut.has(r.file ?? -1) : isValidationDoc(r.index, cfg.seed, cfg.valFraction)) acc.texts.push(r.text);
           acc.docs++;
           return acc;
         },

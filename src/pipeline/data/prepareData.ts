@@ -9,6 +9,7 @@ import type { ExampleSet } from '../../core/batch.ts';
 import { CharTokenizer } from '../../model/tokenizer/charTokenizer.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 import { docSpans, packedExamples, type Spans, truncatedExamples } from '../../model/nn/exampleSets.ts';
+import { expandCorpusPaths, validationFiles } from '../../streams/sources/expandCorpusPaths.ts';
 import { isValidationDoc } from '../../streams/sources/split.ts';
 import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
@@ -99,8 +100,9 @@ async function charTokenizer(cfg: TokenizedCorpusConfig): Promise<{ tokenizer: T
 /**
  * Reads, normalises and tokenizes the corpus (one streaming pass, or the token cache when one
  * matches the corpus files and tokenizer; see tokenizedCorpus), splits documents into train and
- * validation by seed, and lays them out as examples (pack or truncate). A corpus of one document
- * (a .txt) is split by tokens instead: the last val_fraction is validation.
+ * validation by seed (or by file, for a Hugging Face layout with validation-* files), and lays them
+ * out as examples (pack or truncate) read on demand from the cache. A corpus of one document (a
+ * .txt) is split by tokens instead: the last val_fraction is validation.
  */
 /** What {@link prepareData} reads: the corpus, the cache, and how documents become examples. */
 export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'>;
@@ -122,9 +124,11 @@ export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, 
     trainSpans = { doc: new Uint32Array([0]), from: new Float64Array([0]), len: new Uint32Array([cut]) };
     valSpans = cfg.valFraction > 0 ? { doc: new Uint32Array([0]), from: new Float64Array([cut]), len: new Uint32Array([len - cut]) } : docSpans(docs, []);
   } else {
+    // a Hugging Face layout's validation-* files are the validation set; otherwise a seeded hash of each index
+    const heldOut = validationFiles(await expandCorpusPaths(cfg.data));
     const isVal = new Uint8Array(docs.count);
     let nVal = 0;
-    for (let d = 0; d < docs.count; d++) nVal += isVal[d] = isValidationDoc(docs.corpusIndex(d), cfg.seed, cfg.valFraction) ? 1 : 0;
+    for (let d = 0; d < docs.count; d++) nVal += isVal[d] = (heldOut.size > 0 ? heldOut.has(docs.file(d)) : isValidationDoc(docs.corpusIndex(d), cfg.seed, cfg.valFraction)) ? 1 : 0;
     const train = new Uint32Array(docs.count - nVal);
     const val = new Uint32Array(nVal);
     for (let d = 0, t = 0, v = 0; d < docs.count; d++) if (isVal[d]) val[v++] = d;

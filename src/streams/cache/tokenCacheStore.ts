@@ -18,7 +18,7 @@ export interface TokenCacheStoreOptions {
 
 /**
  * A token cache as a {@link DocStore} read on demand: what stays resident is the document index in
- * typed arrays (shard, offset, length, corpus index: 16 bytes a document) and one reused read buffer;
+ * typed arrays (shard, offset, length, corpus index, file: 20 bytes a document) and one reused read buffer;
  * tokens are fetched with positioned reads (pread) from the shard files, all opened here.
  *
  * @throws TokenCacheError when a shard cannot be opened or read, or (verifying) fails its checksum.
@@ -30,8 +30,11 @@ export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: T
   const start = new Uint32Array(D); // token offset within its shard
   const length = new Uint32Array(D);
   const corpusIndex = new Uint32Array(D);
+  const fileOf = new Uint32Array(D);
   let d = 0;
   index.shards.forEach((s, k) => {
+    let at = d;
+    for (const [file, count] of s.files) fileOf.fill(file, at, (at += count));
     let off = 0;
     let run = 0;
     let runLeft = s.indices[0]?.[1] ?? 0;
@@ -78,6 +81,7 @@ export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: T
     count: D,
     tokens: index.tokens,
     corpusIndex: (i) => corpusIndex[i],
+    file: (i) => fileOf[i],
     length: (i) => length[i],
     read(i, from, n, out, at) {
       if (n <= 0) return;

@@ -75,6 +75,7 @@ export async function createTokenCacheWriter(dir: string, meta: TokenCacheMeta, 
       sha256: createHash('sha256').update(bytes).digest('hex'),
       lengths: pending.map((d) => d.ids.length),
       indices: toRuns(pending.map((d) => d.index)),
+      files: sameRuns(pending.map((d) => d.file ?? 0)),
     });
     pending = [];
     pendingTokens = 0;
@@ -117,4 +118,15 @@ export async function createTokenCacheWriter(dir: string, meta: TokenCacheMeta, 
       await rm(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/** [0,0,0,1,1] → [[0,3],[1,2]]: runs of equal values. */
+function sameRuns(values: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const v of values) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] === v) last[1]++;
+    else runs.push([v, 1]);
+  }
+  return runs;
 }

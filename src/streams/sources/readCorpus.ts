@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import type { Observable } from 'rxjs';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import type { CorpusDoc } from '../../core/corpusDoc.ts';
+import { withoutCodec } from './decodedStream.ts';
 import { expandCorpusPaths } from './expandCorpusPaths.ts';
 import { fromAsyncIterable } from './fromAsyncIterable.ts';
 import { readJsonl } from './readJsonl.ts';
@@ -21,10 +22,11 @@ export interface ReadCorpusOptions {
 /**
  * Reads a corpus lazily as an async iterable of rows: nothing is opened until the first pull, and
  * each pull reads only as far as needed (Parquet one row group at a time, JSONL one line at a time,
- * .txt as one document). Breaking out of the loop closes the current file.
+ * .txt as one document; `.gz` and `.zst` JSONL and text decompressed as they stream). Breaking out of the loop closes the current file.
  *
- * `spec`: a file (.parquet, .jsonl, .txt), a directory, a glob, or several of these separated by
- * commas; see expandCorpusPaths for the rules.
+ * `spec`: a file (.parquet, .jsonl, .txt, .jsonl.gz, .jsonl.zst, .txt.gz, .txt.zst), a directory (a
+ * Hugging Face dataset's too), a glob, or several of these separated by commas; see
+ * expandCorpusPaths for the rules.
  *
  * @throws DataError (on the first pull or while reading) for a missing path, a glob matching
  *   nothing, an unsupported extension, a missing text column, or a malformed JSONL line.
@@ -40,10 +42,11 @@ export async function* corpusRows(spec: string, opts: ReadCorpusOptions = {}): A
   const files = await expandCorpusPaths(spec, cwd);
 
   let index = 0;
-  for (const source of files) {
+  for (let file = 0; file < files.length; file++) {
+    const source = files[file];
     if (index >= limit) return;
     for await (const doc of readFile(resolve(cwd, source), source, textColumn)) {
-      yield { ...doc, index, source };
+      yield { ...doc, index, source, file };
       if (++index >= limit) return;
     }
   }
@@ -61,12 +64,12 @@ export function readCorpus(spec: string, opts: ReadCorpusOptions = {}): Observab
 }
 
 function readFile(path: string, label: string, textColumn: string): AsyncGenerator<CorpusDoc> {
-  switch (extname(path).toLowerCase()) {
+  switch (extname(withoutCodec(path)).toLowerCase()) {
     case '.parquet':
       return readParquet(path, textColumn, label);
     case '.jsonl':
       return readJsonl(path, textColumn, label);
     default: // '.txt': expandCorpusPaths lets no other extension through
-      return readText(path);
+      return readText(path, label);
   }
 }

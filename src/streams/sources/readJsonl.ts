@@ -1,24 +1,32 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { DataError } from '../../core/errors/DataError.ts';
 import type { CorpusDoc } from '../../core/corpusDoc.ts';
+import { decodedStream, textLines } from './decodedStream.ts';
 
 /**
- * Streams the documents of a JSONL file line by line (readline over a read stream, 64 KB chunks), so
- * memory holds one chunk and one line. Each non-blank line must be a JSON object whose `textColumn`
- * key is a string; `author` (string) and `title` (string or null) are passed on when present.
+ * Streams the documents of a JSONL file line by line (64 KB chunks, decompressed on the fly for
+ * `.jsonl.gz` and `.jsonl.zst`), so memory holds one chunk and one line. Each non-blank line must be a JSON object whose `textColumn`
+ * key is a string; `author` (string), `title` (string or null) and `language` (string) are passed on
+ * when present.
  * Blank lines are skipped. Returning early (break, iterator.return) closes the file.
  *
  * @param label name used in error messages, as `label:line`.
  * @throws DataError for a malformed line (with the JSON parser's message), a line that is not an
- *   object, or one whose `textColumn` is missing or not a string.
+ *   object, one whose `textColumn` is missing or not a string, or a file that cannot be read or
+ *   decompressed.
  */
 export async function* readJsonl(path: string, textColumn: string, label: string = path): AsyncGenerator<CorpusDoc> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = textLines(decodedStream(path));
   let lineNo = 0;
   try {
-    for await (const line of lines) {
+    for (;;) {
+      let next: IteratorResult<string>;
+      try {
+        next = await lines.next();
+      } catch (e) {
+        throw new DataError(`${label}: cannot read${lineNo > 0 ? ` past line ${lineNo}` : ''} (${(e as Error).message}); is the file complete and its compression what its name says?`);
+      }
+      if (next.done) break;
+      const line = next.value;
       lineNo++;
       if (line.trim() === '') continue;
       let value: unknown;
@@ -40,10 +48,10 @@ export async function* readJsonl(path: string, textColumn: string, label: string
         text,
         ...(typeof obj.author === 'string' ? { author: obj.author } : {}),
         ...(typeof obj.title === 'string' || obj.title === null ? { title: obj.title } : {}),
+        ...(typeof obj.language === 'string' ? { language: obj.language } : {}),
       };
     }
   } finally {
-    lines.close();
-    input.destroy();
+    await lines.return(undefined);
   }
 }

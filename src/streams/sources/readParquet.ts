@@ -6,7 +6,7 @@ import type { CorpusDoc } from '../../core/corpusDoc.ts';
 /**
  * Streams the documents of a Parquet file, one row group at a time: memory holds the footer and one
  * decoded group (the shipped corpus uses 256-row groups, ~350 KB of text), never the whole file.
- * Reads `textColumn` plus `author` / `title` when the file has them. All codecs of
+ * Reads `textColumn` plus `author` / `title` / `language` when the file has them. All codecs of
  * hyparquet-compressors are supported (SNAPPY, GZIP, ZSTD, BROTLI, LZ4).
  *
  * @param path file to open (as given to the user; resolved against the process cwd by the caller).
@@ -26,9 +26,10 @@ export async function* readParquet(path: string, textColumn: string, label: stri
   if (!names.includes(textColumn)) {
     throw new DataError(`${label}: no column "${textColumn}"; the file has columns [${names.join(', ')}]. Set the text column option to one of them`);
   }
-  const columns = [...new Set([textColumn, ...['author', 'title'].filter((c) => names.includes(c))])];
+  const columns = [...new Set([textColumn, ...['author', 'title', 'language'].filter((c) => names.includes(c))])];
   const hasAuthor = columns.includes('author');
   const hasTitle = columns.includes('title');
+  const hasLanguage = columns.includes('language');
 
   let rowStart = 0;
   for (const group of metadata.row_groups) {
@@ -44,6 +45,7 @@ export async function* readParquet(path: string, textColumn: string, label: stri
         text,
         ...(hasAuthor && typeof row.author === 'string' ? { author: row.author } : {}),
         ...(hasTitle ? { title: typeof row.title === 'string' ? row.title : null } : {}),
+        ...(hasLanguage && typeof row.language === 'string' ? { language: row.language } : {}),
       };
     }
     rowStart = rowEnd;

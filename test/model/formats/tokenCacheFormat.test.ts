@@ -57,7 +57,7 @@ describe('tokenCacheFormat', () => {
   });
 
   it('validates an index and says what is inconsistent', () => {
-    const shard = { file: 'shard-00000.bin', docs: 2, tokens: 5, bytes: 10, sha256: 'x', lengths: [2, 3], indices: [[0, 2]] };
+    const shard = { file: 'shard-00000.bin', docs: 2, tokens: 5, bytes: 10, sha256: 'x', lengths: [2, 3], indices: [[0, 2]], files: [[0, 1], [1, 1]] };
     const good = { format: TOKEN_CACHE_FORMAT, version: TOKEN_CACHE_VERSION, tokenizerHash: 'h', vocabSize: 300, dtype: 'uint16', endianness: 'LE', eos: true, fingerprint: fp, docs: 2, tokens: 5, shards: [shard] };
     expect(parseTokenCacheIndex(good).tokens).toBe(5);
     expect(() => parseTokenCacheIndex({ ...good, version: 99 })).toThrow(/version 99/);
@@ -65,6 +65,7 @@ describe('tokenCacheFormat', () => {
     expect(() => parseTokenCacheIndex({ ...good, shards: [{ ...shard, lengths: [2, 2] }] })).toThrow(/do not add up/);
     expect(() => parseTokenCacheIndex({ ...good, docs: 3 })).toThrow(/index says 3/);
     expect(() => parseTokenCacheIndex({ ...good, shards: [{ ...shard, file: '../x' }] })).toThrow(/bad file name/);
+    expect(() => parseTokenCacheIndex({ ...good, shards: [{ ...shard, files: [[0, 1]] }] })).toThrow(/files do not cover 2 documents/); // a version-1 shard has none
     expect(() => parseTokenCacheIndex(null)).toThrow(/not a JSON object/);
   });
 });

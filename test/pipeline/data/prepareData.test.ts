@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
 import { DataError } from '../../../src/core/errors/DataError.ts';
@@ -12,7 +13,7 @@ const SHIPPED = join(import.meta.dirname, '../../../data/ru_poetry.parquet');
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
-function tmp(files: Record<string, string> = {}): string {
+function tmp(files: Record<string, string | ArrayBuffer> = {}): string {
   const t = tmpCorpus(files);
   cleanups.push(t.remove);
   return t.dir;
@@ -188,5 +189,23 @@ describe('prepareData with the token cache', () => {
     const off = await resolveTokenizer(normalizeConfig({ data: file, tokenizer: 'char', token_cache: false }));
     expect(off.cachedVocab).toBeUndefined();
     expect(off.tokenizer.encode('xyz')).not.toContain(2);
+  });
+
+  it('splits a Hugging Face layout by file: validation-* rows are the validation set, cold and warm alike', async () => {
+    const pq = (texts: string[]) => parquetWriteBuffer({ columnData: [{ name: 'text', data: texts, type: 'STRING' }] });
+    const dir = tmp({
+      'ds/data/train-00000-of-00001.parquet': pq(['abab', 'baba', 'abba', 'bbaa', 'aabb']),
+      'ds/data/validation-00000-of-00001.parquet': pq(['ab', 'ba ab']),
+    });
+    const cfg = normalizeConfig({ data: join(dir, 'ds'), tokenizer: 'char', layout: 'truncate', context: 8, val_fraction: 0.5, cache_dir: join(dir, 'cache') });
+    const { tokenizer } = await resolveTokenizer(cfg);
+    const cold = await prepareData(cfg, tokenizer);
+    const warm = await prepareData(cfg, tokenizer);
+    expect(warm.cache.hit).toBe(true);
+    for (const d of [cold, warm]) {
+      expect(d.docs).toEqual({ train: 5, val: 2 });
+      expect(tokenizer.decode([...d.val.at(1).ids.subarray(0, 5)])).toBe('ba ab');
+      expect(d.valTokens).toBe(2 + 5); // 'ab' + EOS and 'ba ab' + EOS: length − 1 targets each
+    }
   });
 });

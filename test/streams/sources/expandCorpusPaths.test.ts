@@ -39,7 +39,7 @@ describe('expandCorpusPaths', () => {
 
   it.each([
     ['missing.jsonl', /corpus path "missing.jsonl" does not exist \(resolved to .*missing.jsonl\)/],
-    ['*.zst', /corpus glob "\*\.zst" matched no \*\.parquet, \*\.jsonl, \*\.txt file under /],
+    ['*.bz2', /corpus glob "\*\.bz2" matched no \*\.parquet, \*\.jsonl, \*\.txt, \*\.jsonl\.gz, \*\.jsonl\.zst, \*\.txt\.gz, \*\.txt\.zst file under /],
     ['sub/*.csv', /corpus glob "sub\/\*\.csv" .*\(it matched 1 file\(s\), none of them/],
     ['only-md', /corpus directory "only-md" .* holds no \*\.parquet/],
     ['notes.md', /corpus file "notes.md" has an unsupported extension "\.md"; supported: \.parquet, \.jsonl, \.txt/],

@@ -55,8 +55,8 @@ describe('readCorpus / corpusRows', () => {
   it('reads JSONL line by line, skipping blank lines, keeping author and null titles', async () => {
     const rows = await all('poems.jsonl', { maxDocs: 2 });
     expect(rows).toEqual([
-      { text: 'first\nline', author: 'A', title: 'One', index: 0, source: 'poems.jsonl' },
-      { text: 'second', author: 'B', title: null, index: 1, source: 'poems.jsonl' },
+      { text: 'first\nline', author: 'A', title: 'One', index: 0, source: 'poems.jsonl', file: 0 },
+      { text: 'second', author: 'B', title: null, index: 1, source: 'poems.jsonl', file: 0 },
     ]);
   });
 
@@ -65,12 +65,12 @@ describe('readCorpus / corpusRows', () => {
   });
 
   it('reads a .txt file as one document, unchanged', async () => {
-    expect(await all('input.txt')).toEqual([{ text: 'To be,\nor not to be.\n', index: 0, source: 'input.txt' }]);
+    expect(await all('input.txt')).toEqual([{ text: 'To be,\nor not to be.\n', index: 0, source: 'input.txt', file: 0 }]);
   });
 
   it('uses textColumn for Parquet and JSONL, omitting author/title when the file has none', async () => {
     const rows = await all('body.parquet', { textColumn: 'body' });
-    expect(rows).toEqual(['p0', 'p1', 'p2', 'p3', 'p4'].map((text, index) => ({ text, index, source: 'body.parquet' })));
+    expect(rows).toEqual(['p0', 'p1', 'p2', 'p3', 'p4'].map((text, index) => ({ text, index, source: 'body.parquet', file: 0 })));
   });
 
   it('numbers documents globally across comma-separated files', async () => {
