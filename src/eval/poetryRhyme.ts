@@ -31,16 +31,19 @@ const RU_VOWEL_SOUND: Readonly<Record<string, string>> = { я: 'а', ю: 'у', �
 /**
  * Russian, stress-agnostic: ё → е, letters only; the clausula is the last vowel with the consonants
  * after it (soft and hard signs dropped, the final consonant devoiced: б→п, в→ф, г→к, д→т, ж→ш,
- * з→с); a word ending in a vowel takes the letter before it too (дорогу / богу → "гу"). я, ю, э are
- * matched as а, у, е.
+ * з→с); a word ending in a vowel takes the letter before it too (дорогу / богу → "гу"), or й for an
+ * iotated я, ю, е after a vowel or a sign (моя / друзья / я → "йа"). я, ю, э are matched as а, у, е.
  */
 function russianKey(word: string): string | null {
   const w = word.replace(/ё/g, 'е').replace(/[^а-я]/g, '');
   let i = w.length - 1;
   while (i >= 0 && !RU_VOWEL.test(w[i])) i--;
   if (i < 0) return null;
-  let tail = i === w.length - 1 && i > 0 ? w.slice(i - 1) : w.slice(i); // open ending: the supporting letter too
-  if (i !== w.length - 1) {
+  const open = i === w.length - 1;
+  // an iotated vowel after a vowel, a sign or at the start sounds й + vowel (моя, друзья, я → йа)
+  const iotated = open && /[яюе]/.test(w[i]) && (i === 0 || /[аеиоуыэюяьъ]/.test(w[i - 1]));
+  let tail = iotated ? `й${w[i]}` : open && i > 0 ? w.slice(i - 1) : w.slice(i); // open ending: the supporting letter too
+  if (!open) {
     tail = tail.replace(/[ьъ]/g, '');
     tail = tail.slice(0, -1) + (RU_DEVOICE[tail[tail.length - 1]] ?? tail[tail.length - 1]);
   }
@@ -99,18 +102,22 @@ function frenchKey(word: string): string | null {
 // ——— English ———
 const EN_VOWEL = /[aeiouyāēīōū]/;
 const LONG: Readonly<Record<string, string>> = { a: 'ā', e: 'ē', i: 'ī', y: 'ī', o: 'ō', u: 'ū' };
+/** Common rhyme words whose spelling the rules get wrong: their keys. */
+const EN_EXCEPTIONS: Readonly<Record<string, string>> = { you: 'ū', through: 'ū', do: 'ū', to: 'ū', too: 'ū', two: 'ū', who: 'ū', eye: 'ī', i: 'ī', by: 'ī', my: 'ī', are: 'ar', were: 'er', one: 'un', done: 'un', none: 'un', gone: 'on', come: 'um', some: 'um', have: 'av', give: 'iv', live: 'iv' };
 
 /**
  * English, the last vowel group with the consonants after it, from spelling with a few common
  * equivalences: possessive 's dropped; igh → ī (night / white); a vowel + one consonant + silent e
  * is long (time / rhyme, shake / ache); ay, ai, a_e → ā; ee, ea, e_e → ē; oa, o_e → ō; oo, ue, ew,
- * u_e → ū; a final y or ie in a one-vowel word → ī (sky / high / die), a final y after a consonant
+ * u_e → ū; a short list of common words spelt against the rules (you, through, do, who, eye, are,
+ * one, come, have, give, …); a final y or ie in a one-vowel word → ī (sky / high / die), a final y after a consonant
  * in a longer word → ē; a lone final e or o in a short word (me, go) is long; ck → k, ph → f,
  * double consonants single.
  */
 function englishKey(word: string): string | null {
   let w = word.replace(/'s$/, '').replace(/[^a-z]/g, '');
   if (!w) return null;
+  if (EN_EXCEPTIONS[w]) return EN_EXCEPTIONS[w];
   const oneVowelGroup = (w.match(/[aeiouy]+/g) ?? []).length <= 1;
   w = w.replace(/ck/g, 'k').replace(/ph/g, 'f').replace(/igh/g, 'ī');
   w = w.replace(/([aeiouy])([^aeiouyāēīōū])e$/, (_, v: string, c: string) => (/[aeiouy]/.test(w[w.length - 4] ?? '') ? v + c : LONG[v] + c));

@@ -52,15 +52,15 @@ describe('syllables per line', () => {
 describe('rhyme keys', () => {
   const pairs = {
     ru: {
-      yes: [['ночь', 'прочь'], ['любовь', 'кровь'], ['сад', 'взгляд'], ['дорогу', 'богу'], ['моя', 'твоя'], ['ёлка', 'иголка'], ['мечты', 'цветы'], ['огонь', 'ладонь'], ['тают', 'улетают'], ['чудесный', 'прелестный']],
-      no: [['дом', 'лес'], ['окно', 'зима'], ['рука', 'нога'], ['стол', 'стул'], ['тоска', 'тоска']],
+      yes: [['ночь', 'прочь'], ['любовь', 'кровь'], ['сад', 'взгляд'], ['дорогу', 'богу'], ['моя', 'твоя'], ['я', 'друзья'], ['ёлка', 'иголка'], ['мечты', 'цветы'], ['огонь', 'ладонь'], ['тают', 'улетают'], ['чудесный', 'прелестный']],
+      no: [['дом', 'лес'], ['окно', 'зима'], ['рука', 'нога'], ['стол', 'стул'], ['моя', 'заря'], ['тоска', 'тоска']],
     },
     fr: {
       yes: [['aimer', 'été'], ['nuit', 'fuit'], ['amour', 'jour'], ['bien', 'rien'], ['loin', 'point'], ['belle', 'elle'], ['flamme', 'âme'], ['temps', 'printemps'], ['cœur', 'sœur'], ['mer', 'amer'], ['moi', 'droit'], ['soleil', 'sommeil'], ['colline', 'fine'], ['roseaux', 'eaux'], ['moment', 'enfant'], ['chantez', 'beauté']],
       no: [['amour', 'nuit'], ['bonne', 'bon'], ['fleur', 'fleuve'], ['lune', 'lumière'], ['mer', 'aimer'], ['jour', 'jour']],
     },
     en: {
-      yes: [['night', 'white'], ['time', 'rhyme'], ['day', 'away'], ['sky', 'high'], ['me', 'sea'], ['love', 'above'], ['true', 'blue'], ['stone', 'alone'], ['fair', 'air'], ['door', 'floor'], ['hill', 'mill'], ['sing', 'spring'], ["king's", 'sing']],
+      yes: [['night', 'white'], ['time', 'rhyme'], ['day', 'away'], ['sky', 'high'], ['me', 'sea'], ['love', 'above'], ['true', 'blue'], ['stone', 'alone'], ['fair', 'air'], ['door', 'floor'], ['hill', 'mill'], ['sing', 'spring'], ['you', 'dew'], ['eye', 'sky'], ['come', 'drum'], ["king's", 'sing']],
       no: [['night', 'day'], ['love', 'live'], ['cat', 'dog'], ['sea', 'sun'], ['stone', 'stain'], ['hill', 'hill']],
     },
   } as const;
