@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { lastValueFrom, reduce } from 'rxjs';
 import { normalizeConfig } from '../core/config/normalizeConfig.ts';
 import { ConfigError } from '../core/errors/ConfigError.ts';
+import { clippedHistogram } from '../eval/lengthHistogram.ts';
 import { tokenLengthStats } from '../eval/lengthStats.ts';
 import { corpus$ } from '../pipeline/data/corpus.ts';
 import { resolveTokenizer } from '../pipeline/data/prepareData.ts';
@@ -11,7 +12,7 @@ import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
 export const DATA_HELP = `versiflow data stats --data PATH --tokenizer tokenizer.json|char [--text-column C --normalize nfc --max-docs N --out DIR --json]
-      token lengths of the documents: count, mean, std, min, p25, p50, p75, p95, max, chars per token (token_length_stats.json in DIR)`;
+      token lengths of the documents: count, mean, std, min, p25, p50, p75, p95, max, chars per token (token_length_stats.json in DIR, with a histogram)`;
 
 const KNOWN = ['data', 'tokenizer', 'text-column', 'normalize', 'max-docs', 'out', 'json'];
 
@@ -56,7 +57,9 @@ export async function dataCommand(args: readonly string[], io: CliIO): Promise<n
     const result = { data: cfg.data, tokenizer: cfg.tokenizer, vocab_size: tokenizer.vocabSize, percentiles: 'linear (numpy default)', ...stats };
     if (flags.out) {
       mkdirSync(flags.out, { recursive: true });
-      writeFileSync(join(flags.out, 'token_length_stats.json'), `${JSON.stringify(result, null, 2)}\n`);
+      // the histogram (30 bins up to p99, for `versiflow report`) goes into the file only, not the --json line
+      const h = clippedHistogram(lengths, 30, 99);
+      writeFileSync(join(flags.out, 'token_length_stats.json'), `${JSON.stringify({ ...result, histogram: h.bins, histogram_above: h.above }, null, 2)}\n`);
     }
     const s = stats;
     const v = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));

@@ -1,10 +1,14 @@
 import type { HistogramBin } from '../lengthHistogram.ts';
 import { finite, type PlotSpec, plotBase } from './plotBase.ts';
 
-/** A histogram computed elsewhere (token_length_stats.json's `histogram`), drawn as touching bars. */
-export function tokenLengthSpec(bins: readonly HistogramBin[], unit = 'tokens'): PlotSpec {
+/**
+ * A histogram computed elsewhere (token_length_stats.json's `histogram`), drawn as touching bars;
+ * `above` (values past the last bin, left out) is counted in the title.
+ */
+export function tokenLengthSpec(bins: readonly HistogramBin[], above?: { readonly from: number; readonly count: number }, unit = 'tokens'): PlotSpec {
+  const note = above && above.count > 0 ? ` (${above.count} longer than ${Math.round(above.from)} not shown)` : '';
   return {
-    ...plotBase('Document length'),
+    ...plotBase(`Document length${note}`),
     data: { values: bins.filter((b) => finite(b.start) && finite(b.end) && finite(b.count)).map((b) => ({ ...b })) },
     mark: { type: 'bar', binSpacing: 0, stroke: 'white', strokeWidth: 0.5 },
     encoding: {
@@ -37,8 +41,8 @@ export function pcaSpec(points: readonly PcaPoint[], title = 'Author space (PCA)
       y: { field: 'y', type: 'quantitative', title: 'PC 2', scale: { zero: false, padding: 12 } },
       color: { field: 'group', type: 'nominal', title: null },
       shape: { field: 'centroid', type: 'nominal', legend: null, scale: { domain: [0, 1], range: ['circle', 'cross'] } },
-      size: { field: 'centroid', type: 'ordinal', legend: null, scale: { domain: [0, 1], range: [22, 160] } },
-      opacity: { field: 'centroid', type: 'ordinal', legend: null, scale: { domain: [0, 1], range: [0.55, 1] } },
+      size: { field: 'centroid', type: 'ordinal', legend: null, scale: { domain: [0, 1], range: [30, 160] } },
+      opacity: { field: 'centroid', type: 'ordinal', legend: null, scale: { domain: [0, 1], range: [0.7, 1] } },
       order: { field: 'centroid', type: 'quantitative' },
     },
   };
@@ -62,7 +66,7 @@ export function behaviourSpec(bars: readonly BehaviourBar[]): PlotSpec {
       x: { field: 'metric', type: 'nominal', title: null, sort: metrics, axis: { labelAngle: 0 } },
       xOffset: { field: 'source', type: 'nominal' },
       y: { field: 'value', type: 'quantitative', title: 'share', scale: { domain: [0, 1] } },
-      color: { field: 'source', type: 'nominal', title: null },
+      color: { field: 'source', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
     },
   };
 }

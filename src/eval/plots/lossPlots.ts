@@ -16,7 +16,7 @@ function lossRows(history: readonly HistoryPoint[], keep: (step: number, loss: n
   ]);
 }
 
-const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] } } as const;
+const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] }, legend: { orient: 'top-right' } } as const;
 
 /** Train and validation loss against the step, both axes linear. */
 export function lossSpec(history: readonly HistoryPoint[]): PlotSpec {

@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 export type PlotSpec = TopLevelSpec;
 
 /** Width and height of a plot's data rectangle, in CSS pixels (axes and legend come on top). */
-export const PLOT_SIZE = { width: 460, height: 240 } as const;
+export const PLOT_SIZE = { width: 400, height: 220 } as const;
 
 /**
  * The look shared by every plot: one sans-serif font, readable sizes, a light grid. Plots are read in

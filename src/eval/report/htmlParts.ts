@@ -8,7 +8,7 @@ export const esc = (s: unknown): string => String(s).replace(/[&<>"']/g, (c) => 
 /** A value for a table cell: integers as they are, other numbers to 4 significant digits, null as n/a, objects as compact JSON. */
 export function fmt(v: unknown): string {
   if (v === null || v === undefined) return 'n/a';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) >= 10000 ? v.toLocaleString('en-US') : String(v)) : Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
   if (typeof v === 'string' || typeof v === 'boolean') return String(v);
   const json = JSON.stringify(v);
   return json.length > 160 ? `${json.slice(0, 157)}…` : json;
@@ -36,6 +36,12 @@ export function jsonView(v: unknown, maxRows = 50): string {
   }
   if (typeof v === 'object' && v !== null && !Array.isArray(v)) return kvTable(v as Record<string, unknown>);
   return `<pre>${esc(JSON.stringify(v, null, 2))}</pre>`;
+}
+
+/** Headline figures as cards (label above value), as the run header shows them; undefined values are left out. */
+export function cards(items: readonly (readonly [string, unknown])[]): string {
+  const cells = items.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<div><b>${esc(k)}</b><span>${esc(fmt(v))}</span></div>`);
+  return cells.length ? `<div class="summary">${cells.join('')}</div>` : '';
 }
 
 /** A section with a heading; empty content → nothing at all (a missing file leaves no empty section). */

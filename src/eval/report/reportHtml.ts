@@ -1,4 +1,4 @@
-import { esc, fmt, jsonView, kvTable, section, source, table } from './htmlParts.ts';
+import { cards, esc, fmt, jsonView, kvTable, section, source, table } from './htmlParts.ts';
 import type { ReportInput } from './reportInput.ts';
 import type { ReportPlot } from './reportPlots.ts';
 import { REPORT_CSS } from './reportStyle.ts';
@@ -16,7 +16,10 @@ export interface ReportHtmlOptions {
 /** Content-Security-Policy of the page: nothing may load from anywhere (inline styles and data: images only), so the file is provably self-contained. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
-const WATERMARK_KEYS = ['roc_auc', 'f1', 'accuracy', 'precision', 'recall', 'threshold', 'mean_z_generated', 'mean_z_real', 'counts', 'confusion', 'scheme', 'gamma', 'delta', 'step', 'max_new_tokens', 'prompt_tokens', 'seconds'];
+const WATERMARK_HEADLINE: readonly (readonly [string, string])[] = [
+  ['ROC AUC', 'roc_auc'], ['F1', 'f1'], ['accuracy', 'accuracy'], ['precision', 'precision'], ['recall', 'recall'],
+  ['threshold (z ≥)', 'threshold'], ['mean z generated', 'mean_z_generated'], ['mean z real', 'mean_z_real'],
+];
 const LENGTH_KEYS = ['count', 'mean', 'std', 'min', 'p25', 'p50', 'p75', 'p95', 'max', 'tokens', 'chars_per_token', 'tokenizer', 'data'];
 
 /**
@@ -33,10 +36,10 @@ export function reportHtml(input: ReportInput, plots: readonly RenderedReportPlo
     section('config', 'Config', configBlock(input)),
     section('curves', 'Training curves', figs('curves'), input.history.length ? source('history.csv') : ''),
     watermark(input, figs('watermark')),
-    section('authors', 'Author space', input.authorStats ? kvTable(input.authorStats.value) : '', figs('authors'), source(input.authorStats?.file, input.authorPoints?.file)),
+    section('authors', 'Author space', row(input.authorStats ? kvTable(input.authorStats.value) : '', figs('authors')), source(input.authorStats?.file, input.authorPoints?.file)),
     behaviour(input, figs('behaviour')),
     probes(input),
-    section('data', 'Corpus token lengths', input.lengthStats ? kvTable(input.lengthStats.value, LENGTH_KEYS) : '', figs('data'), source(input.lengthStats?.file)),
+    section('data', 'Corpus token lengths', row(input.lengthStats ? kvTable(input.lengthStats.value, LENGTH_KEYS) : '', figs('data')), source(input.lengthStats?.file)),
     section('other', 'Other evaluation files', ...input.tables.map((t) => `<h3>${esc(t.file)}</h3>${table(t.value.header, t.value.rows.slice(0, 30))}${t.value.rows.length > 30 ? `<p class="note">first 30 of ${t.value.rows.length} rows</p>` : ''}`), ...input.json.map((j) => `<h3>${esc(j.file)}</h3>${jsonView(j.value)}`)),
     samples(input, opts.samples ?? 5),
     section('problems', 'Files that could not be read', input.problems.length ? `<ul class="problems">${input.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''),
@@ -59,6 +62,9 @@ ${body.join('\n')}
 </html>
 `;
 }
+
+/** Parts side by side (a table beside its plot), wrapping on narrow pages. */
+const row = (...parts: readonly string[]) => (parts.some((p) => p) ? `<div class="row">${parts.join('\n')}</div>` : '');
 
 function header(input: ReportInput): string {
   const e = input.events;
@@ -84,8 +90,7 @@ function header(input: ReportInput): string {
     ['train tokens', last?.trainTokens],
     ['vocabulary', last?.vocabSize ?? input.config?.vocab_size],
   ];
-  const cells = items.filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `<div><b>${esc(k)}</b><span>${esc(fmt(v))}</span></div>`);
-  return `<header>\n<h1>${esc(input.name)}</h1>\n<p class="sub">run directory <code>${esc(input.runDir)}</code>${last?.resumedFrom ? `, resumed from <code>${esc(last.resumedFrom)}</code>` : ''}</p>\n<div class="summary">${cells.join('')}</div>\n</header>`;
+  return `<header>\n<h1>${esc(input.name)}</h1>\n<p class="sub">run directory <code>${esc(input.runDir)}</code>${last?.resumedFrom ? `, resumed from <code>${esc(last.resumedFrom)}</code>` : ''}</p>\n${cards(items)}\n</header>`;
 }
 
 function duration(s: number): string {
@@ -102,7 +107,9 @@ function configBlock(input: ReportInput): string {
 
 function watermark(input: ReportInput, figs: string): string {
   const m = input.watermarkMetrics;
-  return section('watermark', 'Watermark detection', m ? kvTable(m.value, WATERMARK_KEYS) : '', figs, source(m?.file, input.watermarkScores?.file));
+  const head = m ? cards(WATERMARK_HEADLINE.map(([label, key]) => [label, m.value[key]] as const)) : '';
+  const rest = m ? `<details><summary>all of ${esc(m.file)}</summary>${kvTable(m.value)}</details>` : '';
+  return section('watermark', 'Watermark detection', head, figs, rest, source(m?.file, input.watermarkScores?.file));
 }
 
 function behaviour(input: ReportInput, figs: string): string {

@@ -4,7 +4,7 @@ import type { PlotSpec } from '../plots/plotBase.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../plots/watermarkPlots.ts';
 import { rocArea, rocCurve } from '../rocCurve.ts';
 import type { ReportInput } from './reportInput.ts';
-import { behaviourBars, confusionOf, lengthHistogramOf, numberAt } from './reportValues.ts';
+import { behaviourBars, confusionOf, histogramAboveOf, lengthHistogramOf, numberAt } from './reportValues.ts';
 
 /** A plot of the report: `id` names it in the page (`figure#plot-ID`) and as a PNG file. */
 export interface ReportPlot {
@@ -38,6 +38,6 @@ export function reportPlots(input: ReportInput): ReportPlot[] {
   const bars = behaviourBars(input.behaviour);
   if (bars.length > 0) plots.push({ id: 'behaviour', section: 'behaviour', spec: behaviourSpec(bars) });
   const bins = lengthHistogramOf(input.lengthStats?.value);
-  if (bins) plots.push({ id: 'token-lengths', section: 'data', spec: tokenLengthSpec(bins) });
+  if (bins) plots.push({ id: 'token-lengths', section: 'data', spec: tokenLengthSpec(bins, histogramAboveOf(input.lengthStats?.value)) });
   return plots;
 }

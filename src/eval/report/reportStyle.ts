@@ -20,7 +20,7 @@ th, td { border: 1px solid #e2e5ea; padding: 3px 8px; text-align: left; vertical
 thead th { background: #f3f5f8; }
 td { font-variant-numeric: tabular-nums; }
 table.kv th { background: #f8f9fb; font-weight: normal; color: #444; }
-.tables { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
+.row { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
 details summary { cursor: pointer; margin: 8px 0; }
 details table.kv { columns: 2; }
 pre { background: #f8f9fb; border: 1px solid #eef0f3; padding: 8px 10px; white-space: pre-wrap; font: 13px/1.4 "DejaVu Sans Mono", monospace; margin: 4px 0 12px; }

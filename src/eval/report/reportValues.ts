@@ -26,9 +26,17 @@ export function lengthHistogramOf(o: Obj): HistogramBin[] | undefined {
   return ok ? (h as HistogramBin[]) : undefined;
 }
 
+/** token_length_stats.json's `histogram_above` ({from, count}: documents past the last bin). */
+export function histogramAboveOf(o: Obj): { from: number; count: number } | undefined {
+  const a = o?.histogram_above as Obj;
+  const from = numberAt(a, 'from');
+  const count = numberAt(a, 'count');
+  return from === undefined || count === undefined ? undefined : { from, count };
+}
+
 /** The behaviour metrics that are shares (numbers in [0, 1]; `texts` is a count), one bar per metric and file. */
 export function behaviourBars(files: readonly Found<Readonly<Record<string, unknown>>>[]): BehaviourBar[] {
   return files.flatMap(({ file, value }) =>
-    Object.entries(value).flatMap(([metric, v]) => (metric !== 'texts' && typeof v === 'number' && v >= 0 && v <= 1 ? [{ metric, value: v, source: file }] : [])),
+    Object.entries(value).flatMap(([metric, v]) => (metric !== 'texts' && typeof v === 'number' && v >= 0 && v <= 1 ? [{ metric, value: v, source: file.replace(/^.*\//, '').replace(/\.json$/, '') }] : [])),
   );
 }

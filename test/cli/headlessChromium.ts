@@ -1,0 +1,96 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import WebSocket from 'ws';
+
+/** The Chromium binary on PATH (Debian's `chromium`, or chromium-browser / google-chrome), or null. */
+export function findChromium(): string | null {
+  for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
+    try {
+      return execFileSync('which', [name], { encoding: 'utf8' }).trim() || null;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+/** What a page did when opened: console errors, exceptions and log errors (CSP violations, failed loads), and a DOM probe's result. */
+export interface PageCheck<T> {
+  readonly errors: readonly string[];
+  readonly probe: T;
+}
+
+/**
+ * Opens `file` in headless Chromium over the DevTools protocol (`--remote-debugging-port=0`; the
+ * ws URL is read from stderr), waits for the load event plus `settleMs`, collects every console
+ * error, uncaught exception and Log-domain error (a CSP violation or a failed request lands there),
+ * then evaluates `probe` (an expression returning JSON-able data) in the page.
+ */
+export async function checkPage<T>(chromium: string, file: string, probe: string, settleMs = 300): Promise<PageCheck<T>> {
+  const profile = mkdtempSync(join(tmpdir(), 'vf-chromium-'));
+  const proc = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    const wsUrl = await devtoolsUrl(proc);
+    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
+    let id = 0;
+    const pending = new Map<number, { res: (v: any) => void; rej: (e: Error) => void }>();
+    const errors: string[] = [];
+    let loaded: () => void = () => {};
+    const loadedP = new Promise<void>((res) => (loaded = res));
+    ws.on('message', (data) => {
+      const m = JSON.parse(String(data));
+      if (m.id !== undefined) {
+        const p = pending.get(m.id);
+        pending.delete(m.id);
+        if (m.error) p?.rej(new Error(JSON.stringify(m.error)));
+        else p?.res(m.result);
+      } else if (m.method === 'Runtime.consoleAPICalled' && ['error', 'assert'].includes(m.params.type)) errors.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(' ')}`);
+      else if (m.method === 'Runtime.exceptionThrown') errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
+      else if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push(`${m.params.entry.source}: ${m.params.entry.text}${m.params.entry.url ? ` (${m.params.entry.url})` : ''}`);
+      else if (m.method === 'Page.loadEventFired') loaded();
+    });
+    const send = (method: string, params: object = {}, sessionId?: string): Promise<any> =>
+      new Promise((res, rej) => {
+        const msg = { id: ++id, method, params, ...(sessionId ? { sessionId } : {}) };
+        pending.set(msg.id, { res, rej });
+        ws.send(JSON.stringify(msg));
+      });
+    const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    for (const d of ['Runtime.enable', 'Log.enable', 'Page.enable']) await send(d, {}, sessionId);
+    await send('Page.navigate', { url: pathToFileURL(file).href }, sessionId);
+    await Promise.race([loadedP, new Promise((_, rej) => setTimeout(() => rej(new Error(`${file}: no load event within 20 s`)), 20_000))]);
+    await new Promise((r) => setTimeout(r, settleMs));
+    const r = await send('Runtime.evaluate', { expression: probe, returnByValue: true }, sessionId);
+    if (r.exceptionDetails) errors.push(`probe: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    ws.close();
+    return { errors, probe: r.result.value as T };
+  } finally {
+    proc.kill('SIGKILL');
+    await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+function devtoolsUrl(proc: ChildProcess): Promise<string> {
+  return new Promise((res, rej) => {
+    let err = '';
+    const timer = setTimeout(() => rej(new Error(`chromium printed no DevTools URL within 20 s; stderr:\n${err}`)), 20_000);
+    proc.stderr!.on('data', (d) => {
+      err += d;
+      const m = err.match(/DevTools listening on (ws:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`chromium exited (${code}) before printing its DevTools URL; stderr:\n${err}`));
+    });
+  });
+}
