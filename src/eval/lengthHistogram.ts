@@ -42,14 +42,17 @@ export interface ClippedHistogram {
 }
 
 /**
- * `lengthHistogram` of the values ≤ their q-th percentile (numpy's linear method): document lengths
- * have a long tail (the shipped Russian corpus: p50 423 tokens, max 19,528), and bins over the whole
- * range would put nearly every document into the first one.
+ * `lengthHistogram` of the values ≤ their q-th percentile (numpy's linear method) when the maximum is
+ * more than twice that percentile, else of all values (`above.from` is then the maximum, count 0).
+ * Document lengths have a long tail (the shipped Russian corpus: p50 423 tokens, max 19,528), and bins
+ * over the whole range would put nearly every document into the first one.
  */
 export function clippedHistogram(values: readonly number[], bins = 30, q = 99): ClippedHistogram {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return { bins: [], above: { from: NaN, count: 0 } };
-  const from = percentile(sorted, q);
+  const max = sorted[sorted.length - 1];
+  const pq = percentile(sorted, q);
+  const from = max > 2 * pq ? pq : max;
   const kept = sorted.filter((v) => v <= from);
   return { bins: lengthHistogram(kept, bins), above: { from, count: sorted.length - kept.length } };
 }

@@ -25,7 +25,11 @@ describe('versiflow data stats', () => {
     expect(s).toMatchObject({ count: 4, mean: 3, min: 1, p25: 1.75, p50: 3, p75: 4.25, max: 5, tokens: 12, chars: 12, chars_per_token: 1, percentiles: 'linear (numpy default)' });
     expect(s.std).toBeCloseTo(Math.sqrt(2.5), 12);
     expect(s.p95).toBeCloseTo(4.85, 12);
-    expect(JSON.parse(readFileSync(join(dir, 'token_length_stats.json'), 'utf8'))).toEqual(s);
+    // the file adds the histogram: 30 bins over [1, 5] (no long tail: max ≤ 2·p99), width 2/15 → 1, 2, 4, 5 in bins 0, 7, 22, 29
+    const file = JSON.parse(readFileSync(join(dir, 'token_length_stats.json'), 'utf8'));
+    expect(file).toEqual({ ...s, histogram: expect.any(Array), histogram_above: { from: 5, count: 0 } });
+    expect(file.histogram).toHaveLength(30);
+    expect(file.histogram.flatMap((b: { count: number }, i: number) => (b.count ? [[i, b.count]] : []))).toEqual([[0, 1], [7, 1], [22, 1], [29, 1]]);
   });
 
   it('readable output on the shipped corpus; clear errors', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lengthHistogram } from '../../src/eval/lengthHistogram.ts';
+import { clippedHistogram, lengthHistogram } from '../../src/eval/lengthHistogram.ts';
 
 // expected values: numpy 1.24 np.histogram(values, bins)
 describe('lengthHistogram', () => {
@@ -20,5 +20,21 @@ describe('lengthHistogram', () => {
     ]);
     expect(lengthHistogram([], 5)).toEqual([]);
     expect(() => lengthHistogram([1], 0)).toThrow(/bins/);
+  });
+});
+
+describe('clippedHistogram', () => {
+  it('bins up to p99 when the maximum is past twice it, and counts the rest', () => {
+    // 1..100 and one 10,000: p99 of 101 values at h = 99 → 100; 10,000 > 200 → clipped
+    const values = [...Array.from({ length: 100 }, (_, i) => i + 1), 10_000];
+    const h = clippedHistogram(values, 10, 99);
+    expect(h.above).toEqual({ from: 100, count: 1 });
+    expect(h.bins.map((b) => b.count)).toEqual([10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    expect(h.bins.at(-1)!.end).toBe(100);
+  });
+
+  it('keeps the whole range without a long tail', () => {
+    expect(clippedHistogram([1, 2, 4, 5], 4).above).toEqual({ from: 5, count: 0 });
+    expect(clippedHistogram([], 4)).toEqual({ bins: [], above: { from: NaN, count: 0 } });
   });
 });
