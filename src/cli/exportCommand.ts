@@ -14,10 +14,6 @@ versiflow export --checkpoint PATH --format onnx --out DIR [--variants fp32,fp16
       ONNX decoder with past key values (Optimum layout) for transformers.js / onnxruntime: onnx/model.onnx, model_fp16.onnx, model_quantized.onnx + config and tokenizer
 ${EXPORT_GGUF_HELP}`;
 
-/** Formats of issue 16 not written yet, with what to use meanwhile. */
-const LATER: Readonly<Record<string, string>> = {
-};
-
 /**
  * `versiflow export --format hf`: a checkpoint (or a run directory's newest) → a Transformers folder.
  * Prints the family, the files and how the weights' form changed. Exit 2 for a usage or config problem
@@ -33,7 +29,6 @@ export async function exportCommand(args: readonly string[], io: CliIO): Promise
     if (!flags.checkpoint) throw new ConfigError('export: --checkpoint PATH is required (a checkpoint or run directory)');
     if (!flags.out) throw new ConfigError('export: --out DIR is required');
     const format = flags.format ?? 'hf';
-    if (LATER[format]) throw new ConfigError(`export: ${LATER[format]}`);
     const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
     if (format === 'onnx') return await onnxExport(flags.checkpoint, flags.out, list(flags.variants), !!flags.force, io);
     if (format === 'gguf') return await ggufExport(flags.checkpoint, flags.out, flags['gguf-type'], !!flags.force, io);

@@ -20,14 +20,14 @@ describe('versiflow export', () => {
     expect(existsSync(join(out, 'model.safetensors'))).toBe(true);
   });
 
-  it('refusals are one clear line with exit 2: no faithful class (naming the key), ONNX/GGUF not yet, missing flags, unknown flags', async () => {
+  it('refusals are one clear line with exit 2: no faithful class (naming the key), an unknown format, missing flags, unknown flags', async () => {
     const { path } = await writeModelCheckpoint({ mlp: 'gelu' });
     const a = captureIO();
     expect(await main(['export', '--checkpoint', path, '--out', tmp()], a.io)).toBe(2);
     expect(a.err()).toMatch(/^error \(ConfigError\): export --format hf: this model has no faithful Transformers equivalent: mlp: gelu/);
     const b = captureIO();
-    expect(await main(['export', '--checkpoint', path, '--format', 'gguf', '--out', tmp()], b.io)).toBe(2);
-    expect(b.err()).toMatch(/GGUF export is not implemented yet/);
+    expect(await main(['export', '--checkpoint', path, '--format', 'tflite', '--out', tmp()], b.io)).toBe(2);
+    expect(b.err()).toMatch(/--format must be hf, onnx or gguf \(got "tflite"\)/);
     const c = captureIO();
     expect(await main(['export', '--checkpoint', path], c.io)).toBe(2);
     expect(c.err()).toMatch(/--out DIR is required/);
