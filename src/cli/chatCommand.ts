@@ -6,6 +6,7 @@ import { localEngine, remoteEngine } from './chatEngines.ts';
 import { type ChatEngine, type ChatSettings, runChat } from './chatSession.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
+import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { localTokenSource } from './tokenSource.ts';
@@ -20,9 +21,11 @@ const KNOWN = ['checkpoint', 'connect', 'backend', ...GENERATION_FLAGS];
 export async function chatCommand(args: readonly string[], io: CliIO, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let engine: ChatEngine | undefined;
   try {
-    const { flags, all } = parseArgs(args, [], ['no-repeat-ngram']);
-    rejectUnknownFlags(flags, KNOWN, 'chat');
-    if (!!flags.checkpoint === !!flags.connect) throw new ConfigError('chat: give --checkpoint PATH (run the model here) or --connect ws://HOST:PORT (a versiflow serve)');
+    const parsed = parseArgs(args, [], ['no-repeat-ngram']);
+    const all = parsed.all;
+    rejectUnknownFlags(parsed.flags, KNOWN, 'chat');
+    if (!!parsed.flags.checkpoint === !!parsed.flags.connect) throw new ConfigError('chat: give --checkpoint PATH (run the model here) or --connect ws://HOST:PORT (a versiflow serve)');
+    const flags = withRecommendedDecoding(parsed.flags, parsed.flags.checkpoint, io);
     const settings: ChatSettings = {
       temperature: numberFlag(flags, 'temperature', 0.8, 'chat'),
       topK: numberFlag(flags, 'top-k', 40, 'chat'),

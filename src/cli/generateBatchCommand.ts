@@ -9,6 +9,7 @@ import { heldOutTexts } from '../pipeline/data/heldOutTexts.ts';
 import { type LoadedModel, withModel } from '../pipeline/withModel.ts';
 import { generateCommand } from './generateCommand.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -115,7 +116,7 @@ export async function generateBatchCommand(args: readonly string[], io: CliIO): 
     if (flags.cache === 'false') throw new ConfigError(`${where}: batch generation always uses the KV cache; drop --no-cache`);
     const batchSize = batchSizeFlag(flags, where);
     await withModel(flags.checkpoint, { backend: backendFlag(flags, where), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
-      const opts = generationOptions(flags, m.gpt.vocabSize, where, all);
+      const opts = generationOptions(withRecommendedDecoding(flags, flags.checkpoint, io), m.gpt.vocabSize, where, all);
       const prompts = await promptSet(m, flags, where);
       const { records, seconds, tokens } = await generateRecords(m, prompts, opts, batchSize);
       mkdirSync(dirname(resolve(flags.out)), { recursive: true });

@@ -2,6 +2,7 @@ import { ConfigError } from '../core/errors/ConfigError.ts';
 import { generateTokens } from '../model/nn/generate.ts';
 import { withModel } from '../pipeline/withModel.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
+import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -24,7 +25,7 @@ export async function generateCommand(args: readonly string[], io: CliIO): Promi
     rejectUnknownFlags(flags, KNOWN, 'generate');
     if (!flags.checkpoint) throw new ConfigError('generate: --checkpoint PATH is required (a checkpoint or run directory)');
     await withModel(flags.checkpoint, { backend: backendFlag(flags, 'generate'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
-      const opts = generationOptions(flags, m.gpt.vocabSize, 'generate', all);
+      const opts = generationOptions(withRecommendedDecoding(flags, flags.checkpoint, io), m.gpt.vocabSize, 'generate', all);
       const prompt = flags.prompt ?? '';
       io.stdout.write(prompt);
       const t0 = performance.now();

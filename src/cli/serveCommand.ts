@@ -2,6 +2,7 @@ import { ConfigError } from '../core/errors/ConfigError.ts';
 import { withModel } from '../pipeline/withModel.ts';
 import { type GenerateServerHandle, startGenerateServer } from '../streams/feed/generateServer.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -33,7 +34,7 @@ export async function serveCommand(args: readonly string[], io: CliIO, control: 
     if (flags.token !== undefined && !token) throw new ConfigError('serve: --token needs a value (the secret clients send as Authorization: Bearer T)');
     const maxNewTokensLimit = numberFlag(flags, 'max-new-tokens-limit', 1024, 'serve');
     await withModel(flags.checkpoint, { backend: backendFlag(flags, 'serve'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
-      const defaults = generationOptions(flags, m.gpt.vocabSize, 'serve', all);
+      const defaults = generationOptions(withRecommendedDecoding(flags, flags.checkpoint, io), m.gpt.vocabSize, 'serve', all);
       if (defaults.maxNewTokens > maxNewTokensLimit) {
         throw new ConfigError(`serve: --max-new-tokens ${defaults.maxNewTokens} is above --max-new-tokens-limit ${maxNewTokensLimit}; raise the limit or lower the default`);
       }

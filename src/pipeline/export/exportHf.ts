@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { configToSnake, normalizeConfig } from '../../core/config/normalizeConfig.ts';
+import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { CheckpointError } from '../../core/errors/CheckpointError.ts';
-import { generationConfigJson, hfConfigJson } from '../../model/formats/hf/hfConfig.ts';
+import { type GenerationSampling, generationConfigJson, hfConfigJson } from '../../model/formats/hf/hfConfig.ts';
 import { type HfArch, type HfFamily, hfFamilyOf } from '../../model/formats/hf/hfFamily.ts';
 import { toHfTensors } from '../../model/formats/hf/hfTensors.ts';
 import { hfTokenizerJson, specialIdsOf, specialTokensMap, tokenizerConfigJson } from '../../model/formats/hf/hfTokenizer.ts';
@@ -13,6 +14,7 @@ import { encodeSafetensors } from '../../model/formats/safetensors.ts';
 import { countParams, resolveGptConfig } from '../../model/nn/gptConfig.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { readRecommendedDecoding, recommendedDecodingPath } from '../recommendedDecoding.ts';
 
 export interface ExportHfOptions {
   /** A checkpoint directory, or a run directory (its newest good checkpoint). */
@@ -101,7 +103,7 @@ export async function exportHf(o: ExportHfOptions): Promise<ExportHfResult> {
   const files: Record<string, string | Uint8Array> = {
     'model.safetensors': encodeSafetensors(tensors, { format: 'pt' }), // Transformers requires format "pt"
     'config.json': json(hfConfigJson(family, gpt, ids)),
-    'generation_config.json': json(generationConfigJson(ids, { temperature: config.temperature, topK: config.topK }, gpt.context)),
+    'generation_config.json': json(generationConfigJson(ids, samplingOf(dir, config), gpt.context)),
     'tokenizer.json': JSON.stringify(tokJson),
     'tokenizer_config.json': json(tokenizerConfigJson(tokenizer, tokJson, gpt.context)),
     'special_tokens_map.json': json(specialTokensMap(tokenizer, tokJson)),
@@ -133,4 +135,12 @@ export function exportNotes(family: HfFamily, a: HfArch): string[] {
   }
   if (family === 'llama') notes.push('matrices transposed to nn.Linear\'s [out, in]');
   return notes;
+}
+
+/** generation_config.json's sampling: the checkpoint's recommended_decoding.json (`eval sweep`) where there is one, else the run's sample settings. */
+function samplingOf(dir: string, config: Pick<Config, 'temperature' | 'topK'>): GenerationSampling {
+  const file = recommendedDecodingPath(dir);
+  if (!file) return { temperature: config.temperature, topK: config.topK };
+  const d = readRecommendedDecoding(file);
+  return { temperature: d.temperature, topK: d.top_k, topP: d.top_p, repetitionPenalty: d.repetition_penalty, noRepeatNgramSize: d.no_repeat_ngram_size };
 }

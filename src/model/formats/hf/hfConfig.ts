@@ -75,14 +75,32 @@ export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Reco
   };
 }
 
-/** generation_config.json: the special ids, and the run's sampling settings as defaults. */
-export function generationConfigJson(ids: SpecialIds, sampling: { temperature: number; topK: number }, maxLength: number): Record<string, unknown> {
+/** Sampling settings generation_config.json carries; the optional ones only when given (a sweep's recommended decoding). */
+export interface GenerationSampling {
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP?: number;
+  readonly repetitionPenalty?: number;
+  readonly noRepeatNgramSize?: number;
+  readonly maxNewTokens?: number;
+}
+
+/**
+ * generation_config.json: the special ids, and the run's sampling settings as defaults (Transformers'
+ * names: do_sample, temperature, top_k, top_p, repetition_penalty, no_repeat_ngram_size,
+ * max_new_tokens). Greedy (temperature 0) leaves out the sampling-only keys.
+ */
+export function generationConfigJson(ids: SpecialIds, sampling: GenerationSampling, maxLength: number): Record<string, unknown> {
+  const s = sampling;
   return {
     bos_token_id: ids.bos,
     eos_token_id: ids.eos,
     pad_token_id: ids.pad,
-    do_sample: sampling.temperature > 0,
-    ...(sampling.temperature > 0 ? { temperature: sampling.temperature, top_k: sampling.topK } : {}),
+    do_sample: s.temperature > 0,
+    ...(s.temperature > 0 ? { temperature: s.temperature, top_k: s.topK, ...(s.topP !== undefined ? { top_p: s.topP } : {}) } : {}),
+    ...(s.repetitionPenalty !== undefined ? { repetition_penalty: s.repetitionPenalty } : {}),
+    ...(s.noRepeatNgramSize !== undefined ? { no_repeat_ngram_size: s.noRepeatNgramSize } : {}),
+    ...(s.maxNewTokens !== undefined ? { max_new_tokens: s.maxNewTokens } : {}),
     max_length: maxLength,
     transformers_version: TRANSFORMERS_VERSION,
   };
