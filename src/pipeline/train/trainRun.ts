@@ -18,6 +18,7 @@ import { validateEvery } from '../../operators/validateEvery.ts';
 import { watermarkEvalEvery } from '../../operators/watermarkEvalEvery.ts';
 import { batchSchedule } from '../../streams/sources/batchSchedule.ts';
 import { pullThrough } from '../../streams/sources/pullThrough.ts';
+import { prepareChatData, dialogueReport } from '../data/prepareChatData.ts';
 import { prepareData } from '../data/prepareData.ts';
 import { validationBatches } from '../data/scoringBatches.ts';
 import { checkpointWriter } from './checkpointWriter.ts';
@@ -25,6 +26,7 @@ import { autoMicroBatch } from './memoryPlan.ts';
 import { readResume, resumeWarnings, runTokenizer } from './resume.ts';
 import { corpusDigest } from '../data/corpusDigest.ts';
 import { earlyStopping } from '../../operators/earlyStopping.ts';
+import { assignInitWeights, initFromReport, readInitFrom } from './initFrom.ts';
 import { createRunControls } from './runControls.ts';
 import { runEndEvent, runErrorEvent, runStartEvent } from './runEvents.ts';
 import { scheduleOf, totalStepsOf } from './runPlan.ts';
@@ -56,8 +58,10 @@ export const runDirOf = (cfg: Pick<Config, 'out' | 'name'>): string => resolve(c
 export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
   const runDir = runDirOf(cfg);
   const resume = await readResume(cfg, runDir);
-  const { tokenizer, trained } = await runTokenizer(cfg, resume);
-  const data = await prepareData(cfg, tokenizer);
+  const init = await readInitFrom(cfg); // init_from: the checkpoint's architecture, tokenizer (+ chat tokens for sft) and weights
+  if (init) cfg = init.config;
+  const { tokenizer, trained } = init ? { tokenizer: init.tokenizer, trained: undefined } : await runTokenizer(cfg, resume);
+  const data = cfg.task === 'sft' ? await prepareChatData(cfg, tokenizer) : await prepareData(cfg, tokenizer);
   const corpusFingerprint = await corpusDigest(cfg);
   const vocabSize = cfg.vocabSize || tokenizer.vocabSize;
   if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
@@ -66,6 +70,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const totalSteps = totalStepsOf(cfg, data.train.length);
   const microBatch = cfg.microBatch || autoMicroBatch(gpt, cfg.batchSize, cfg.context, backend.name, backend.maxBindingBytes);
   const model = trainingModel(gpt, cfg, tokenizer, totalSteps, resume);
+  if (init) assignInitWeights(model, init);
   const { weights, optimizer, startStep } = model;
   // webgpu, kernels: auto: keep each tunable fused kernel only where it beats the stock ops here
   const tuned = backend.name === 'webgpu' ? await tuneForRun(weights, gpt, Math.min(cfg.batchSize, microBatch || cfg.batchSize)) : [];
@@ -83,7 +88,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   const time = now();
   const start = runStartEvent({ config: cfg, vocabSize, params, backend, data, startStep, totalSteps, resumedFrom: resume?.dir ?? null, tuned, time });
-  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : [])], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
+  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : []), ...(init ? [initFromReport(init)] : []), ...dialogueReport(cfg, data)], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
   const probe$ = cpuSpeedProbe({ weights, gpt, params, backend: backend.name, config: cfg, data, steps: totalSteps - startStep, step: startStep, now });
 
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
