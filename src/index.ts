@@ -57,9 +57,20 @@ export { behaviourMetrics, words, distinct2, hasRepeatedNgram, endsInLoop, type 
 export { tokenLengthStats, percentile, type TokenLengthStats } from './eval/lengthStats.ts';
 export { scoreProbe, scoreExpected, expectedLogits, summarizeProbes, type Probe, type ProbeScore } from './eval/probes.ts';
 export { formatGenJsonl, parseGenJsonl, toGenRecords, type GenRecord } from './eval/genRecords.ts';
+export { pca, project, type Pca, type PcaOptions } from './eval/pca.ts';
+export { meanDistance, permutationTest, type PermutationResult } from './eval/permutationTest.ts';
+export { authorSpace, selectAuthorTexts, formatPointsCsv, type AuthorPcaStats, type PcaPoint } from './eval/authorSpace.ts';
+export { meanPooledStates } from './eval/meanPooled.ts';
+export { poemMetrics, poetryMetrics, poetryOfRecords, type PoemMetrics, type PoetryMetrics } from './eval/poetryMetrics.ts';
+export { rhymeKey, rhymes } from './eval/poetryRhyme.ts';
+export { lineSyllables } from './eval/poetrySyllables.ts';
+export { detectLanguage, poemLines, type PoetryLanguage } from './eval/poetryText.ts';
 export { heldOutTexts } from './pipeline/data/heldOutTexts.ts';
 export { bestCheckpoint, CHECKPOINT_METRICS, type CheckpointMetric, type CheckpointScore } from './eval/checkpointComparison.ts';
 export { compareCheckpoints, writeCheckpointComparison, type CheckpointComparison, type CompareCheckpointsOptions } from './pipeline/compareCheckpoints.ts';
+export { runSweep, gridSettings, presetSettings, sweepScore, rankRows, leaderboardCsv, splitHoldout, DECODING_PRESETS, OBJECTIVE, type DecodingSetting, type SweepRow } from './eval/decodingSweep.ts';
+export { readRecommendedDecoding, recommendedDecodingPath, type RecommendedDecoding } from './pipeline/recommendedDecoding.ts';
+export { watermarkEvaluator } from './pipeline/train/watermarkEvaluator.ts';
 
 export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';
