@@ -9,6 +9,7 @@ import { renderTui } from '../dashboard/renderTui.tsx';
 import { setupBackend } from '../model/backend/setupBackend.ts';
 import { backendVetoes } from '../pipeline/train/memoryPlan.ts';
 import { createTrainRun } from '../pipeline/train/trainRun.ts';
+import { createPrefRun } from '../pipeline/prefs/prefRun.ts';
 import type { RunControls } from '../core/controls.ts';
 import type { TrainEvent } from '../core/events.ts';
 import { type FeedHandle, startFeed } from '../streams/feed/wsFeed.ts';
@@ -21,6 +22,7 @@ export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...
   --data PATH|GLOB     corpus (.parquet, .jsonl, .txt, directory, glob)
   --max-steps N --log-every N --eval-every N --seed N --backend auto|tensorflow|webgpu|wasm|cpu
   --out DIR --resume latest|PATH --reporter auto|tui|plain|json|none
+  --task kto|dpo --init-from CKPT --data prefs.jsonl   preference tuning (config kto or dpo; docs/chat.md)
   --ws-port N (0 = any free port) --ws-host ADDR --ws-token T --no-ws
   --ws-origins LIST (browser origins allowed, * = any) --ws-max-clients N (default 64)
   any config key as --key-name value; \`versiflow config\` lists them`;
@@ -47,10 +49,11 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
       return 0;
     }
     if (positional.length > 0) throw new Error(`train: unexpected argument "${positional[0]}"`);
-    const { config: name = 'tiny' } = takeFlags(flags, ['config']);
+    // kto and dpo start from their own config (lr 5e-6, β 0.1, ... as the reference run), not tiny's pretraining rates
+    const { config: name = flags.task === 'kto' || flags.task === 'dpo' ? flags.task : 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
     const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
-    const run = await createTrainRun(cfg, backend);
+    const run = cfg.task === 'kto' || cfg.task === 'dpo' ? await createPrefRun(cfg, backend) : await createTrainRun(cfg, backend);
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
     events$.subscribe(historyCsv(join(run.runDir, 'history.csv')));

@@ -103,6 +103,17 @@ export const CONFIG_SPEC = {
   maxBadSteps: int(5, 'Step guard: a step whose loss or gradient is NaN or infinite is skipped (weights and AdamW moments unchanged, decided on the device) and counted (`skippedSteps` on train/step, read at log points); N skipped steps in a row stop the run with a DivergenceError, noticed at the next log step. 0 = no guard: the first non-finite loss at a log step stops the run.'),
   lossSpikeFactor: num(0, 'With the step guard on: also skip a step whose loss exceeds this many times the running mean of the applied steps\' losses (after 20 of them); such steps count towards max_bad_steps. Decided on the device: no extra sync. 0 = off.', { min: 0 }),
 
+  // --- preference tuning (train --task kto|dpo; docs/chat.md#preference-tuning) ---
+  prefBeta: num(0.1, 'β of the KTO and DPO losses (the reference run and TRL: 0.1).', { min: 0 }),
+  ktoLambdaD: num(1.0, 'KTO: weight λ_D of desirable rows (TRL desirable_weight).', { min: 0 }),
+  ktoLambdaU: num(1.0, 'KTO: weight λ_U of undesirable rows (TRL undesirable_weight).', { min: 0 }),
+  ktoReferencePoint: oneOf('ema', 'KTO reference point z_ref: ema = 0.99·z_ref + 0.01·mean log-ratio after each step, loss with max(0, z_ref) (the reference work); batch_kl = TRL\'s estimate from mismatched pairs in the step (completions rotated by one), detached, clamped at 0 (needs ≥ 2 rows per step).', ['ema', 'batch_kl']),
+  ktoLengthNormalise: bool(true, 'KTO: divide each log-ratio by its completion\'s token count (the reference work); `--no-kto-length-normalise` = TRL\'s summed log-ratios.'),
+  dpoLabelSmoothing: num(0, 'DPO: label smoothing ε of the conservative loss −(1−ε)·log σ(βΔ) − ε·log σ(−βΔ); 0 = plain DPO.', { min: 0, max: 0.5 }),
+  prefDriftBound: num(1.0, 'Drift guard: a warning when the mean per-token log-ratio log π − log π_ref of a step leaves ±this many nats (the reference run\'s failure: validation accuracy 1.000 while z_ref fell to −37 and the model wrote nonsense). 0 = off.', { min: 0 }),
+  prefQualityPrompts: int(8, 'Generation-quality check at each evaluation: behaviour metrics (loop_rate, repeated_4gram_rate, completion_rate) of this many fixed validation prompts; the checkpoint with the best score is kept as best/ (not the best accuracy). 0 = off.'),
+  prefQualityTokens: int(64, 'Tokens generated per prompt by the generation-quality check.', 1),
+
   // --- cadence ---
   logEvery: int(10, 'Read the loss from the device and emit a train/step event every N steps.', 1),
   evalEvery: int(100, 'Validate every N steps (and at the end); 0 = only at the end.'),
@@ -130,7 +141,7 @@ export const CONFIG_SPEC = {
   watermarkEvalBatchSize: int(8, 'Generations per forward pass in the watermark evaluation.', 1),
 
   // --- chat models (docs/chat.md) ---
-  task: oneOf('pretrain', 'What a run trains: pretrain = next token on every text token; sft = supervised fine-tuning on conversations (`data` holds dialogues, the loss counts assistant tokens and their <|end|> only).', ['pretrain', 'sft']),
+  task: oneOf('pretrain', 'What a run trains: pretrain = next token on every text token; sft = supervised fine-tuning on conversations (`data` holds dialogues, the loss counts assistant tokens and their <|end|> only); kto, dpo = preference tuning of init_from against a frozen copy of it (`data` holds TRL\'s unpaired {prompt, completion, label} or paired {prompt, chosen, rejected} rows; docs/chat.md).', ['pretrain', 'sft', 'kto', 'dpo']),
   initFrom: str('', 'Checkpoint (or run directory: its newest) whose weights and tokenizer a fresh run starts from; sft adds the chat tokens to the tokenizer and grows the embeddings. Its architecture is kept: a model key set to something else fails. Ignored when resuming.'),
   chatColumn: str('', 'Column (Parquet) or key (JSONL) holding a conversation, a list of {role, content} (or ShareGPT {from, value}) turns; empty = `conversation` or `messages`, whichever the data has.'),
   filter: str('', 'Rows of a dialogue corpus to keep: an expression over its columns such as `overall_score >= 6 and safety >= 8 and pii_leak == 0` (and/or/not, parentheses, == != < <= > >=, `in [..]`; no code is run). Empty = all rows.'),
@@ -158,6 +169,7 @@ export const CONFIG_SECTIONS = {
     'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
   ],
   optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip', 'maxBadSteps', 'lossSpikeFactor'],
+  preference: ['prefBeta', 'ktoLambdaD', 'ktoLambdaU', 'ktoReferencePoint', 'ktoLengthNormalise', 'dpoLabelSmoothing', 'prefDriftBound', 'prefQualityPrompts', 'prefQualityTokens'],
   cadence: ['logEvery', 'evalEvery', 'evalBatches', 'checkpointEvery', 'keepCheckpoints', 'keepBest', 'alwaysSaveCheckpoint', 'earlyStopPatience'],
   samples: ['sampleTokens', 'samplePrompt', 'temperature', 'topK'],
   watermarkEval: ['watermarkEvalEvery', 'watermarkEvalN', 'watermarkEvalMaxNewTokens', 'watermarkEvalPromptTokens', 'watermarkEvalScheme', 'watermarkEvalKey', 'watermarkEvalThreshold', 'watermarkEvalBatchSize'],
