@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding, soak, crash, feed-load.
+ * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  * A bench with `options` takes them after its name (`npm run bench -- soak --steps 2000`); the
  * others take none.
@@ -67,6 +67,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   'feed-load': async () => {
     const m = await import('./feedLoad.ts');
     return { run: (args) => m.benchFeedLoad(args), inputs: m.feedLoadInputs, options: m.FEED_LOAD_OPTIONS };
+  },
+  gguf: async () => {
+    const m = await import('./gguf.ts');
+    return { run: () => m.benchGguf(), inputs: m.ggufInputs };
   },
 };
 
