@@ -24,23 +24,21 @@ export interface PageCheck<T> {
 }
 
 /**
- * Opens `file` in headless Chromium over the DevTools protocol (`--remote-debugging-port=0`; the
- * ws URL is read from stderr), waits for the load event plus `settleMs`, collects every console
- * error, uncaught exception and Log-domain error (a CSP violation or a failed request lands there),
- * then evaluates `probe` (an expression returning JSON-able data) in the page.
+ * Opens each page in one headless Chromium over the DevTools protocol (`--remote-debugging-port=0`;
+ * the ws URL is read from stderr), a fresh tab per page: waits for the load event plus `settleMs`,
+ * collects every console error, uncaught exception and Log-domain error (a CSP violation or a failed
+ * request lands there), then evaluates the page's `probe` (an expression returning JSON-able data).
  */
-export async function checkPage<T>(chromium: string, file: string, probe: string, settleMs = 300): Promise<PageCheck<T>> {
+export async function checkPages(chromium: string, pages: readonly { readonly file: string; readonly probe: string }[], settleMs = 300): Promise<PageCheck<unknown>[]> {
   const profile = mkdtempSync(join(tmpdir(), 'vf-chromium-'));
   const proc = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
-    const wsUrl = await devtoolsUrl(proc);
-    const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
+    const ws = new WebSocket(await devtoolsUrl(proc), { perMessageDeflate: false });
     await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
     let id = 0;
     const pending = new Map<number, { res: (v: any) => void; rej: (e: Error) => void }>();
-    const errors: string[] = [];
-    let loaded: () => void = () => {};
-    const loadedP = new Promise<void>((res) => (loaded = res));
+    const errors = new Map<string, string[]>(); // per session
+    const loads = new Map<string, () => void>();
     ws.on('message', (data) => {
       const m = JSON.parse(String(data));
       if (m.id !== undefined) {
@@ -48,10 +46,14 @@ export async function checkPage<T>(chromium: string, file: string, probe: string
         pending.delete(m.id);
         if (m.error) p?.rej(new Error(JSON.stringify(m.error)));
         else p?.res(m.result);
-      } else if (m.method === 'Runtime.consoleAPICalled' && ['error', 'assert'].includes(m.params.type)) errors.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(' ')}`);
-      else if (m.method === 'Runtime.exceptionThrown') errors.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
-      else if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errors.push(`${m.params.entry.source}: ${m.params.entry.text}${m.params.entry.url ? ` (${m.params.entry.url})` : ''}`);
-      else if (m.method === 'Page.loadEventFired') loaded();
+        return;
+      }
+      const errs = errors.get(m.sessionId);
+      if (!errs) return;
+      if (m.method === 'Runtime.consoleAPICalled' && ['error', 'assert'].includes(m.params.type)) errs.push(`console.${m.params.type}: ${m.params.args.map((a: any) => a.value ?? a.description).join(' ')}`);
+      else if (m.method === 'Runtime.exceptionThrown') errs.push(`exception: ${m.params.exceptionDetails.exception?.description ?? m.params.exceptionDetails.text}`);
+      else if (m.method === 'Log.entryAdded' && m.params.entry.level === 'error') errs.push(`${m.params.entry.source}: ${m.params.entry.text}${m.params.entry.url ? ` (${m.params.entry.url})` : ''}`);
+      else if (m.method === 'Page.loadEventFired') loads.get(m.sessionId)?.();
     });
     const send = (method: string, params: object = {}, sessionId?: string): Promise<any> =>
       new Promise((res, rej) => {
@@ -59,16 +61,24 @@ export async function checkPage<T>(chromium: string, file: string, probe: string
         pending.set(msg.id, { res, rej });
         ws.send(JSON.stringify(msg));
       });
-    const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
-    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-    for (const d of ['Runtime.enable', 'Log.enable', 'Page.enable']) await send(d, {}, sessionId);
-    await send('Page.navigate', { url: pathToFileURL(file).href }, sessionId);
-    await Promise.race([loadedP, new Promise((_, rej) => setTimeout(() => rej(new Error(`${file}: no load event within 20 s`)), 20_000))]);
-    await new Promise((r) => setTimeout(r, settleMs));
-    const r = await send('Runtime.evaluate', { expression: probe, returnByValue: true }, sessionId);
-    if (r.exceptionDetails) errors.push(`probe: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    const results: PageCheck<unknown>[] = [];
+    for (const { file, probe } of pages) {
+      const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      const errs: string[] = [];
+      errors.set(sessionId, errs);
+      const loaded = new Promise<void>((res) => loads.set(sessionId, res));
+      for (const d of ['Runtime.enable', 'Log.enable', 'Page.enable']) await send(d, {}, sessionId);
+      await send('Page.navigate', { url: pathToFileURL(file).href }, sessionId);
+      await Promise.race([loaded, new Promise((_, rej) => setTimeout(() => rej(new Error(`${file}: no load event within 20 s`)), 20_000))]);
+      await new Promise((r) => setTimeout(r, settleMs));
+      const r = await send('Runtime.evaluate', { expression: probe, returnByValue: true }, sessionId);
+      if (r.exceptionDetails) errs.push(`probe: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+      results.push({ errors: errs, probe: r.result.value });
+      await send('Target.closeTarget', { targetId });
+    }
     ws.close();
-    return { errors, probe: r.result.value as T };
+    return results;
   } finally {
     proc.kill('SIGKILL');
     await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
