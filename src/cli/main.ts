@@ -11,6 +11,7 @@ import { generateEntry, GENERATE_BATCH_HELP } from './generateBatchCommand.ts';
 import { dataCommand, DATA_HELP } from './dataCommand.ts';
 import { exportCommand, EXPORT_HELP } from './exportCommand.ts';
 import { importCommand, IMPORT_HELP } from './importCommand.ts';
+import { publishCommand, PUBLISH_HELP } from './publishCommand.ts';
 import { reportCommand, REPORT_HELP } from './reportCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
@@ -28,6 +29,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   ${DATA_HELP}
   ${EXPORT_HELP}
   ${IMPORT_HELP}
+  ${PUBLISH_HELP}
   ${REPORT_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
@@ -56,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   export: exportCommand,
   import: importCommand,
+  publish: (args, io) => publishCommand(args, io),
   report: reportCommand,
 };
 
