@@ -13,6 +13,7 @@ import { exportCommand, EXPORT_HELP } from './exportCommand.ts';
 import { importCommand, IMPORT_HELP } from './importCommand.ts';
 import { publishCommand, PUBLISH_HELP } from './publishCommand.ts';
 import { reportCommand, REPORT_HELP } from './reportCommand.ts';
+import { preferencesCommand, PREFERENCES_HELP } from './preferencesCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -31,6 +32,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   ${IMPORT_HELP}
   ${PUBLISH_HELP}
   ${REPORT_HELP}
+  ${PREFERENCES_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -60,6 +62,7 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   publish: (args, io) => publishCommand(args, io),
   report: reportCommand,
+  preferences: preferencesCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

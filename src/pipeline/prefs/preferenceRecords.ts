@@ -44,12 +44,10 @@ function text(v: unknown, key: string, where: string): Text {
   throw new DataError(`${where}: "${key}" must be a string or a list of {role, content} turns (got ${v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 80)})`);
 }
 
-/** Every record of a .jsonl or .parquet preference file (comma-separated files are read in order). */
+/** Every record of .jsonl or .parquet preference files (a spec as readCorpus takes it: files, directories, globs, commas). */
 export async function readPreferenceRecords(spec: string): Promise<PreferenceRecord[]> {
   const out: PreferenceRecord[] = [];
-  for (const path of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
-    for await (const { row, where } of readRecords(path)) out.push(parsePreferenceRecord(row, where));
-  }
+  for await (const { row, where } of readRecords(spec)) out.push(parsePreferenceRecord(row, where));
   if (out.length === 0) throw new DataError(`${spec}: no preference rows`);
   return out;
 }
