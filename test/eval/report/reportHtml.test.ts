@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { REPORT_CSP, reportHtml } from '../../../src/eval/report/reportHtml.ts';
+import type { ReportInput } from '../../../src/eval/report/reportInput.ts';
+import { reportPlots } from '../../../src/eval/report/reportPlots.ts';
+
+const bare: ReportInput = { name: 'run <1>', runDir: '/r', events: null, config: null, history: [], behaviour: [], tables: [], json: [], problems: [] };
+const at = { generatedAt: new Date(Date.UTC(2026, 11, 3)) };
+
+describe('reportHtml', () => {
+  it('escapes every text it shows and forbids loading anything', () => {
+    const html = reportHtml({ ...bare, config: { prompt: '<script>alert(1)</script>' }, json: [{ file: 'eval/x.json', value: { a: '"&' } }] }, [], at);
+    expect(html).toContain('<h1>run &lt;1&gt;</h1>');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&quot;&amp;');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(html).toContain('2026-12-03T00:00:00.000Z');
+  });
+
+  it('leaves out the sections and plots of absent files', () => {
+    const html = reportHtml(bare, [], at);
+    expect([...html.matchAll(/<section id="([^"]+)"/g)]).toEqual([]);
+    expect(reportPlots(bare)).toEqual([]);
+    const some: ReportInput = { ...bare, history: [{ step: 1, loss: 3, valLoss: null, lr: null }], behaviour: [{ file: 'eval/behaviour.json', value: { texts: 4, distinct_2: 0.5, loop_rate: 0 } }] };
+    expect(reportPlots(some).map((p) => p.id)).toEqual(['loss', 'loss-loglog', 'behaviour']);
+  });
+
+  it('takes the watermark plots from the scores and metrics files', () => {
+    const input: ReportInput = {
+      ...bare,
+      watermarkMetrics: { file: 'eval/watermark_metrics.json', value: { roc_auc: 0.875, threshold: 3, confusion: { tp: 3, fp: 1, tn: 3, fn: 1 } } },
+      watermarkScores: { file: 'eval/watermark_scores.csv', value: [5, 3, 3, 2.5, 1, -1, 4, 2.5].map((z, i) => ({ label: [1, 1, 0, 1, 0, 0, 1, 0][i] as 0 | 1, z })) },
+    };
+    const plots = reportPlots(input);
+    expect(plots.map((p) => p.id)).toEqual(['roc', 'confusion', 'z-histogram']);
+    expect(plots[0].spec.title).toBe('ROC (AUC 0.8750)');
+    expect(plots[1].spec.title).toBe('Confusion matrix (z ≥ 3 = generated)');
+  });
+});
