@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { catchError, concat, concatMap, defer, finalize, from, identity, of, pipe, tap, throwError } from 'rxjs';
 import { configToSnake } from '../../core/config/normalizeConfig.ts';
-import { type Config, CONFIG_SECTIONS } from '../../core/config/schema.ts';
+import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import type { RunStartEvent } from '../../core/events.ts';
 import type { StepState } from '../../core/stepState.ts';
@@ -42,7 +42,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
     throw new ConfigError('kto_reference_point batch_kl mismatches completions inside a step and needs batch_size ≥ 2 (micro_batch can stay 1); or use kto_reference_point ema');
   }
   const runDir = runDirOf(cfg);
-  const init = await loadPolicyAndReference(cfg.initFrom, task);
+  const init = await loadPolicyAndReference(cfg);
   const { gpt, tokenizer, weights: policy, reference } = init;
   let optimizer: AdamW | null = null;
   try {
@@ -55,8 +55,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
     const opt = (optimizer = new AdamW(policy, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip }));
     const params = countParams(gpt);
     // checkpoints carry the init checkpoint's architecture, so they load like any other
-    const arch = Object.fromEntries(CONFIG_SECTIONS.model.map((k) => [k, init.config[k]])) as Partial<Config>;
-    const runConfig: Config = { ...cfg, ...arch, vocabSize: gpt.vocabSize, resume: '' };
+    const runConfig: Config = init.config;
     const pad = tokenizer.padId >= 0 ? tokenizer.padId : 0;
     let zRef = 0; // KTO ema: the reference point, carried from step to step
     const update =
@@ -88,8 +87,8 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
       type: 'run/start', step: 0, time: now(), name: cfg.name, config: { ...configToSnake(runConfig), vocab_size: gpt.vocabSize }, params, backend: backend.name, device: backend.device,
       data:
         `${cfg.data}: ${data.records} preference rows (${data.valRecords} held out: ${data.val.length} pairs for accuracy, ${data.qualityPrompts.length} quality prompts), ${items.length} training ${task === 'kto' ? 'rows' : 'pairs'}; ` +
-        `frozen reference +${(memory.reference / 2 ** 20).toFixed(1)} MiB (no gradients, no optimizer state)`,
-      totalSteps, trainTokens: tokens, valTokens: 0, vocabSize: gpt.vocabSize, resumedFrom: init.dir,
+        `policy and frozen reference from ${init.dir} (reference +${(memory.reference / 2 ** 20).toFixed(1)} MiB: no gradients, no optimizer state)`,
+      totalSteps, trainTokens: tokens, valTokens: 0, vocabSize: gpt.vocabSize,
     };
     const warnings = prefStartWarnings({ config: cfg, task, data }).map((message) => ({ type: 'warning' as const, step: 0, time: now(), message }));
 
