@@ -9,6 +9,14 @@ export const ONNX_OPSET = 14;
 /** IR version 7 (ONNX 1.8), which onnxruntime 1.x and onnxruntime-web read with opset 14. */
 export const ONNX_IR_VERSION = 7;
 
+/**
+ * Positions the RoPE tables cover: the context, and at least 2048, so that a caller that lets the
+ * sequence grow past the context (Transformers' Llama has no hard limit) gets RoPE's extrapolation
+ * instead of an out-of-range Gather; Versiflow itself slides its window there instead. A learned
+ * position table (GPT-2) has exactly `context` rows.
+ */
+export const ropePositions = (context: number): number => Math.max(context, 2048);
+
 /** Additive mask value of a hidden key, as Versiflow's causalMask (exp underflows to exactly 0). */
 const MASKED = -1e9;
 const TOTAL = 'past_sequence_length + sequence_length';
@@ -41,9 +49,10 @@ export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kin
   } else {
     // cos/sin [P, d/2] in float64 rounded once, as src/model/nn/rope.ts; gathered by position → [B, 1, T, d/2]
     const half = d / 2;
-    const cos = new Float32Array(a.context * half);
-    const sin = new Float32Array(a.context * half);
-    for (let p = 0; p < a.context; p++) {
+    const P = ropePositions(a.context);
+    const cos = new Float32Array(P * half);
+    const sin = new Float32Array(P * half);
+    for (let p = 0; p < P; p++) {
       for (let i = 0; i < half; i++) {
         const angle = p * Math.pow(a.ropeTheta, (-2 * i) / d);
         cos[p * half + i] = Math.cos(angle);
@@ -51,7 +60,7 @@ export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kin
       }
     }
     const at = (table: string) => g.op('Unsqueeze', [g.op('Gather', [table, 'position_ids'], { axis: int(0) }), g.i64([1])]);
-    rope = { cos: at(g.f32('rope.cos', [a.context, half], cos)), sin: at(g.f32('rope.sin', [a.context, half], sin)) };
+    rope = { cos: at(g.f32('rope.cos', [P, half], cos)), sin: at(g.f32('rope.sin', [P, half], sin)) };
   }
 
   // mask bias [B, 1, 1, T, Tk]: 0 where visible, MASKED elsewhere

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toHfTensors } from '../../../../src/model/formats/hf/hfTensors.ts';
 import { encodeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
-import type { OnnxWeights } from '../../../../src/model/formats/onnx/weightStorage.ts';
+import { type OnnxWeights, quantizeInt8 } from '../../../../src/model/formats/onnx/weightStorage.ts';
 import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
 import { randomTensors, versiflowLogits } from '../../../pipeline/export/modelFixture.ts';
 import { EXPORTABLE, small } from '../hf/variants.ts';
@@ -112,4 +112,28 @@ describe('ONNX decoder (onnxruntime-node)', () => {
       expect(same).toBeGreaterThanOrEqual(IDS.length - 1);
     }
   });
+
+  it('onnxruntime-web (wasm, the browser runtime) runs all three files: fp32 within 1e-4 of Versiflow, fp16 as onnxruntime-node, int8 as the weights dequantised exactly', async () => {
+    const web = await import('onnxruntime-web');
+    web.env.wasm.numThreads = 1;
+    for (const name of ['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)', 'gpt2: no biases, untied (nanoGPT bias=False)']) {
+      const { family, over } = EXPORTABLE[name];
+      const c = small(over);
+      const t = randomTensors(c, 11);
+      const hf = toHfTensors(family, c, new Map(t.map((x) => [x.name, x])));
+      // every matrix of the state dict quantised and dequantised here: Llama's [out, in] per row = per output column of [in, out], GPT-2's [in, out] per column, embeddings per row
+      const dq = hf.map((x) => {
+        if (x.shape.length !== 2) return x;
+        const [r, cols] = x.shape;
+        const axis = family === 'gpt2' && x.name.includes('.h.') ? 1 : 0;
+        const { q, scales } = quantizeInt8(x.data as Float32Array, r, cols, axis);
+        return { ...x, data: Float32Array.from(q, (v, i) => v * scales[axis === 0 ? Math.floor(i / cols) : i % cols]) };
+      });
+      const logits = async (rt: typeof ort, bytes: Uint8Array) => (await run(await rt.InferenceSession.create(bytes), c, IDS, 0, null)).logits.data as Float32Array;
+      const onWeb = (kind: OnnxWeights, tensors = hf) => logits(web as unknown as typeof ort, join(encodeOnnxDecoder(family, c, tensors, kind)));
+      expect(maxDiff(await onWeb('fp32'), versiflowLogits(c, t, IDS))).toBeLessThan(1e-4);
+      expect(maxDiff(await onWeb('fp16'), await logits(ort, join(encodeOnnxDecoder(family, c, hf, 'fp16'))))).toBeLessThan(1e-5);
+      expect(maxDiff(await onWeb('int8'), await logits(ort, join(encodeOnnxDecoder(family, c, dq, 'fp32'))))).toBeLessThan(1e-5);
+    }
+  }, 30_000);
 });
