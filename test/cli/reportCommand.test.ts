@@ -31,8 +31,8 @@ describe('versiflow report (a real tiny run)', () => {
     writeFileSync(join(run, 'eval', 'behaviour.json'), b.out);
     const d = await cli('data', 'stats', '--data', 'data/ru_poetry.parquet', '--tokenizer', 'char', '--max-docs', '150', '--out', join(run, 'eval'));
     expect(d.code, d.err).toBe(0);
-    // a stand-in for `eval authors`' points file (same columns): the report finds it by name
-    writeFileSync(join(run, 'eval', 'author_pca_points.csv'), 'kind,author,pc1,pc2\nauthor,Пушкин,1.2,0.4\nauthor,Блок,-0.3,1.1\ngenerated,,2.1,-0.5\nauthor centroid,,0.45,0.75\n');
+    const a = await cli('eval', 'authors', '--checkpoint', run, '--generate', '4', '--max-new-tokens', '30', '--min-texts', '2', '--max-per-author', '4', '--permutations', '50', '--backend', 'wasm');
+    expect(a.code, a.err).toBe(0);
   }, 120_000);
 
   it('writes RUN/report/index.html: every plot inline, sections from the files found, nothing to load', async () => {

@@ -19,19 +19,21 @@ export function tokenLengthSpec(bins: readonly HistogramBin[], above?: { readonl
   };
 }
 
-/** One point of the author-space PCA: its two coordinates and its group (an author, `generated`, a centroid...). */
+/** One point of the author-space PCA: its two coordinates, its group (an author, `generated`) and whether it is a centroid. */
 export interface PcaPoint {
   readonly x: number;
   readonly y: number;
   readonly group: string;
+  /** A group's mean point, drawn as a large cross. @default a group named like a centroid or mean */
+  readonly centroid?: boolean;
 }
 
 /**
- * Texts in the first two principal components, coloured by group. Groups named like a centroid or mean
- * (e.g. `author centroid`) are drawn as large crosses on top, so centroids stand out from the texts.
+ * Texts in the first two principal components, coloured by group; centroids as large crosses on top,
+ * in their group's colour.
  */
 export function pcaSpec(points: readonly PcaPoint[], title = 'Author space (PCA)'): PlotSpec {
-  const values = points.filter((p) => finite(p.x) && finite(p.y)).map((p) => ({ ...p, centroid: /centroid|mean/i.test(p.group) ? 1 : 0 }));
+  const values = points.filter((p) => finite(p.x) && finite(p.y)).map((p) => ({ x: p.x, y: p.y, group: p.group, centroid: (p.centroid ?? /centroid|mean/i.test(p.group)) ? 1 : 0 }));
   return {
     ...plotBase(title, { width: 360, height: 300 }),
     data: { values },

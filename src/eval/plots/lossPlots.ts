@@ -6,6 +6,9 @@ export interface HistoryPoint {
   readonly loss: number | null;
   readonly valLoss: number | null;
   readonly lr: number | null;
+  /** In-training watermark evaluation (history.csv's watermark_auc / watermark_f1, from eval/watermark events). */
+  readonly watermarkAuc?: number | null;
+  readonly watermarkF1?: number | null;
 }
 
 /** Long-form rows {step, loss, series} for the train and validation curves, non-finite values dropped. */
@@ -59,6 +62,24 @@ export function lrSpec(history: readonly HistoryPoint[]): PlotSpec {
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'lr', type: 'quantitative', title: 'learning rate', axis: { format: '.1e' } },
+    },
+  };
+}
+
+/** The in-training watermark evaluation (`watermarkEvalEvery`): ROC AUC and F1 at each evaluated step. */
+export function watermarkTrainingSpec(history: readonly HistoryPoint[]): PlotSpec {
+  const values = history.flatMap((h) => [
+    ...(finite(h.watermarkAuc) ? [{ step: h.step, value: h.watermarkAuc, metric: 'ROC AUC' }] : []),
+    ...(finite(h.watermarkF1) ? [{ step: h.step, value: h.watermarkF1, metric: 'F1' }] : []),
+  ]);
+  return {
+    ...plotBase('Watermark detection during training'),
+    data: { values },
+    mark: { type: 'line', point: { size: 24 }, strokeWidth: 1.5 },
+    encoding: {
+      x: { field: 'step', type: 'quantitative', title: 'step' },
+      y: { field: 'value', type: 'quantitative', title: 'score', scale: { domain: [0, 1] } },
+      color: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['ROC AUC', 'F1'] }, legend: { orient: 'bottom-right' } },
     },
   };
 }

@@ -1,5 +1,5 @@
 import { behaviourSpec, pcaSpec, tokenLengthSpec } from '../plots/distributionPlots.ts';
-import { chinchillaLossSpec, lossSpec, lrSpec } from '../plots/lossPlots.ts';
+import { chinchillaLossSpec, lossSpec, lrSpec, watermarkTrainingSpec } from '../plots/lossPlots.ts';
 import type { PlotSpec } from '../plots/plotBase.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../plots/watermarkPlots.ts';
 import { rocArea, rocCurve } from '../rocCurve.ts';
@@ -22,6 +22,7 @@ export function reportPlots(input: ReportInput): ReportPlot[] {
     plots.push({ id: 'loss-loglog', section: 'curves', spec: chinchillaLossSpec(h) });
   }
   if (h.some((p) => p.lr !== null)) plots.push({ id: 'lr', section: 'curves', spec: lrSpec(h) });
+  if (h.some((p) => p.watermarkAuc != null || p.watermarkF1 != null)) plots.push({ id: 'watermark-training', section: 'curves', spec: watermarkTrainingSpec(h) });
 
   const metrics = input.watermarkMetrics?.value;
   const threshold = numberAt(metrics, 'threshold') ?? 4;

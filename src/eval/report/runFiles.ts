@@ -3,12 +3,14 @@ import type { HistoryPoint } from '../plots/lossPlots.ts';
 import type { PcaPoint } from '../plots/distributionPlots.ts';
 import { csvRecords } from './parseCsv.ts';
 
-/** history.csv (`step,epoch,loss,val_loss,lr,...`) → points; an empty field is null, rows without a step are skipped. */
+/** history.csv (`step,epoch,loss,val_loss,lr,...[,watermark_auc,watermark_f1]`) → points; an empty field is null, rows without a step are skipped. */
 export function parseHistoryCsv(text: string): HistoryPoint[] {
   const num = (s: string | undefined) => (s === undefined || s.trim() === '' || !Number.isFinite(Number(s)) ? null : Number(s));
   return csvRecords(text).records.flatMap((r) => {
     const step = num(r.step);
-    return step === null ? [] : [{ step, loss: num(r.loss), valLoss: num(r.val_loss), lr: num(r.lr) }];
+    if (step === null) return [];
+    const wm = 'watermark_auc' in r ? { watermarkAuc: num(r.watermark_auc), watermarkF1: num(r.watermark_f1) } : {};
+    return [{ step, loss: num(r.loss), valLoss: num(r.val_loss), lr: num(r.lr), ...wm }];
   });
 }
 
@@ -54,8 +56,10 @@ export function parseMetricsJsonl(text: string): RunEvents {
 const pick = (header: readonly string[], names: readonly string[]) => names.find((n) => header.includes(n));
 
 /**
- * An author-space PCA points CSV → points. Columns are found by name: x from pc1|x|pca1|pc_1, y from
- * pc2|y|pca2|pc_2, the group from kind|group|source|type|label|author. Null when no x/y columns exist.
+ * An author-space PCA points CSV → points. `eval authors`' author_pca_points.csv (`kind,author,x,y`,
+ * kind real|generated|centroid): real texts and centroids take their author as the group, generated
+ * texts `generated`. Other layouts: x from pc1|x|pca1|pc_1, y from pc2|y|pca2|pc_2 (any case), the
+ * group from kind|group|source|type|label|author. Null when no x/y columns exist.
  */
 export function parsePcaPoints(text: string): PcaPoint[] | null {
   const { header, records } = csvRecords(text);
@@ -67,6 +71,15 @@ export function parsePcaPoints(text: string): PcaPoint[] | null {
   const x = at(['pc1', 'x', 'pca1', 'pc_1']);
   const y = at(['pc2', 'y', 'pca2', 'pc_2']);
   if (!x || !y) return null;
+  const kind = at(['kind']);
+  const author = at(['author']);
+  const versiflow = kind && author && records.every((r) => ['real', 'generated', 'centroid'].includes(r[kind]));
   const group = at(['kind', 'group', 'source', 'type', 'label', 'author']);
-  return records.map((r) => ({ x: Number(r[x]), y: Number(r[y]), group: group ? r[group] || '—' : 'texts' })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  return records
+    .map((r): PcaPoint =>
+      versiflow
+        ? { x: Number(r[x]), y: Number(r[y]), group: r[kind] === 'generated' ? 'generated' : r[author] || '—', centroid: r[kind] === 'centroid' }
+        : { x: Number(r[x]), y: Number(r[y]), group: group ? r[group] || '—' : 'texts' },
+    )
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lengthHistogram } from '../../../src/eval/lengthHistogram.ts';
 import { behaviourSpec, pcaSpec, tokenLengthSpec } from '../../../src/eval/plots/distributionPlots.ts';
-import { chinchillaLossSpec, type HistoryPoint, lossSpec, lrSpec } from '../../../src/eval/plots/lossPlots.ts';
+import { chinchillaLossSpec, type HistoryPoint, lossSpec, lrSpec, watermarkTrainingSpec } from '../../../src/eval/plots/lossPlots.ts';
 import { renderSvg } from '../../../src/eval/plots/renderPlot.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../../../src/eval/plots/watermarkPlots.ts';
 import { rocCurve } from '../../../src/eval/rocCurve.ts';
@@ -41,6 +41,15 @@ describe('plots render headless to SVG with their marks and titles', () => {
     const { svg } = await renderSvg(lrSpec(history));
     expect(svgMarks(svg).has('line:mark')).toBe(true);
     expect(svgTexts(svg)).toEqual(expect.arrayContaining(['learning rate', 'step', '1.0e-3']));
+  });
+
+  it('watermark during training: AUC and F1 lines at the evaluated steps only', async () => {
+    const h = history.map((p, i) => ({ ...p, watermarkAuc: i % 2 ? null : 0.5 + i / 10, watermarkF1: i % 2 ? null : 0.4 + i / 10 }));
+    const { svg, warnings } = await renderSvg(watermarkTrainingSpec(h));
+    expect(warnings).toEqual([]);
+    expect(countItems(svg, 'line')).toBe(2);
+    expect(countItems(svg, 'symbol')).toBe(6); // steps 1, 20, 40 × 2 metrics
+    expect(svgTexts(svg)).toEqual(expect.arrayContaining(['Watermark detection during training', 'ROC AUC', 'F1', 'score']));
   });
 
   it('ROC: the curve through rocCurve points over a dashed diagonal, AUC in the title', async () => {

@@ -3,11 +3,13 @@ import { parseHistoryCsv, parseMetricsJsonl, parsePcaPoints } from '../../../src
 
 describe('run files', () => {
   it('history.csv by column name: empty fields null, extra columns ignored', () => {
-    const csv = 'step,epoch,loss,val_loss,lr,tokens_per_sec,elapsed_s,watermark_auc\n1,0.01,4.88,,6e-5,600,1.7,\n20,0.09,3.77,3.69,0.0012,5880,5.35,0.9\n';
+    const csv = 'step,epoch,loss,val_loss,lr,tokens_per_sec,elapsed_s,extra\n1,0.01,4.88,,6e-5,600,1.7,x\n20,0.09,3.77,3.69,0.0012,5880,5.35,\n';
     expect(parseHistoryCsv(csv)).toEqual([
       { step: 1, loss: 4.88, valLoss: null, lr: 6e-5 },
       { step: 20, loss: 3.77, valLoss: 3.69, lr: 0.0012 },
     ]);
+    const wm = 'step,loss,val_loss,lr,watermark_auc,watermark_f1\n10,4,,0.1,,\n20,3.5,3.4,0.1,0.96,0.9\n';
+    expect(parseHistoryCsv(wm)[1]).toEqual({ step: 20, loss: 3.5, valLoss: 3.4, lr: 0.1, watermarkAuc: 0.96, watermarkF1: 0.9 });
   });
 
   it('metrics.jsonl: first and last run/start, run/end, last train/step, samples; a cut line is counted, not fatal', () => {
@@ -34,6 +36,13 @@ describe('run files', () => {
       { x: 3, y: -1, group: 'generated' },
     ]);
     expect(parsePcaPoints('x,y\n1,2\n')).toEqual([{ x: 1, y: 2, group: 'texts' }]);
+    // eval authors' layout: kind real|generated|centroid, real texts and centroids grouped by author
+    expect(parsePcaPoints('kind,author,x,y\nreal,Блок,1,2\ngenerated,generated,3,4\ncentroid,Блок,1.5,2.5\ncentroid,generated,3,4\n')).toEqual([
+      { x: 1, y: 2, group: 'Блок', centroid: false },
+      { x: 3, y: 4, group: 'generated', centroid: false },
+      { x: 1.5, y: 2.5, group: 'Блок', centroid: true },
+      { x: 3, y: 4, group: 'generated', centroid: true },
+    ]);
     expect(parsePcaPoints('a,b\n1,2\n')).toBeNull();
   });
 });
