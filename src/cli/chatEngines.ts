@@ -2,9 +2,10 @@ import type { GenerateConnection } from '../streams/feed/generateClient.ts';
 import type { TokenSource } from '../streams/feed/generateServer.ts';
 import type { ChatAnswer, ChatEngine } from './chatSession.ts';
 
-/** Answers from a model in this process; cancel stops before the next token. */
-export function localEngine(source: TokenSource, close: () => void = () => undefined): ChatEngine {
+/** Answers from a model in this process; cancel stops before the next token. `chat`: the model has the chat tokens. */
+export function localEngine(source: TokenSource, close: () => void = () => undefined, chat = false): ChatEngine {
   return {
+    chat,
     generate(prompt, options, onText): ChatAnswer {
       let cancelled = false;
       const t0 = performance.now();
@@ -29,6 +30,7 @@ export function localEngine(source: TokenSource, close: () => void = () => undef
 /** Answers from `versiflow serve` over an open connection. */
 export function remoteEngine(conn: GenerateConnection): ChatEngine {
   return {
+    chat: conn.hello.model.chat === true,
     generate(prompt, options, onText): ChatAnswer {
       const { id, done } = conn.generate(prompt, options, (t) => onText(t.text));
       return { done, cancel: () => conn.cancel(id) };

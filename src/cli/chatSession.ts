@@ -1,4 +1,5 @@
-import type { ClientGenerateOptions } from '../streams/feed/generateProtocol.ts';
+import type { ChatTurn } from '../model/tokenizer/chatTemplate.ts';
+import type { ClientGenerateOptions, GeneratePrompt } from '../streams/feed/generateProtocol.ts';
 
 /** One answer being generated: `done` resolves when it ends (also after cancel). */
 export interface ChatAnswer {
@@ -8,7 +9,9 @@ export interface ChatAnswer {
 
 /** Where a chat's answers come from: the model in this process, or a `versiflow serve` over WebSocket. */
 export interface ChatEngine {
-  generate(prompt: string, options: ClientGenerateOptions, onText: (text: string) => void): ChatAnswer;
+  /** The model has the chat tokens: the chat sends its turns (rendered by the chat template, ended at <|end|>), not a transcript. */
+  readonly chat?: boolean;
+  generate(prompt: GeneratePrompt, options: ClientGenerateOptions, onText: (text: string) => void): ChatAnswer;
   close(): void;
 }
 
@@ -21,12 +24,15 @@ export interface ChatSettings {
   watermark: boolean;
   /** undefined: a new seed per answer (1337, 1338, ...), so answers differ; set: every answer uses it. */
   seed: number | undefined;
+  /** System prompt of a chat model's conversation (--system, /system); kept when old turns are dropped. */
+  system?: string;
 }
 
 export const CHAT_HELP = `commands:
   /temperature T   /top_k K   /top_p P   /max_tokens N   /watermark on|off   /seed S|off
-  /reset (forget the conversation)   /help   /quit
-anything else is sent to the model; the conversation so far is the prompt.
+  /system TEXT|off (chat models: the system prompt)   /reset (forget the conversation)   /help   /quit
+anything else is sent to the model; the conversation so far is the prompt (for a model with chat tokens,
+rendered by its chat template, oldest turns dropped to fit the context, the answer ending at <|end|>).
 `;
 
 const num = (arg: string, ok: (v: number) => boolean): number | undefined => {
@@ -42,15 +48,18 @@ const SETTERS: Record<string, (arg: string) => Partial<ChatSettings> | string> =
   max_tokens: (a) => ((v) => (v === undefined ? 'an integer > 0' : { maxTokens: v }))(num(a, (v) => Number.isInteger(v) && v > 0)),
   watermark: (a) => (a === 'on' || a === 'off' ? { watermark: a === 'on' } : 'on or off'),
   seed: (a) => (a === 'off' ? { seed: undefined } : ((v) => (v === undefined ? 'an integer, or off' : { seed: v }))(num(a, Number.isInteger))),
+  system: (a) => (a === '' ? 'a text, or off' : { system: a === 'off' ? undefined : a }),
 };
 
 /**
  * A line-based chat: each line is a slash command or a message. A message is appended to the
- * transcript, the transcript is the prompt, the answer streams to `out` as it is generated and is
- * appended too; then `(N tokens, X tok/s)`. Returns at /quit or when `lines` ends.
+ * conversation, the conversation is the prompt, the answer streams to `out` as it is generated and is
+ * appended too; then `(N tokens, X tok/s)`. For a chat engine the conversation is a list of turns
+ * (with settings.system), otherwise a plain transcript. Returns at /quit or when `lines` ends.
  */
 export async function runChat(lines: AsyncIterable<string>, out: { write(s: string): unknown }, engine: ChatEngine, settings: ChatSettings): Promise<void> {
   let transcript = '';
+  let turns: ChatTurn[] = [];
   let answers = 0;
   out.write('versiflow chat — /help for commands\n> ');
   for await (const raw of lines) {
@@ -62,6 +71,7 @@ export async function runChat(lines: AsyncIterable<string>, out: { write(s: stri
       if (cmd === 'help') out.write(CHAT_HELP);
       else if (cmd === 'reset') {
         transcript = '';
+        turns = [];
         out.write('(conversation cleared)\n');
       } else if (SETTERS[cmd]) {
         const change = SETTERS[cmd](arg);
@@ -79,6 +89,7 @@ export async function runChat(lines: AsyncIterable<string>, out: { write(s: stri
       continue;
     }
     transcript += `${line}\n`;
+    turns.push({ role: 'user', content: line });
     const options: ClientGenerateOptions = {
       temperature: settings.temperature,
       topK: settings.topK,
@@ -89,15 +100,18 @@ export async function runChat(lines: AsyncIterable<string>, out: { write(s: stri
     };
     answers++;
     let answer = '';
-    const { done } = engine.generate(transcript, options, (text) => {
+    const prompt: GeneratePrompt = engine.chat ? { messages: [...turns], ...(settings.system === undefined ? {} : { system: settings.system }) } : transcript;
+    const { done } = engine.generate(prompt, options, (text) => {
       answer += text;
       out.write(text);
     });
     try {
       const r = await done;
       transcript += `${answer}\n`;
+      turns.push({ role: 'assistant', content: answer });
       out.write(`\n(${r.tokens} tokens, ${r.tokPerSec.toFixed(1)} tok/s)\n> `);
     } catch (e) {
+      turns.pop(); // the message got no answer: leave it out of the conversation
       out.write(`\nerror: ${(e as Error).message}\n> `);
     }
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors/ConfigError.ts';
+import { hasChatTokens } from '../model/tokenizer/chatTemplate.ts';
 import { withModel } from '../pipeline/withModel.ts';
 import { type GenerateServerHandle, startGenerateServer } from '../streams/feed/generateServer.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
@@ -17,7 +18,8 @@ export interface ServeControl {
 
 /**
  * `versiflow serve --checkpoint PATH [--port 8765 --host 127.0.0.1]`: generation over WebSocket
- * (docs/generate-protocol.md). The generation flags set the defaults each request may override.
+ * (docs/generate-protocol.md). The generation flags set the defaults each request may override. A
+ * model with the chat tokens also takes conversations (`messages`), rendered by its chat template.
  *
  * Limits: `--token T` (required with a non-loopback --host), `--origins LIST` (browser origins allowed,
  * `*` = any), `--max-clients N` (64), `--max-concurrent N` (2 generations at once; later requests
@@ -42,7 +44,7 @@ export async function serveCommand(args: readonly string[], io: CliIO, control: 
       const handle = await startGenerateServer(source, {
         port,
         host: flags.host,
-        model: { vocabSize: m.gpt.vocabSize, context: m.gpt.context, watermark: defaults.watermark?.name ?? null },
+        model: { vocabSize: m.gpt.vocabSize, context: m.gpt.context, watermark: defaults.watermark?.name ?? null, chat: hasChatTokens(m.tokenizer) },
         token,
         origins: flags.origins,
         maxClients: numberFlag(flags, 'max-clients', 64, 'serve'),

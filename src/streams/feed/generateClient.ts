@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { ClientGenerateOptions, GenerateServerMessage } from './generateProtocol.ts';
+import type { ClientGenerateOptions, GeneratePrompt, GenerateServerMessage } from './generateProtocol.ts';
 
 type Hello = Extract<GenerateServerMessage, { type: 'hello' }>;
 type Done = Extract<GenerateServerMessage, { type: 'done' }>;
@@ -18,10 +18,10 @@ export interface GenerateConnection {
   /** The underlying socket (tests pause it to play a slow reader). */
   readonly ws: WebSocket;
   /**
-   * Sends a request; `onToken` sees each token, `onQueued` each `queued` notice (the request waits for
+   * Sends a request (a text prompt, or a conversation for a chat model: hello.model.chat); `onToken` sees each token, `onQueued` each `queued` notice (the request waits for
    * a slot); resolves with the `done` message (rejects on an `error` for it).
    */
-  generate(prompt: string, options: ClientGenerateOptions, onToken: (t: TokenMsg) => void, onQueued?: (q: QueuedMsg) => void): { id: string; done: Promise<Done> };
+  generate(prompt: GeneratePrompt, options: ClientGenerateOptions, onToken: (t: TokenMsg) => void, onQueued?: (q: QueuedMsg) => void): { id: string; done: Promise<Done> };
   cancel(id: string): void;
   close(): void;
 }
@@ -61,7 +61,8 @@ export function connectGenerate(url: string, connect: ConnectOptions = {}): Prom
           generate(prompt, options, onToken, onQueued) {
             const id = String(++next);
             const done = new Promise<Done>((res, rej) => pending.set(id, { onToken, onQueued, resolve: res, reject: rej }));
-            ws.send(JSON.stringify({ type: 'generate', id, prompt, options }));
+            const what = typeof prompt === 'string' ? { prompt } : { messages: prompt.messages, ...(prompt.system === undefined ? {} : { system: prompt.system }) };
+            ws.send(JSON.stringify({ type: 'generate', id, ...what, options }));
             return { id, done };
           },
           cancel: (id) => ws.send(JSON.stringify({ type: 'cancel', id })),

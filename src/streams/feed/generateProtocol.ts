@@ -1,4 +1,10 @@
 import type { RawData } from 'ws';
+import type { ChatPrompt } from '../../model/tokenizer/chatPrompt.ts';
+
+export type { ChatPrompt };
+
+/** What a request continues: a text prompt, or a conversation the server renders with the model's chat template. */
+export type GeneratePrompt = string | ChatPrompt;
 
 /** Sampling options a client may send with `generate` (all optional; the server's defaults fill the rest). */
 export interface ClientGenerateOptions {
@@ -16,7 +22,7 @@ export interface ClientGenerateOptions {
 }
 
 export type GenerateClientMessage =
-  | { readonly type: 'generate'; readonly id: string; readonly prompt: string; readonly options: ClientGenerateOptions }
+  | { readonly type: 'generate'; readonly id: string; readonly prompt: GeneratePrompt; readonly options: ClientGenerateOptions }
   | { readonly type: 'cancel'; readonly id: string };
 
 /** What a server accepts (sent in `hello`); a request beyond them gets an `error`. */
@@ -32,7 +38,7 @@ export interface GenerateLimits {
 }
 
 export type GenerateServerMessage =
-  | { readonly type: 'hello'; readonly protocol: 2; readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null }; readonly limits: GenerateLimits }
+  | { readonly type: 'hello'; readonly protocol: 2; readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null; readonly chat?: boolean }; readonly limits: GenerateLimits }
   | { readonly type: 'queued'; readonly id: string; readonly position: number }
   | { readonly type: 'token'; readonly id: string; readonly text: string; readonly tokenId: number; readonly logprob: number; readonly green?: boolean }
   | { readonly type: 'done'; readonly id: string; readonly tokens: number; readonly tokPerSec: number; readonly finish: 'eos' | 'length' | 'stop' | 'cancelled' }
@@ -54,7 +60,17 @@ export function parseGenerateMessage(data: RawData, isBinary: boolean): Generate
   if (typeof id !== 'string' || id === '') return { error: `"id" must be a non-empty string or a number (message type ${JSON.stringify(m.type)})` };
   if (m.type === 'cancel') return { type: 'cancel', id };
   if (m.type !== 'generate') return { id, error: `unknown message type ${JSON.stringify(m.type)}; known: generate, cancel` };
-  if (typeof m.prompt !== 'string') return { id, error: '"prompt" must be a string' };
+  let prompt: GeneratePrompt;
+  if (m.messages !== undefined) {
+    if (m.prompt !== undefined) return { id, error: 'send "prompt" (text) or "messages" (a conversation), not both' };
+    const turns = m.messages;
+    const bad = !Array.isArray(turns) ? -1 : turns.findIndex((t) => typeof t !== 'object' || t === null || !['system', 'user', 'assistant'].includes((t as Record<string, unknown>).role as string) || typeof (t as Record<string, unknown>).content !== 'string');
+    if (!Array.isArray(turns) || bad >= 0) return { id, error: `"messages" must be a list of {"role": "system"|"user"|"assistant", "content": string}${bad >= 0 ? ` (message ${bad} is not)` : ''}` };
+    if (m.system !== undefined && typeof m.system !== 'string') return { id, error: '"system" must be a string' };
+    const list = turns as { role: 'system' | 'user' | 'assistant'; content: string }[];
+    prompt = { messages: list.map((t) => ({ role: t.role, content: t.content })), ...(typeof m.system === 'string' ? { system: m.system } : {}) };
+  } else if (typeof m.prompt !== 'string') return { id, error: '"prompt" must be a string (or send "messages")' };
+  else prompt = m.prompt;
   const o = (m.options ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object' || Array.isArray(o)) return { id, error: '"options" must be an object' };
   for (const [k, v] of Object.entries(o)) {
@@ -68,5 +84,5 @@ export function parseGenerateMessage(data: RawData, isBinary: boolean): Generate
       return { id, error: `unknown option "${k}"; known: ${[...NUMBER_OPTIONS, 'stop', 'watermark'].join(', ')}` };
     }
   }
-  return { type: 'generate', id, prompt: m.prompt, options: o as ClientGenerateOptions };
+  return { type: 'generate', id, prompt, options: o as ClientGenerateOptions };
 }

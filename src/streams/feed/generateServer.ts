@@ -3,14 +3,17 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import type { Token } from '../../model/nn/generate.ts';
 import { isLoopbackHost } from './feedAuth.ts';
-import { type ClientGenerateOptions, type GenerateLimits, type GenerateServerMessage, parseGenerateMessage } from './generateProtocol.ts';
+import { type ClientGenerateOptions, type GenerateLimits, type GeneratePrompt, type GenerateServerMessage, parseGenerateMessage } from './generateProtocol.ts';
 import { SocketQueue } from './socketQueue.ts';
 import {
   ClientGuard, gateUpgrades, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, selfOrigins, type UpgradeGate,
 } from './wsGuard.ts';
 
-/** Produces the tokens for one request; the server stops iterating (return()) on cancel or disconnect. */
-export type TokenSource = (prompt: string, options: ClientGenerateOptions) => AsyncIterable<Token>;
+/**
+ * Produces the tokens for one request (a text prompt, or a conversation to render with the chat
+ * template); the server stops iterating (return()) on cancel or disconnect.
+ */
+export type TokenSource = (prompt: GeneratePrompt, options: ClientGenerateOptions) => AsyncIterable<Token>;
 
 export interface GenerateServerOptions {
   /** TCP port; 0 = any free port. */
@@ -18,7 +21,7 @@ export interface GenerateServerOptions {
   /** @default '127.0.0.1' — any non-loopback address requires `token`. */
   readonly host?: string;
   /** Sent in `hello`. */
-  readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null };
+  readonly model: { readonly vocabSize: number; readonly context: number; readonly watermark: string | null; readonly chat?: boolean };
   /** Clients must present it (`Authorization: Bearer` or `?token=`); compared in constant time. */
   readonly token?: string;
   /** Browser origins allowed besides the server's own (a comma list or array, `*` = any); others get HTTP 403. */
@@ -69,7 +72,7 @@ interface Connection {
 
 interface Job {
   readonly id: string;
-  readonly prompt: string;
+  readonly prompt: GeneratePrompt;
   readonly options: ClientGenerateOptions;
   readonly conn: Connection;
   cancelled: boolean;
@@ -212,9 +215,15 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
   };
 
   /** Checks a request against the limits; the error message, or undefined when it may run. */
-  const overLimit = (prompt: string, o: ClientGenerateOptions): string | undefined => {
+  const overLimit = (prompt: GeneratePrompt, o: ClientGenerateOptions): string | undefined => {
     if (o.maxNewTokens !== undefined && o.maxNewTokens > limits.maxNewTokens) {
       return `options.maxNewTokens ${o.maxNewTokens} is over this server's limit of ${limits.maxNewTokens} (serve --max-new-tokens-limit); ask for at most ${limits.maxNewTokens}`;
+    }
+    if (typeof prompt !== 'string') {
+      // a conversation is fitted to the context by dropping its oldest turns; only its size in characters is bounded here
+      if (!opts.model.chat) return 'this model has no chat tokens (its tokenizer lacks <|user|>, <|assistant|>, <|end|>): send a text "prompt" instead of "messages"';
+      const chars = prompt.messages.reduce((n, t) => n + t.content.length, prompt.system?.length ?? 0);
+      return chars > limits.maxPromptTokens * 256 ? `the conversation is ${chars} characters; the limit is ${limits.maxPromptTokens * 256}: send fewer or shorter messages` : undefined;
     }
     if (opts.countTokens) {
       // bounds the tokenizing work one request can cause: a prompt of over 256 characters per allowed
@@ -233,7 +242,7 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
     return undefined;
   };
 
-  const submit = (conn: Connection, id: string, prompt: string, options: ClientGenerateOptions) => {
+  const submit = (conn: Connection, id: string, prompt: GeneratePrompt, options: ClientGenerateOptions) => {
     if (closed) return;
     const error = (message: string) => void conn.q.send({ type: 'error', id, message } satisfies GenerateServerMessage);
     if (conn.jobs.has(id)) return error(`a generation with id "${id}" is already running or queued on this connection`);

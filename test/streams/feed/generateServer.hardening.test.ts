@@ -27,7 +27,8 @@ const until = async (cond: () => boolean) => {
 function gatedSource() {
   const started: string[] = [];
   const gates = new Map<string, () => void>();
-  const source: TokenSource = async function* (prompt): AsyncGenerator<Token> {
+  const source: TokenSource = async function* (p): AsyncGenerator<Token> {
+    const prompt = String(p);
     started.push(prompt);
     await new Promise<void>((r) => gates.set(prompt, r));
     yield { index: 0, id: 1, text: prompt, logprob: -1, finish: 'length' };
@@ -40,7 +41,7 @@ function gatedSource() {
 }
 
 const oneToken: TokenSource = async function* (prompt) {
-  yield { index: 0, id: 1, text: prompt, logprob: -1, finish: 'length' };
+  yield { index: 0, id: 1, text: String(prompt), logprob: -1, finish: 'length' };
 };
 
 async function serve(source: TokenSource, opts: Partial<GenerateServerOptions> = {}) {

@@ -8,7 +8,8 @@ const N = 200;
 
 /** A token source of N tokens of 64 KiB text each (12.5 MiB a stream: more than loopback socket buffers hold); counts what it produced. */
 function bigSource(produced: Map<string, number>): TokenSource {
-  return async function* (prompt: string): AsyncGenerator<Token> {
+  return async function* (p): AsyncGenerator<Token> {
+    const prompt = String(p);
     for (let index = 0; index < N; index++) {
       produced.set(prompt, index + 1);
       yield { index, id: index, text: BIG, logprob: -1, ...(index === N - 1 ? { finish: 'length' as const } : {}) };

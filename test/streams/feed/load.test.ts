@@ -69,7 +69,8 @@ function digestOf(events: readonly TrainEvent[]): string {
 }
 
 /** Tokens for a prompt: "slow" streams SLOW_TOKENS of 64 KiB (more than socket buffers hold), others GEN_TOKENS short ones. */
-const source: TokenSource = async function* (prompt): AsyncGenerator<Token> {
+const source: TokenSource = async function* (p): AsyncGenerator<Token> {
+  const prompt = String(p);
   const slow = prompt === 'slow';
   const n = slow ? SLOW_TOKENS : GEN_TOKENS;
   for (let index = 0; index < n; index++) {
