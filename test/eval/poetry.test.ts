@@ -42,6 +42,14 @@ describe('syllables per line', () => {
     expect(lineSyllables('Une belle histoire', 'fr')).toBe(5); // u ne bel l'his toi(re)
     expect(lineSyllables('les roses', 'fr')).toBe(2); // les ro(ses)
     expect(lineSyllables('les roses blanches', 'fr')).toBe(4);
+    expect(lineSyllables('la musique et la nuit', 'fr')).toBe(6); // the u of qu is silent; musi(que) elided before et
+  });
+
+  it('French hiatus: a diaeresis, after é, po-è-te, a y between vowels', () => {
+    expect(lineSyllables('Le poète a souri', 'fr')).toBe(6); // le po è t'a sou ri
+    expect(lineSyllables('Vous payez ce que je dois', 'fr')).toBe(7); // vous pa yez ce que je dois
+    expect(lineSyllables('Un réel naïf', 'fr')).toBe(5); // un ré el na ïf
+    expect(lineSyllables('Une aimée', 'fr')).toBe(3); // un' ai mée: a final -ée stays one
   });
 
   it('English silent endings', () => {
