@@ -102,7 +102,8 @@ function duration(s: number): string {
 function configBlock(input: ReportInput): string {
   if (!input.config) return '';
   const n = Object.keys(input.config).length;
-  return `<details><summary>resolved config (${n} keys)</summary>\n${kvTable(input.config)}\n</details>`;
+  const entries = Object.entries(input.config).map(([k, v]) => `<div><code>${esc(k)}</code> ${esc(fmt(v))}</div>`);
+  return `<details><summary>resolved config (${n} keys)</summary>\n<div class="config">${entries.join('')}</div>\n</details>`;
 }
 
 function watermark(input: ReportInput, figs: string): string {

@@ -22,7 +22,9 @@ td { font-variant-numeric: tabular-nums; }
 table.kv th { background: #f8f9fb; font-weight: normal; color: #444; }
 .row { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
 details summary { cursor: pointer; margin: 8px 0; }
-details table.kv { columns: 2; }
+.config { columns: 3 260px; column-gap: 24px; font-size: 13px; margin-bottom: 8px; }
+.config div { break-inside: avoid; padding: 1px 0; border-bottom: 1px dotted #e6e8ec; overflow-wrap: anywhere; }
+.config code { color: #555; }
 pre { background: #f8f9fb; border: 1px solid #eef0f3; padding: 8px 10px; white-space: pre-wrap; font: 13px/1.4 "DejaVu Sans Mono", monospace; margin: 4px 0 12px; }
 .sample h3 { font-size: 13px; margin: 10px 0 2px; color: #555; font-weight: normal; }
 .source, .note { color: #777; font-size: 12px; margin: 4px 0; }
