@@ -19,18 +19,25 @@ export interface PreferenceData {
 }
 
 /**
- * Reads `data` (TRL's paired or unpaired rows), holds out val_fraction of the records (seeded), and
+ * Reads `data` (TRL's paired or unpaired rows), holds out val_fraction of its distinct prompts with
+ * all their rows (seeded), and
  * tokenises: KTO trains on the unpaired view (a pair gives a desirable and an undesirable row), DPO
  * on the paired view (unpaired rows matched by prompt).
  * @throws DataError when the task finds nothing to train on (e.g. DPO over unpaired rows that never share a prompt).
  */
 export async function preferenceData(cfg: Pick<Config, 'data' | 'valFraction' | 'seed' | 'prefQualityPrompts'>, tokenizer: Tokenizer, task: 'kto' | 'dpo'): Promise<PreferenceData> {
   const records = await readPreferenceRecords(cfg.data);
-  const nVal = records.length > 1 ? Math.min(records.length - 1, Math.round(cfg.valFraction * records.length)) : 0;
-  const order = permutation(records.length, cfg.seed);
+  // held out by prompt, so no prompt is both trained on and measured (generated data repeats each prompt once per preset)
+  const groups = new Map<string, PreferenceRecord[]>();
+  for (const r of records) {
+    const key = JSON.stringify(r.prompt);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const prompts = [...groups.values()];
+  const nVal = prompts.length > 1 ? Math.min(prompts.length - 1, Math.round(cfg.valFraction * prompts.length)) : 0;
   const val: PreferenceRecord[] = [];
   const train: PreferenceRecord[] = [];
-  order.forEach((i, k) => (k < nVal ? val : train).push(records[i]));
+  permutation(prompts.length, cfg.seed).forEach((i, k) => (k < nVal ? val : train).push(...prompts[i]));
   let encode: ReturnType<typeof preferenceEncoder>;
   try {
     encode = preferenceEncoder(tokenizer);
