@@ -86,12 +86,12 @@ async function readHfWeights(dir: string): Promise<Map<string, NamedArray>> {
   throw new CheckpointError(`${dir}: no model.safetensors, model.safetensors.index.json or pytorch_model.bin`);
 }
 
-/** A tokenizer document: Versiflow's char form of an exported char tokenizer, else the HF document (byte-level BPE). */
+/** A tokenizer document: Versiflow's char form of an exported char tokenizer, else the HF document (byte-level or SentencePiece-style BPE). */
 function tokenizerOf(doc: Record<string, unknown>, where: string): Tokenizer {
   try {
     return tokenizerFromJSON(charDocFromHf(doc) ?? doc);
   } catch (e) {
-    throw new CheckpointError(`${where}: ${(e as Error).message}; Versiflow reads byte-level BPE tokenizer.json files (GPT-2 style) and its own char tokenizers`);
+    throw new CheckpointError(`${where}: ${(e as Error).message}; Versiflow reads BPE tokenizer.json files, byte-level (GPT-2 style) or SentencePiece-style (Llama 2 style: "▁", byte_fallback), and its own char tokenizers`);
   }
 }
 
