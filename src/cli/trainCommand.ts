@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { connectable, lastValueFrom, type Observable, Subject } from 'rxjs';
 import { loadConfig } from '../pipeline/loadConfig.ts';
 import type { Config } from '../core/config/schema.ts';
+import { formatEvent } from '../dashboard/formatEvent.ts';
 import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
 import { plainReporter } from '../dashboard/plainReporter.ts';
@@ -53,7 +54,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     const { config: name = flags.task === 'kto' || flags.task === 'dpo' ? flags.task : 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
     const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
-    const run = cfg.task === 'kto' || cfg.task === 'dpo' ? await createPrefRun(cfg, backend) : await createTrainRun(cfg, backend);
+    const run = cfg.task === 'kto' || cfg.task === 'dpo' ? await createPrefRun(cfg, backend) : await createTrainRun(cfg, backend, Date.now, { onDataProgress: preparationReporter(cfg, io) });
     // every sink subscribes before the run starts, so each sees run/start
     const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
     events$.subscribe(historyCsv(join(run.runDir, 'history.csv')));
@@ -92,6 +93,20 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
   } finally {
     await feed?.close();
   }
+}
+
+/**
+ * Where data/progress goes while the corpus is prepared, before the sinks attach (they get the
+ * summaries, `done`, after run/start): a line each on stdout for plain, a JSON line for json, and
+ * for the TUI (not drawn yet) one line on stderr rewritten in place.
+ */
+function preparationReporter(cfg: Pick<Config, 'reporter'>, io: CliIO): (e: TrainEvent) => void {
+  const mode = cfg.reporter === 'auto' ? (io.stdout.isTTY ? 'tui' : 'plain') : cfg.reporter;
+  const live = (e: TrainEvent) => !(e.type === 'data/progress' && e.done); // the summaries come again after run/start
+  if (mode === 'json') return (e) => live(e) && io.stdout.write(`${JSON.stringify(e)}\n`);
+  if (mode === 'plain') return (e) => live(e) && io.stdout.write(`${formatEvent(e)}\n`);
+  if (mode === 'tui') return (e) => io.stderr.write(`\r${formatEvent(e)}\x1b[K${e.type === 'data/progress' && e.done ? '\n' : ''}`);
+  return () => undefined;
 }
 
 /** The live reporter: Ink TUI on a terminal (`auto`), plain lines otherwise; `json` prints events as JSON lines. */

@@ -8,6 +8,8 @@ export interface CorpusDoc {
   readonly title?: string | null;
   /** Present when the file has a `language` column / key. */
   readonly language?: string;
+  /** Bytes of the file on disk read up to and including this document (for progress; approximate for Parquet). */
+  readonly filePos?: number;
 }
 
 /** One document of a corpus, numbered across all its files. */
@@ -25,6 +27,8 @@ export interface CorpusRow {
   readonly language?: string;
   /** Position of `source` in the spec's expanded file list (0 for the first file). */
   readonly file?: number;
+  /** Bytes of `source` on disk read up to and including this document (for progress). */
+  readonly filePos?: number;
 }
 
 /** A document as token ids, keeping its corpus index. */

@@ -182,6 +182,36 @@ export interface WarningEvent {
   readonly message: string;
 }
 
+/**
+ * How far the preparation of the corpus has got (reading and tokenizing it into the token cache):
+ * emitted about once a second while it runs and once at the end (`done`). Before the run's first step,
+ * so `step` is the step the run starts at.
+ */
+export interface DataProgressEvent {
+  readonly type: 'data/progress';
+  readonly step: number;
+  readonly time: number;
+  /** What the pass does: `tokenize` (into the token cache) or `vocab` (listing a char vocabulary). */
+  readonly phase: 'tokenize' | 'vocab';
+  /** Documents read so far. */
+  readonly rows: number;
+  /** Corpus bytes read so far, as stored on disk (compressed bytes for .gz/.zst). */
+  readonly bytes: number;
+  /** The corpus's bytes on disk (all its files). */
+  readonly totalBytes: number;
+  /** Tokens written so far (0 in the vocab phase). */
+  readonly tokens: number;
+  readonly elapsedS: number;
+  readonly rowsPerSec: number;
+  /** Megabytes (10⁶ bytes) of corpus read per second. */
+  readonly mbPerSec: number;
+  /** Seconds left at this pace; NaN until it can be estimated. */
+  readonly etaS: number;
+  /** Worker threads tokenizing (1 = in the main thread). */
+  readonly workers: number;
+  readonly done: boolean;
+}
+
 export interface RunEndEvent {
   readonly type: 'run/end';
   readonly step: number;
@@ -204,6 +234,7 @@ export type TrainEvent =
   | CheckpointEvent
   | SampleEvent
   | WarningEvent
+  | DataProgressEvent
   | RunEndEvent;
 
 export type TrainEventType = TrainEvent['type'];
@@ -218,5 +249,6 @@ export const EVENT_TYPES: readonly TrainEventType[] = [
   'checkpoint',
   'sample',
   'warning',
+  'data/progress',
   'run/end',
 ];

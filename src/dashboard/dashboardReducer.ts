@@ -1,12 +1,12 @@
 import type {
-  CheckpointEvent, EvalEvent, PrefEvalEvent, PrefStepEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent, WatermarkEvalEvent,
+  CheckpointEvent, DataProgressEvent, EvalEvent, PrefEvalEvent, PrefStepEvent, RunEndEvent, RunStartEvent, SampleEvent, TrainEvent, TrainStepEvent, WarningEvent, WatermarkEvalEvent,
 } from '../core/events.ts';
 import { emptySeries, pushPoint, type Series } from '../core/series.ts';
 
 /** An event that goes to the append-only log, numbered so the TUI prints each exactly once. */
 export interface LogEntry {
   readonly seq: number;
-  readonly event: EvalEvent | WatermarkEvalEvent | PrefEvalEvent | CheckpointEvent | SampleEvent | WarningEvent | RunEndEvent;
+  readonly event: EvalEvent | WatermarkEvalEvent | PrefEvalEvent | CheckpointEvent | SampleEvent | WarningEvent | DataProgressEvent | RunEndEvent;
 }
 
 /** Everything the TUI draws; built only by `dashboardReducer`. */
@@ -93,6 +93,9 @@ export function dashboardReducer(state: DashboardState, e: TrainEvent): Dashboar
     case 'sample':
     case 'eval/watermark':
       return appendLog(state, e);
+    case 'data/progress':
+      // the corpus preparation: its summary is one log line; the live figures only pass through
+      return e.done ? appendLog(state, e) : state;
   }
 }
 

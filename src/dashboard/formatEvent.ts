@@ -44,6 +44,14 @@ export function formatEvent(e: TrainEvent): string | null {
       return `sample at step ${e.step}:\n${e.prompt}${e.text}\n---`;
     case 'warning':
       return `warning: ${e.message}`;
+    case 'data/progress':
+      return (
+        `${e.phase === 'vocab' ? 'reading the vocabulary' : 'tokenizing'}${e.done ? ' done' : ''}: ${fmtInt(e.rows)} rows, ${(e.bytes / 1e6).toFixed(1)}/${(e.totalBytes / 1e6).toFixed(1)} MB` +
+        (e.tokens > 0 ? `, ${fmtInt(e.tokens)} tokens` : '') +
+        ` | ${fmtInt(Math.round(e.rowsPerSec))} rows/s | ${e.mbPerSec.toFixed(1)} MB/s` +
+        (e.workers > 1 ? ` | ${e.workers} workers` : '') +
+        (e.done ? ` | ${fmtDuration(e.elapsedS)}` : ` | ETA ${fmtDuration(e.etaS)}`)
+      );
     case 'run/end':
       return (
         `run ${e.reason} at step ${e.step} after ${fmtDuration(e.elapsedS)}` +

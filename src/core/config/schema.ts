@@ -57,6 +57,7 @@ export const CONFIG_SPEC = {
   tokenCache: bool(true, 'Keep the tokenized corpus on disk and reuse it while the corpus files, text column, normalisation, max_docs and tokenizer are unchanged (`--no-token-cache` turns it off).'),
   tokenCacheKeep: int(8, 'Keep the N most recently used token caches (and char vocabularies) in cache_dir, deleting older ones; 0 = keep all.'),
   cacheDir: str('.cache/versiflow/tokens', 'Directory of token caches, one subdirectory per corpus fingerprint and tokenizer hash (relative to the working directory).'),
+  tokenizeWorkers: int(0, 'Worker threads tokenizing a corpus of more than 32 MB into the token cache (each takes 32 MB pieces; an interrupted run resumes at the pieces not done); 0 = one per CPU core, 1 = in the main thread. max_docs > 0 tokenizes in the main thread.'),
 
   // --- model (defaults = the Poetru-75M family: RMSNorm, half-split RoPE, GQA, SwiGLU, no biases, tied) ---
   vocabSize: int(0, 'Vocabulary size; 0 = take it from the tokenizer.'),
@@ -163,7 +164,7 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
  */
 export const CONFIG_SECTIONS = {
   run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
-  data: ['data', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir'],
+  data: ['data', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers'],
   model: [
     'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',
     'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',

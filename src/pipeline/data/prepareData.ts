@@ -17,6 +17,7 @@ import { charVocabFile } from '../../model/formats/tokenCacheFormat.ts';
 import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
 import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCacheVocab.ts';
 import { corpus$ } from './corpus.ts';
+import { progressMeter } from './progressMeter.ts';
 import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusConfig, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
 
 export { corpus$, normalizeOptions } from './corpus.ts';
@@ -37,7 +38,7 @@ export interface PreparedData {
 }
 
 /** Options of {@link prepareData} beyond the config. */
-export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens'>;
+export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens' | 'onProgress' | 'step' | 'unitBytes'>;
 
 /** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
 export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
@@ -52,8 +53,8 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
 /** What {@link resolveTokenizer} reads. */
 export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'>;
 
-export async function resolveTokenizer(cfg: TokenizerConfig): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
-  if (cfg.tokenizer === 'char') return charTokenizer(cfg);
+export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'> = {}): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
+  if (cfg.tokenizer === 'char') return charTokenizer(cfg, opts);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
     const { tokenizer } = await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
@@ -69,7 +70,7 @@ export async function resolveTokenizer(cfg: TokenizerConfig): Promise<{ tokenize
 }
 
 /** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
-async function charTokenizer(cfg: TokenizedCorpusConfig): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
+async function charTokenizer(cfg: TokenizedCorpusConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'>): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
   const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
   const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
   const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
@@ -83,14 +84,22 @@ async function charTokenizer(cfg: TokenizedCorpusConfig): Promise<{ tokenizer: T
     }
   }
   // one streaming pass collecting the character set; no text is kept
+  const sizes = opts.onProgress ? (await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs })).files.map((f) => f.size) : [];
+  const before = sizes.reduce<number[]>((acc, n) => [...acc, acc[acc.length - 1] + n], [0]);
+  const meter = opts.onProgress ? progressMeter({ phase: 'vocab', totalBytes: before[before.length - 1], workers: 1, step: opts.step, emit: opts.onProgress }) : null;
+  let rows = 0;
+  let bytes = 0;
   const chars = await lastValueFrom(
     corpus$(cfg).pipe(
       reduce((set, row) => {
         for (const ch of row.text) set.add(ch);
+        bytes = before[row.file ?? 0] + (row.filePos ?? 0);
+        meter?.update(++rows, bytes, 0);
         return set;
       }, new Set<string>()),
     ),
   );
+  meter?.done(rows, bytes, 0);
   const tokenizer = new CharTokenizer([...chars].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
   // best effort: without the entry the next run only reads the corpus once more
   if (fingerprint) await writeCachedVocab(vocabPath, fingerprint, tokenizer.toJSON()).catch(() => undefined);

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { pruneTokenCaches, touchTokenCache } from '../../streams/cache/tokenCachePrune.ts';
-import { concatMap, lastValueFrom, reduce } from 'rxjs';
+import { availableParallelism } from 'node:os';
+import { concatMap, lastValueFrom, reduce, tap } from 'rxjs';
 import type { Config } from '../../core/config/schema.ts';
+import type { DataProgressEvent } from '../../core/events.ts';
 import { TokenCacheError } from '../../core/errors/TokenCacheError.ts';
 import { type TokenCacheIndex, tokenCacheKey } from '../../model/formats/tokenCacheFormat.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
@@ -12,7 +14,11 @@ import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts'
 import { probeTokenCache } from '../../streams/cache/tokenCacheReader.ts';
 import { openTokenCacheStore } from '../../streams/cache/tokenCacheStore.ts';
 import { createTokenCacheWriter, type TokenCacheWriter } from '../../streams/cache/tokenCacheWriter.ts';
+import { expandCorpusPaths } from '../../streams/sources/expandCorpusPaths.ts';
 import { type CorpusConfig, corpus$ } from './corpus.ts';
+import { type ProgressMeter, progressMeter } from './progressMeter.ts';
+import { tokenizeInParallel } from './tokenizeInParallel.ts';
+import { planTokenizeUnits } from './tokenizePlan.ts';
 
 /** How the tokenized corpus was obtained; surfaced in run/start. */
 export interface TokenCacheInfo {
@@ -41,7 +47,16 @@ export interface TokenizedCorpusOptions {
   readonly keep?: boolean;
   /** Tokens per shard of a newly written cache; see TokenCacheWriterOptions. */
   readonly shardTokens?: number;
+  /** Receives data/progress events while the corpus is read and tokenized (about once a second, then done). */
+  readonly onProgress?: (e: DataProgressEvent) => void;
+  /** The step data/progress events carry (a resumed run's start step). @default 0 */
+  readonly step?: number;
+  /** Corpus bytes per worker's unit of work. @default 32 MB */
+  readonly unitBytes?: number;
 }
+
+/** A worker's share of a corpus (see planTokenizeUnits): the grain of parallel work and of resuming. */
+export const UNIT_BYTES = 32_000_000;
 
 /**
  * The corpus of `cfg` tokenized with `tokenizer` (EOS appended), from the token cache when one matches
@@ -51,18 +66,19 @@ export interface TokenizedCorpusOptions {
  * corpus itself (DataError) propagate.
  */
 /** What {@link tokenizedCorpus} reads: the corpus and the token cache's keys. */
-export type TokenizedCorpusConfig = CorpusConfig & Pick<Config, 'tokenCache' | 'tokenCacheKeep' | 'cacheDir'>;
+export type TokenizedCorpusConfig = CorpusConfig & Pick<Config, 'tokenCache' | 'tokenCacheKeep' | 'cacheDir' | 'tokenizeWorkers'>;
 
 export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tokenizer, opts: TokenizedCorpusOptions = {}): Promise<TokenizedCorpus> {
   const keep = opts.keep ?? true;
   const warnings: string[] = [];
   let cachePath: string | null = null;
   const inMemory = async (): Promise<TokenizedCorpus> => {
-    const out = await tokenizeCorpus(cfg, tokenizer, null, keep, warnings);
+    const out = await tokenizeCorpus(cfg, tokenizer, null, keep, warnings, await meterFor(cfg, opts, 1));
     return { store: keep ? memoryDocStore(out.docs) : null, docCount: out.docCount, tokens: out.tokens, cache: { hit: false, path: cfg.tokenCache ? cachePath : null, warnings } };
   };
   if (!cfg.tokenCache) return inMemory();
 
+  const labels = await expandCorpusPaths(cfg.data);
   const fingerprint = await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs });
   const dir = resolve(cfg.cacheDir, tokenCacheKey(fingerprint, tokenizer.hash));
   cachePath = dir;
@@ -80,6 +96,28 @@ export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tok
     warnings.push(`token cache ${dir}: ${probe.reason}; rebuilding it`);
   }
 
+  // a corpus of several units: worker threads, resumable; one unit (or max_docs): this thread
+  const files = fingerprint.files.map((f, k) => ({ path: f.path, label: labels[k], size: f.size }));
+  const units = cfg.maxDocs === 0 && cfg.tokenizeWorkers !== 1 ? await planTokenizeUnits(files, opts.unitBytes ?? UNIT_BYTES) : [];
+  if (units.length > 1) {
+    const workers = Math.min(units.length, cfg.tokenizeWorkers || availableParallelism());
+    const meter = await meterFor(cfg, opts, workers);
+    const last = { rows: 0, bytes: 0, tokens: 0 };
+    const { index } = await tokenizeInParallel({
+      dir,
+      fingerprint,
+      tokenizer,
+      textColumn: cfg.textColumn,
+      normalize: cfg.normalize,
+      units,
+      workers,
+      onProgress: (p) => (Object.assign(last, p), meter?.update(p.rows, p.bytes, p.tokens)),
+    });
+    meter?.done(index.docs, last.bytes, index.tokens);
+    await pruneTokenCaches(resolve(cfg.cacheDir), cfg.tokenCacheKeep, [dir]).catch(() => undefined);
+    return { store: keep ? openTokenCacheStore(dir, index, { verify: false }) : null, docCount: index.docs, tokens: index.tokens, cache: { hit: false, path: dir, warnings } };
+  }
+
   let writer: TokenCacheWriter | null = null;
   try {
     writer = await createTokenCacheWriter(dir, { fingerprint, tokenizerHash: tokenizer.hash, vocabSize: tokenizer.vocabSize, eos: tokenizer.eosId >= 0 }, { shardTokens: opts.shardTokens });
@@ -87,7 +125,7 @@ export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tok
     warnings.push(`token cache ${dir}: cannot write (${(e as Error).message}); continuing without it`);
     return inMemory();
   }
-  const out = await tokenizeCorpus(cfg, tokenizer, writer, false, warnings);
+  const out = await tokenizeCorpus(cfg, tokenizer, writer, false, warnings, await meterFor(cfg, opts, 1));
   await pruneTokenCaches(resolve(cfg.cacheDir), cfg.tokenCacheKeep, [dir]).catch(() => undefined);
   // the cache could not be completed: one more pass, into memory
   if (!out.index) return keep ? inMemory() : { store: null, docCount: out.docCount, tokens: out.tokens, cache: { hit: false, path: dir, warnings } };
@@ -102,8 +140,21 @@ interface Tokenized {
   readonly index: TokenCacheIndex | null;
 }
 
+/** A data/progress meter over the corpus's files (null without a listener), and each file's size. */
+async function meterFor(cfg: CorpusConfig, opts: TokenizedCorpusOptions, workers: number): Promise<(ProgressMeter & { readonly sizes: readonly number[] }) | null> {
+  const emit = opts.onProgress;
+  if (!emit) return null;
+  const sizes = (await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs })).files.map((f) => f.size);
+  return { ...progressMeter({ phase: 'tokenize', totalBytes: sizes.reduce((a, b) => a + b, 0), workers, step: opts.step, emit }), sizes };
+}
+
 /** One pass: read, normalise, tokenize; each document goes to `writer` (if any) and, if `keep`, to memory. */
-async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[]): Promise<Tokenized> {
+async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[], meter: (ProgressMeter & { readonly sizes: readonly number[] }) | null = null): Promise<Tokenized> {
+  // corpus bytes before each file, so a row's file and position give the bytes read so far
+  const before = meter ? meter.sizes.reduce<number[]>((acc, n) => [...acc, acc[acc.length - 1] + n], [0]) : [];
+  let rows = 0;
+  let tokens = 0;
+  let bytes = 0;
   const docs: TokenizedDoc[] = [];
   let w = writer;
   const dropWriter = async (what: string, e: unknown): Promise<void> => {
@@ -116,7 +167,9 @@ async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: T
   try {
     counts = await lastValueFrom(
       corpus$(cfg).pipe(
+        tap((row) => meter && (bytes = before[row.file ?? 0] + (row.filePos ?? 0))),
         tokenize(tokenizer),
+        tap((doc) => meter?.update(++rows, bytes, (tokens += doc.ids.length))),
         concatMap(async (doc) => {
           if (w) await w.write(doc).catch((e) => dropWriter('writing', e));
           if (keep) docs.push(doc);
@@ -129,6 +182,7 @@ async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: T
     await w?.abort().catch(() => undefined);
     throw e;
   }
+  meter?.done(counts.docs, bytes, counts.tokens);
   let index: TokenCacheIndex | null = null;
   if (w) index = await w.finish().catch(async (e) => (await dropWriter('finishing', e), null));
   return { docs, docCount: counts.docs, tokens: counts.tokens, index };

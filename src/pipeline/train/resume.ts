@@ -25,8 +25,8 @@ export async function readResume(cfg: Pick<Config, 'resume'>, runDir: string): P
  * The run's tokenizer: a resumed run keeps its checkpoint's; a fresh one resolves the config's
  * (char vocabulary, a tokenizer.json, or a BPE trained now: `trained` names the file written).
  */
-export async function runTokenizer(cfg: Parameters<typeof resolveTokenizer>[0], resume: Resume | null): Promise<{ tokenizer: Tokenizer; trained?: string }> {
-  return resume ? { tokenizer: tokenizerFromJSON(resume.checkpoint.tokenizer) } : resolveTokenizer(cfg);
+export async function runTokenizer(cfg: Parameters<typeof resolveTokenizer>[0], resume: Resume | null, opts: Parameters<typeof resolveTokenizer>[1] = {}): Promise<{ tokenizer: Tokenizer; trained?: string }> {
+  return resume ? { tokenizer: tokenizerFromJSON(resume.checkpoint.tokenizer) } : resolveTokenizer(cfg, opts);
 }
 
 /** What a user should hear about the resume: checkpoints skipped, and a corpus that is not the checkpoint's. */

@@ -3,7 +3,7 @@ import { catchError, concat, concatMap, defer, finalize, from, identity, type Ob
 import type { Config } from '../../core/config/schema.ts';
 import type { RunControls } from '../../core/controls.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
-import type { TrainEvent } from '../../core/events.ts';
+import type { DataProgressEvent, TrainEvent } from '../../core/events.ts';
 import type { StepState } from '../../core/stepState.ts';
 import type { BackendReport } from '../../model/backend/setupBackend.ts';
 import { TRIM_MULTIPLE } from '../../model/nn/batch.ts';
@@ -55,13 +55,21 @@ export const runDirOf = (cfg: Pick<Config, 'out' | 'name'>): string => resolve(c
  * observable framed by run/start (+ warnings) and run/end:
  *   batchSchedule ─ trainStep ─ validateEvery ─ sampleEvery ─ watermarkEvalEvery ─ checkpointEvery ─ events
  */
-export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
+export interface TrainRunHooks {
+  /** data/progress events while the corpus is read and tokenized, before run/start (the CLI prints them). */
+  readonly onDataProgress?: (e: DataProgressEvent) => void;
+}
+
+export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now, hooks: TrainRunHooks = {}): Promise<TrainRun> {
   const runDir = runDirOf(cfg);
   const resume = await readResume(cfg, runDir);
   const init = await readInitFrom(cfg); // init_from: the checkpoint's architecture, tokenizer (+ chat tokens for sft) and weights
   if (init) cfg = init.config;
-  const { tokenizer, trained } = init ? { tokenizer: init.tokenizer, trained: undefined } : await runTokenizer(cfg, resume);
-  const data = cfg.task === 'sft' ? await prepareChatData(cfg, tokenizer) : await prepareData(cfg, tokenizer);
+  // the preparation's summaries (done) follow run/start, so every sink sees what it cost
+  const prepared: DataProgressEvent[] = [];
+  const onProgress = (e: DataProgressEvent) => (e.done && prepared.push(e), hooks.onDataProgress?.(e));
+  const { tokenizer, trained } = init ? { tokenizer: init.tokenizer, trained: undefined } : await runTokenizer(cfg, resume, { onProgress });
+  const data = cfg.task === 'sft' ? await prepareChatData(cfg, tokenizer) : await prepareData(cfg, tokenizer, { onProgress });
   const corpusFingerprint = await corpusDigest(cfg);
   const vocabSize = cfg.vocabSize || tokenizer.vocabSize;
   if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
@@ -113,7 +121,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const t0 = performance.now();
   const elapsedS = () => (performance.now() - t0) / 1000;
   const events$ = concat(
-    from([start, ...warnings]),
+    from([start, ...prepared, ...warnings]),
     probe$,
     steps$.pipe(
       tap((s) => (last = s)),

@@ -21,12 +21,12 @@ export function withoutCodec(path: string): string {
  * through fzstd's streaming decoder, so memory holds a chunk and the decoder's window, never the file.
  * A read or decoding error fails the stream (and so the `for await` reading it).
  */
-export function decodedStream(path: string): Readable {
+export function decodedStream(path: string): Readable & { readonly fileBytesRead: () => number } {
   const file = createReadStream(path, { highWaterMark: 64 * 1024 });
   const codec = codecOf(path);
-  if (codec === 'none') return file;
-  const decoder = codec === 'gzip' ? createGunzip() : zstdDecoder();
-  return pipeline(file, decoder, () => undefined);
+  const out = codec === 'none' ? file : pipeline(file, codec === 'gzip' ? createGunzip() : zstdDecoder(), () => undefined);
+  // bytes of the file on disk read so far (compressed bytes for .gz/.zst): what progress is measured in
+  return Object.assign(out, { fileBytesRead: () => file.bytesRead });
 }
 
 /** fzstd's Decompress as a Transform. */

@@ -11,10 +11,11 @@ import type { CorpusDoc } from '../../core/corpusDoc.ts';
  *
  * @param path file to open (as given to the user; resolved against the process cwd by the caller).
  * @param label name used in error messages.
+ * @param groups only row groups [first, end) (a worker's share of the file); all by default.
  * @throws DataError when the file is not Parquet, lacks `textColumn` (the message lists the columns
  *   it has), or a row's text is null or not a string (with the row number).
  */
-export async function* readParquet(path: string, textColumn: string, label: string = path): AsyncGenerator<CorpusDoc> {
+export async function* readParquet(path: string, textColumn: string, label: string = path, groups?: readonly [number, number]): AsyncGenerator<CorpusDoc> {
   const file = await asyncBufferFromFile(path);
   let metadata;
   try {
@@ -32,8 +33,12 @@ export async function* readParquet(path: string, textColumn: string, label: stri
   const hasLanguage = columns.includes('language');
 
   let rowStart = 0;
-  for (const group of metadata.row_groups) {
-    const rowEnd = rowStart + Number(group.num_rows);
+  for (let g = 0; g < metadata.row_groups.length; g++) {
+    const rowEnd = rowStart + Number(metadata.row_groups[g].num_rows);
+    if (groups && (g < groups[0] || g >= groups[1])) {
+      rowStart = rowEnd;
+      continue;
+    }
     const rows = await parquetReadObjects({ file, metadata, columns, rowStart, rowEnd, compressors });
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
@@ -46,6 +51,7 @@ export async function* readParquet(path: string, textColumn: string, label: stri
         ...(hasAuthor && typeof row.author === 'string' ? { author: row.author } : {}),
         ...(hasTitle ? { title: typeof row.title === 'string' ? row.title : null } : {}),
         ...(hasLanguage && typeof row.language === 'string' ? { language: row.language } : {}),
+        filePos: Math.round((file.byteLength * (rowStart + i + 1)) / Number(metadata.num_rows)),
       };
     }
     rowStart = rowEnd;

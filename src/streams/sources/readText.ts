@@ -11,14 +11,16 @@ import { codecOf, decodedStream } from './decodedStream.ts';
  */
 export async function* readText(path: string, label: string = path): AsyncGenerator<CorpusDoc> {
   if (codecOf(path) === 'none') {
-    yield { text: await readFile(path, 'utf8') };
+    const text = await readFile(path, 'utf8');
+    yield { text, filePos: Buffer.byteLength(text) };
     return;
   }
   const chunks: Buffer[] = [];
+  const stream = decodedStream(path);
   try {
-    for await (const c of decodedStream(path)) chunks.push(c as Buffer);
+    for await (const c of stream) chunks.push(c as Buffer);
   } catch (e) {
     throw new DataError(`${label}: cannot read (${(e as Error).message}); is the file complete and its compression what its name says?`);
   }
-  yield { text: Buffer.concat(chunks).toString('utf8') };
+  yield { text: Buffer.concat(chunks).toString('utf8'), filePos: stream.fileBytesRead() };
 }

@@ -4,6 +4,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
 import { DataError } from '../../../src/core/errors/DataError.ts';
+import type { DataProgressEvent } from '../../../src/core/events.ts';
 import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
 import type { Tokenizer } from '../../../src/model/tokenizer/types.ts';
 import { type PreparedData, prepareData, resolveTokenizer } from '../../../src/pipeline/data/prepareData.ts';
@@ -208,4 +209,21 @@ describe('prepareData with the token cache', () => {
       expect(d.valTokens).toBe(2 + 5); // 'ab' + EOS and 'ba ab' + EOS: length − 1 targets each
     }
   });
+
+  it('tokenizes in worker threads when the corpus spans several units, to the examples of one thread, reporting progress', async () => {
+    const rows = Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `poem ${i}: ${'ab cd '.repeat(i % 17)}` })).join('\n') + '\n';
+    const dir = tmp({ 'p.jsonl': rows });
+    const base = { data: join(dir, 'p.jsonl'), tokenizer: 'char', context: 16, val_fraction: 0.1 };
+    const { tokenizer } = await resolveTokenizer(normalizeConfig(base));
+    const one = await prepareData(normalizeConfig({ ...base, token_cache: false }), tokenizer);
+    const events: DataProgressEvent[] = [];
+    const par = await prepareData(normalizeConfig({ ...base, cache_dir: join(dir, 'cache'), tokenize_workers: 2 }), tokenizer, { unitBytes: 2000, onProgress: (e) => events.push(e) });
+    const index = JSON.parse(readFileSync(join(par.cache.path!, 'index.json'), 'utf8'));
+    expect(index.shards.length).toBe(Math.ceil(Buffer.byteLength(rows) / 2000));
+    expect(plain(par)).toEqual(plain(one));
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ type: 'data/progress', phase: 'tokenize', done: true, rows: 400, bytes: Buffer.byteLength(rows), totalBytes: Buffer.byteLength(rows), tokens: index.tokens, workers: 2, etaS: 0 });
+    one.close();
+    par.close();
+  }, 30_000);
 });

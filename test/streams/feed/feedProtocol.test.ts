@@ -40,7 +40,7 @@ describe('feedProtocol', () => {
 
   it('has a schema for every event type, matching the scripted events', () => {
     const seen = new Set<string>();
-    for (const e of scriptedRun({ steps: 60, watermarkEvery: 30, prefEvery: 30 })) {
+    for (const e of scriptedRun({ steps: 60, watermarkEvery: 30, prefEvery: 30, dataProgress: true })) {
       expect(validateServerMessage(e), JSON.stringify(e)).toBe(true);
       seen.add(e.type);
     }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -37,7 +38,7 @@ describe('compressed and sharded corpora', () => {
   it('reads .jsonl.zst (a committed fixture made with the zstd CLI) row by row with author, title and language', async () => {
     const got = await rows(join(FIXTURES, 'poems.jsonl.zst'));
     expect(got.map(({ text, author, title, language }) => ({ text, author, title, language }))).toEqual(POEMS.map((p) => ({ author: undefined, title: undefined, language: undefined, ...p })));
-    expect(got.map((r) => [r.index, r.file])).toEqual([[0, 0], [1, 0], [2, 0]]);
+    expect(got.map((r) => [r.index, r.file, r.filePos])).toEqual([[0, 0, 227], [1, 0, 227], [2, 0, 227]]); // filePos: compressed bytes read (one chunk)
   });
 
   it('reads a multi-frame .zst (frames concatenated, as split compressors write them)', async () => {
@@ -68,5 +69,7 @@ describe('compressed and sharded corpora', () => {
     expect(validationFiles(['a.parquet', 'validation.parquet']).size).toBe(0); // no train-*: not the layout
     const got = await rows('hf', t.dir);
     expect(got.map((r) => `${r.text}@${r.file}`)).toEqual(['t0@0', 't1@0', 't2@0', 't3@1', 't4@1', 'v0@2', 'v1@2']);
+    const size = statSync(join(t.dir, files[0])).size;
+    expect(got.slice(0, 3).map((r) => r.filePos)).toEqual([1, 2, 3].map((k) => Math.round((size * k) / 3))); // Parquet: by rows read
   });
 });
