@@ -103,14 +103,14 @@ function frenchKey(word: string): string | null {
 const EN_VOWEL = /[aeiouyāēīōū]/;
 const LONG: Readonly<Record<string, string>> = { a: 'ā', e: 'ē', i: 'ī', y: 'ī', o: 'ō', u: 'ū' };
 /** Common rhyme words whose spelling the rules get wrong: their keys. */
-const EN_EXCEPTIONS: Readonly<Record<string, string>> = { you: 'ū', through: 'ū', do: 'ū', to: 'ū', too: 'ū', two: 'ū', who: 'ū', eye: 'ī', i: 'ī', by: 'ī', my: 'ī', are: 'ar', were: 'er', one: 'un', done: 'un', none: 'un', gone: 'on', come: 'um', some: 'um', have: 'av', give: 'iv', live: 'iv' };
+const EN_EXCEPTIONS: Readonly<Record<string, string>> = { you: 'ū', through: 'ū', do: 'ū', to: 'ū', too: 'ū', two: 'ū', who: 'ū', great: 'āt', break: 'āk', said: 'ed', again: 'en', eye: 'ī', i: 'ī', by: 'ī', my: 'ī', are: 'ar', were: 'er', one: 'un', done: 'un', none: 'un', gone: 'on', come: 'um', some: 'um', have: 'av', give: 'iv', live: 'iv' };
 
 /**
  * English, the last vowel group with the consonants after it, from spelling with a few common
  * equivalences: possessive 's dropped; igh → ī (night / white); a vowel + one consonant + silent e
- * is long (time / rhyme, shake / ache); ay, ai, a_e → ā; ee, ea, e_e → ē; oa, o_e → ō; oo, ue, ew,
- * u_e → ū; a short list of common words spelt against the rules (you, through, do, who, eye, are,
- * one, come, have, give, …); a final y or ie in a one-vowel word → ī (sky / high / die), a final y after a consonant
+ * is long (time / rhyme, shake / ache); ay, ai, a_e → ā; ee, ea, e_e → ē; oa, o_e, oor → ō; oo, ue, ew,
+ * u_e → ū; ow = ou (cloud / crowd); a silent "-ed" in a longer word is dropped to d (ceased); a short list of common words spelt against the rules (you, through, do, who, eye, are,
+ * one, come, have, give, …); a final y, ie, ied or ies in a one-vowel word → ī (sky / high / die / cried), a final y after a consonant
  * in a longer word → ē; a lone final e or o in a short word (me, go) is long; ck → k, ph → f,
  * double consonants single.
  */
@@ -119,6 +119,7 @@ function englishKey(word: string): string | null {
   if (!w) return null;
   if (EN_EXCEPTIONS[w]) return EN_EXCEPTIONS[w];
   const oneVowelGroup = (w.match(/[aeiouy]+/g) ?? []).length <= 1;
+  if (!oneVowelGroup) w = w.replace(/(?<=[^aeiouytd])ed$/, 'd'); // a silent -ed: ceased → ceasd
   w = w.replace(/ck/g, 'k').replace(/ph/g, 'f').replace(/igh/g, 'ī');
   w = w.replace(/([aeiouy])([^aeiouyāēīōū])e$/, (_, v: string, c: string) => (/[aeiouy]/.test(w[w.length - 4] ?? '') ? v + c : LONG[v] + c));
   w = w.replace(/([bdfglmnprstz])\1/g, '$1');
@@ -126,8 +127,10 @@ function englishKey(word: string): string | null {
     .replace(/ay|ai|ey$/g, 'ā')
     .replace(/ee|ea/g, 'ē')
     .replace(/oa|oe$/g, 'ō')
+    .replace(/oor/g, 'ōr')
     .replace(/oo|ue$|ew|ui/g, 'ū')
-    .replace(/(?<=[^aeiou])ie$/, oneVowelGroup ? 'ī' : 'ē');
+    .replace(/ow/g, 'ou')
+    .replace(/(?<=[^aeiou])ie([ds]?)$/, oneVowelGroup ? 'ī$1' : 'ē$1');
   if (/[^aeiouāēīōū]y$/.test(w) || w === 'y') w = w.slice(0, -1) + (oneVowelGroup ? 'ī' : 'ē');
   if (oneVowelGroup && /^[^aeiouy]*[eo]$/.test(w)) w = w.slice(0, -1) + LONG[w[w.length - 1]];
   w = w.replace(/y/g, 'i');

@@ -68,7 +68,7 @@ describe('rhyme keys', () => {
       no: [['amour', 'nuit'], ['bonne', 'bon'], ['fleur', 'fleuve'], ['lune', 'lumière'], ['mer', 'aimer'], ['jour', 'jour']],
     },
     en: {
-      yes: [['night', 'white'], ['time', 'rhyme'], ['day', 'away'], ['sky', 'high'], ['me', 'sea'], ['love', 'above'], ['true', 'blue'], ['stone', 'alone'], ['fair', 'air'], ['door', 'floor'], ['hill', 'mill'], ['sing', 'spring'], ['you', 'dew'], ['eye', 'sky'], ['come', 'drum'], ["king's", 'sing']],
+      yes: [['night', 'white'], ['time', 'rhyme'], ['day', 'away'], ['sky', 'high'], ['me', 'sea'], ['love', 'above'], ['true', 'blue'], ['stone', 'alone'], ['fair', 'air'], ['door', 'floor'], ['hill', 'mill'], ['sing', 'spring'], ['you', 'dew'], ['eye', 'sky'], ['come', 'drum'], ['cloud', 'crowd'], ['wide', 'cried'], ['more', 'door'], ['ceased', 'released'], ['great', 'hate'], ["king's", 'sing']],
       no: [['night', 'day'], ['love', 'live'], ['cat', 'dog'], ['sea', 'sun'], ['stone', 'stain'], ['hill', 'hill']],
     },
   } as const;
