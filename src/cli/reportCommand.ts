@@ -1,5 +1,4 @@
 import { ConfigError } from '../core/errors/ConfigError.ts';
-import { writeReport } from '../pipeline/report/writeReport.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -21,6 +20,8 @@ export async function reportCommand(args: readonly string[], io: CliIO): Promise
     if (positional.length !== 1) throw new ConfigError(`report: give one run directory (got ${positional.length})\n  ${REPORT_HELP}`);
     const samples = flags.samples === undefined ? 5 : Number(flags.samples);
     if (!Number.isInteger(samples) || samples < 0) throw new ConfigError(`report: --samples must be an integer ≥ 0, got ${flags.samples}`);
+    // vega and vega-lite load only for this command, not at every CLI start
+    const { writeReport } = await import('../pipeline/report/writeReport.ts');
     const r = await writeReport(positional[0], { out: flags.out, png: !!flags.png, samples });
     for (const p of r.problems) io.stderr.write(`warning: ${p}\n`);
     for (const w of r.warnings) io.stderr.write(`warning: plot ${w}\n`);

@@ -20,7 +20,7 @@ export function tokenLengthSpec(bins: readonly HistogramBin[], above?: { readonl
 }
 
 /** One point of the author-space PCA: its two coordinates, its group (an author, `generated`) and whether it is a centroid. */
-export interface PcaPoint {
+export interface ScatterPoint {
   readonly x: number;
   readonly y: number;
   readonly group: string;
@@ -32,7 +32,7 @@ export interface PcaPoint {
  * Texts in the first two principal components, coloured by group; centroids as large crosses on top,
  * in their group's colour.
  */
-export function pcaSpec(points: readonly PcaPoint[], title = 'Author space (PCA)'): PlotSpec {
+export function pcaSpec(points: readonly ScatterPoint[], title = 'Author space (PCA)'): PlotSpec {
   const values = points.filter((p) => finite(p.x) && finite(p.y)).map((p) => ({ x: p.x, y: p.y, group: p.group, centroid: (p.centroid ?? /centroid|mean/i.test(p.group)) ? 1 : 0 }));
   return {
     ...plotBase(title, { width: 360, height: 300 }),

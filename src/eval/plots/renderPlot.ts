@@ -1,4 +1,3 @@
-import { Resvg } from '@resvg/resvg-js';
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import type { PlotSpec } from './plotBase.ts';
@@ -28,8 +27,12 @@ export async function renderSvg(spec: PlotSpec, idPrefix = ''): Promise<Rendered
   }
 }
 
-/** SVG text → PNG bytes with resvg, at `scale` × the SVG's size (2 for a crisp image on high-density screens). */
-export function svgToPng(svg: string, scale = 2): Uint8Array {
+/**
+ * SVG text → PNG bytes with resvg, at `scale` × the SVG's size (2 for a crisp image on high-density
+ * screens). resvg is a native module, loaded on first use so that importing versiflow never needs it.
+ */
+export async function svgToPng(svg: string, scale = 2): Promise<Uint8Array> {
+  const { Resvg } = await import('@resvg/resvg-js');
   const resvg = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } });
   return resvg.render().asPng();
 }

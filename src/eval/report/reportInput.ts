@@ -1,4 +1,4 @@
-import type { PcaPoint } from '../plots/distributionPlots.ts';
+import type { ScatterPoint } from '../plots/distributionPlots.ts';
 import type { HistoryPoint } from '../plots/lossPlots.ts';
 import type { ScoredText } from '../watermarkMetrics.ts';
 import type { RunEvents } from './runFiles.ts';
@@ -35,7 +35,7 @@ export interface ReportInput {
   /** probe_generations.jsonl records. */
   readonly probes?: Found<readonly Readonly<Record<string, unknown>>[]>;
   readonly authorStats?: Found<Readonly<Record<string, unknown>>>;
-  readonly authorPoints?: Found<readonly PcaPoint[]>;
+  readonly authorPoints?: Found<readonly ScatterPoint[]>;
   /** Other evaluation CSVs (tuning/holdout leaderboards, ...). */
   readonly tables: readonly Found<CsvTable>[];
   /** Other evaluation JSON files (comparison.json, best_validation.json, recommended decoding, ...). */

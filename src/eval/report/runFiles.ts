@@ -1,6 +1,6 @@
 import type { RunEndEvent, RunStartEvent, SampleEvent, TrainStepEvent } from '../../core/events.ts';
 import type { HistoryPoint } from '../plots/lossPlots.ts';
-import type { PcaPoint } from '../plots/distributionPlots.ts';
+import type { ScatterPoint } from '../plots/distributionPlots.ts';
 import { csvRecords } from './parseCsv.ts';
 
 /** history.csv (`step,epoch,loss,val_loss,lr,...[,watermark_auc,watermark_f1]`) → points; an empty field is null, rows without a step are skipped. */
@@ -61,7 +61,7 @@ const pick = (header: readonly string[], names: readonly string[]) => names.find
  * texts `generated`. Other layouts: x from pc1|x|pca1|pc_1, y from pc2|y|pca2|pc_2 (any case), the
  * group from kind|group|source|type|label|author. Null when no x/y columns exist.
  */
-export function parsePcaPoints(text: string): PcaPoint[] | null {
+export function parsePcaPoints(text: string): ScatterPoint[] | null {
   const { header, records } = csvRecords(text);
   const lower = header.map((h) => h.trim().toLowerCase());
   const at = (names: readonly string[]) => {
@@ -76,7 +76,7 @@ export function parsePcaPoints(text: string): PcaPoint[] | null {
   const versiflow = kind && author && records.every((r) => ['real', 'generated', 'centroid'].includes(r[kind]));
   const group = at(['kind', 'group', 'source', 'type', 'label', 'author']);
   return records
-    .map((r): PcaPoint =>
+    .map((r): ScatterPoint =>
       versiflow
         ? { x: Number(r[x]), y: Number(r[y]), group: r[kind] === 'generated' ? 'generated' : r[author] || '—', centroid: r[kind] === 'centroid' }
         : { x: Number(r[x]), y: Number(r[y]), group: group ? r[group] || '—' : 'texts' },

@@ -44,7 +44,7 @@ export async function writeReport(runDir: string, opts: WriteReportOptions = {})
     mkdirSync(join(out, 'plots'), { recursive: true });
     for (const p of rendered) {
       writeFileSync(join(out, 'plots', `${p.id}.svg`), p.svg);
-      writeFileSync(join(out, 'plots', `${p.id}.png`), svgToPng(p.svg));
+      writeFileSync(join(out, 'plots', `${p.id}.png`), await svgToPng(p.svg));
     }
   }
   const sections = [...html.matchAll(/<section id="([^"]+)"/g)].map((m) => m[1]);

@@ -17,7 +17,7 @@ describe('renderPlot', () => {
 
   it('rasterises the SVG to a PNG of twice its size with resvg', async () => {
     const { svg } = await renderSvg(lossSpec([{ step: 1, loss: 2, valLoss: 1.5, lr: null }, { step: 2, loss: 1.5, valLoss: 1.2, lr: null }]));
-    const png = svgToPng(svg, 2);
+    const png = await svgToPng(svg, 2);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const view = new DataView(png.buffer, png.byteOffset);
     const w = Number(svg.match(/<svg[^>]* width="(\d+)"/)![1]);
