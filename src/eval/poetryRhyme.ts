@@ -52,29 +52,36 @@ function russianKey(word: string): string | null {
 
 // ——— French ———
 const FR_VOWEL = /[aeiouyàâäéèêëîïôöûùüœæãẽõ]/;
+const FR_NASAL: Readonly<Record<string, string>> = { ain: 'ẽ', ein: 'ẽ', aim: 'ẽ', in: 'ẽ', im: 'ẽ', un: 'ẽ', um: 'ẽ', an: 'ã', am: 'ã', en: 'ã', em: 'ã', on: 'õ', om: 'õ' };
 const FR_ER_WORDS = new Set(['mer', 'fer', 'cher', 'fier', 'hier', 'hiver', 'enfer', 'amer', 'ver', 'vers', 'univers', 'travers', 'divers', 'éther', 'cuiller', 'lucifer', 'jupiter']);
 
 /**
  * French, the last sounded vowel with what follows, from spelling: the part after an apostrophe;
- * "-ez" and "-er" → é (not the -er words of a short list: mer, fer, hiver, …), "-et" → è; final s,
- * x, z then t, d, p (after a vowel, n or m) and g, c (after n) dropped as silent; a final mute e (and -es) dropped, after which
- * nothing is nasal (bonne ≠ bon); double consonants single; nasal endings an/am/en/em(t) → ã,
+ * œu, oeu, œ → eu; the u of qu, gu dropped; c before e, i → s; "-ez" and "-er" → é (not the -er words of a short list: mer, fer, hiver, …), "-et" → è; final s,
+ * x, z then t, d, p (after a vowel, n, m or r) and g, c (after n) dropped as silent; a final mute e (and -es) dropped, after which
+ * nothing is nasal (bonne ≠ bon); double consonants single; a vowel + n/m before another consonant is nasal (danse, plainte); nasal endings an/am/en/em(t) → ã,
  * in/im/ain/ein/aim/un/um/yn → ẽ, on/om → õ (ien → iẽ, oin → oẽ); eau/au → o, ai/ei/ê/è → è,
  * â/à → a, î/ï → i, ô → o, û/ù → u, y → i; then the last vowel group and the consonants after it.
  */
 function frenchKey(word: string): string | null {
   let w = word.slice(word.lastIndexOf("'") + 1).replace(/[^a-zàâäéèêëîïôöûùüœæç]/g, '');
   if (!w) return null;
+  w = w
+    .replace(/œu|oeu/g, 'eu')
+    .replace(/œ/g, 'eu')
+    .replace(/(?<=[qg])u(?=[aeiouyéèêàâîô])/g, '') // the u of qu, gu is silent
+    .replace(/c(?=[eiéèê])/g, 's');
   if (!FR_ER_WORDS.has(w)) w = w.replace(/(?<=..)ez$/, 'é').replace(/(?<=..)ers?$/, 'é');
   w = w.replace(/(?<=.)ets?$/, 'è');
   w = w.replace(/(?<=..)[sxz]$/, '');
-  w = w.replace(/(?<=[aeiouyéèêàâîôûnm])[tdp]$/, '').replace(/(?<=n)[gc]$/, '');
+  w = w.replace(/(?<=[aeiouyéèêàâîôûnmr])[tdp]$/, '').replace(/(?<=n)[gc]$/, '');
   let feminine = false;
   if (w.length > 2 && /[^aeiouy]e$/.test(w)) {
     w = w.slice(0, -1);
     feminine = true;
   } else if (w.length > 2 && /ée$|ie$|ue$/.test(w)) w = w.slice(0, -1);
   w = w.replace(/([bcdfglmnprst])\1$/, '$1');
+  w = w.replace(/(ain|ein|aim|in|im|an|am|en|em|on|om|un|um)(?=[^aeiouyéèêàâîôûäëöüœænmh])/g, (m) => FR_NASAL[m]); // nasal before a consonant: danse, plainte
   if (!feminine) {
     w = w
       .replace(/ien$/, 'iẽ')

@@ -64,7 +64,7 @@ describe('rhyme keys', () => {
       no: [['дом', 'лес'], ['окно', 'зима'], ['рука', 'нога'], ['стол', 'стул'], ['моя', 'заря'], ['тоска', 'тоска']],
     },
     fr: {
-      yes: [['aimer', 'été'], ['nuit', 'fuit'], ['amour', 'jour'], ['bien', 'rien'], ['loin', 'point'], ['belle', 'elle'], ['flamme', 'âme'], ['temps', 'printemps'], ['cœur', 'sœur'], ['mer', 'amer'], ['moi', 'droit'], ['soleil', 'sommeil'], ['colline', 'fine'], ['roseaux', 'eaux'], ['moment', 'enfant'], ['chantez', 'beauté']],
+      yes: [['aimer', 'été'], ['nuit', 'fuit'], ['amour', 'jour'], ['bien', 'rien'], ['loin', 'point'], ['belle', 'elle'], ['flamme', 'âme'], ['temps', 'printemps'], ['cœur', 'sœur'], ['mer', 'amer'], ['moi', 'droit'], ['soleil', 'sommeil'], ['colline', 'fine'], ['roseaux', 'eaux'], ['moment', 'enfant'], ['chantez', 'beauté'], ['corps', 'remords'], ['mort', "d'or"], ['cœur', 'rumeur'], ['vainqueur', 'coeur'], ['danse', 'cadence'], ['plainte', 'teinte'], ['lourds', 'velours']],
       no: [['amour', 'nuit'], ['bonne', 'bon'], ['fleur', 'fleuve'], ['lune', 'lumière'], ['mer', 'aimer'], ['jour', 'jour']],
     },
     en: {
