@@ -94,6 +94,10 @@ describe('plots render headless to SVG with their marks and titles', () => {
     expect(warnings).toEqual([]);
     expect(countItems(svg, 'symbol')).toBe(4);
     expect(svgTexts(svg)).toEqual(expect.arrayContaining(['PC 1', 'PC 2', 'Пушкин', 'generated', 'author centroid']));
+    // names reach the page inside the SVG: Vega escapes them
+    const marked = await renderSvg(pcaSpec([{ x: 0, y: 0, group: '<script>alert(1)</script>' }, { x: 1, y: 1, group: 'b' }]));
+    expect(marked.svg).not.toContain('<script');
+    expect(marked.svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
   it('behaviour: a bar per metric and source', async () => {
