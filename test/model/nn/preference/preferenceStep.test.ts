@@ -44,7 +44,7 @@ describe('preference steps on a tiny model', () => {
     expect(before.gap).toBe(0); // the policy starts as the reference
     const ref0 = ref.get('wte')!.dataSync().slice();
     const losses: number[] = [];
-    for (let step = 0; step < 6; step++) {
+    for (let step = 0; step < 4; step++) {
       const r = await dpoStep(policy, ref, c, opt, ps, { beta: 0.1, labelSmoothing: 0, lr: 1e-2, seed: step, microBatch: 4, pad: 0 });
       losses.push(r.loss);
       if (step === 2) {
@@ -73,9 +73,16 @@ describe('preference steps on a tiny model', () => {
       const rows = ps.flatMap((p) => [{ prompt: p.prompt, completion: p.chosen, desirable: true }, { prompt: p.prompt, completion: p.rejected, desirable: false }]);
       let zRef = 0;
       const seen: string[] = [];
-      for (let step = 0; step < 6; step++) {
+      for (let step = 0; step < 4; step++) {
         const r = await ktoStep(policy, ref, c, opt, rows, { beta: 0.1, lambdaD: 1, lambdaU: 1, referencePoint, lengthNormalise: true, zRef, lr: 1e-2, seed: step, microBatch: 4, pad: 0 });
         if (step === 0) expect(r.loss).toBeCloseTo(0.5, 5); // policy = reference, z = 0: 1 − σ(0)
+        if (step === 3) {
+          const n = tf.memory().numTensors;
+          await ktoStep(policy, ref, c, opt, rows, { beta: 0.1, lambdaD: 1, lambdaU: 1, referencePoint, lengthNormalise: true, zRef, lr: 1e-2, seed: 99, microBatch: 4, pad: 0 });
+          expect(tf.memory().numTensors).toBe(n); // no leak per step
+        }
+        if (referencePoint === 'batch_kl') expect([r.kl! >= 0, r.zRef]).toEqual([true, undefined]);
+        else expect([r.kl, r.z]).toEqual([undefined, Math.max(0, zRef)]);
         zRef = r.zRef ?? zRef;
         seen.push(`${r.loss.toFixed(4)} (margin ${r.margin.toFixed(3)}, z ${r.z!.toFixed(4)})`);
       }
