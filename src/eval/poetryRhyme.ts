@@ -26,13 +26,14 @@ export function rhymes(a: string, b: string, lang: PoetryLanguage): boolean {
 // ——— Russian ———
 const RU_VOWEL = /[аеиоуыэюя]/;
 const RU_DEVOICE: Readonly<Record<string, string>> = { б: 'п', в: 'ф', г: 'к', д: 'т', ж: 'ш', з: 'с' };
-const RU_VOWEL_SOUND: Readonly<Record<string, string>> = { я: 'а', ю: 'у', э: 'е' };
+const RU_VOWEL_SOUND: Readonly<Record<string, string>> = { я: 'а', ю: 'у', э: 'е', ы: 'и' };
 
 /**
  * Russian, stress-agnostic: ё → е, letters only; the clausula is the last vowel with the consonants
  * after it (soft and hard signs dropped, the final consonant devoiced: б→п, в→ф, г→к, д→т, ж→ш,
  * з→с); a word ending in a vowel takes the letter before it too (дорогу / богу → "гу"), or й for an
- * iotated я, ю, е after a vowel or a sign (моя / друзья / я → "йа"). я, ю, э are matched as а, у, е.
+ * iotated я, ю, е after a vowel or a sign (моя / друзья / я → "йа"). я, ю, э, ы are matched as а, у, е, и (забыт /
+ * горит).
  */
 function russianKey(word: string): string | null {
   const w = word.replace(/ё/g, 'е').replace(/[^а-я]/g, '');
@@ -47,7 +48,7 @@ function russianKey(word: string): string | null {
     tail = tail.replace(/[ьъ]/g, '');
     tail = tail.slice(0, -1) + (RU_DEVOICE[tail[tail.length - 1]] ?? tail[tail.length - 1]);
   }
-  return tail.replace(/[яюэ]/g, (c) => RU_VOWEL_SOUND[c]);
+  return tail.replace(/[яюэы]/g, (c) => RU_VOWEL_SOUND[c]);
 }
 
 // ——— French ———
