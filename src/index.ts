@@ -10,6 +10,8 @@ export { DataError } from './core/errors/DataError.ts';
 export { CheckpointError } from './core/errors/CheckpointError.ts';
 
 export { readCorpus, corpusRows } from './streams/sources/readCorpus.ts';
+export { readDialogues, type Dialogue } from './streams/sources/readDialogues.ts';
+export { compileFilter, parseFilter } from './streams/sources/rowFilter.ts';
 export type { CorpusRow } from './core/corpusDoc.ts';
 export { isValidationDoc, splitSingleText } from './streams/sources/split.ts';
 export { pullThrough } from './streams/sources/pullThrough.ts';
@@ -50,6 +52,9 @@ export { CharTokenizer } from './model/tokenizer/charTokenizer.ts';
 export { BpeTokenizer } from './model/tokenizer/bpeTokenizer.ts';
 export { trainBpe } from './model/tokenizer/bpeTrainer.ts';
 export { tokenizerFromJSON } from './model/tokenizer/loadTokenizer.ts';
+export { CHAT_TEMPLATE, CHAT_TOKENS, type ChatRole, type ChatTurn, encodeChat, hasChatTokens, renderChat } from './model/tokenizer/chatTemplate.ts';
+export { chatPromptIds, type ChatPrompt } from './model/tokenizer/chatPrompt.ts';
+export { addSpecialTokens, withChatTokens } from './model/tokenizer/addSpecialTokens.ts';
 
 export { watermarkMetrics, rocAuc, parseScoresCsv, formatScoresCsv, type ScoredText, type WatermarkMetrics } from './eval/watermarkMetrics.ts';
 export { watermarkScores, watermarkEvalFigures, pickHeldOut, type WatermarkEvalOptions } from './eval/watermarkEval.ts';
