@@ -63,6 +63,15 @@ describe('pca', () => {
     a.components.forEach((c, k) => c.forEach((v, j) => expect(b.components[k][j]).toBeCloseTo(v, 9)));
   });
 
+  it('identical points: no variance, unit axes, no NaN', () => {
+    const p = pca([[1, 2, 3], [1, 2, 3], [1, 2, 3]], 2);
+    expect(p.converged).toBe(true);
+    expect(p.variances).toEqual([0, 0]);
+    expect(p.ratios).toEqual([0, 0]);
+    for (const c of p.components) expect(Math.hypot(...c)).toBeCloseTo(1, 12);
+    expect(project(p, [1, 2, 3])).toEqual([0, 0]);
+  });
+
   it('rejects fewer than two points and a bad k', () => {
     expect(() => pca([[1, 2]], 2)).toThrow(/at least 2 points/);
     expect(() => pca([[1], [2]], 2)).toThrow(/k must be/);
