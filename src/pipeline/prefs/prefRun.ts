@@ -32,7 +32,7 @@ import { prefStartWarnings } from './prefStartWarnings.ts';
  * `versiflow train --task kto|dpo`'s composition root. Before the first step: the policy and its
  * frozen reference from init_from, the preference data (held-out pairs, quality prompts), AdamW over
  * the policy only, the plan. Then one cold observable framed by run/start (+ warnings) and run/end:
- *   prefSchedule ─ prefStep ─ driftGuard ─ prefEvalEvery ─ saveBestBy(quality) ─ checkpointEvery ─ events
+ *   prefSchedule ─ prefStep ─ driftGuard ─ prefEvalEvery ─ checkpointEvery ─ saveBestBy(quality) ─ events
  */
 export async function createPrefRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
   const task = cfg.task;
@@ -98,8 +98,9 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
         prefStep({ task, update, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, now }),
         driftGuard(cfg.prefDriftBound, now),
         prefEvalEvery(cfg.evalEvery, evaluate, now),
-        cfg.prefQualityPrompts > 0 ? saveBestBy(qualityOf, writer(join(runDir, 'best'), 1), now) : identity,
         checkpointEvery(cfg.checkpointEvery, writer(runDir, cfg.keepCheckpoints), { now }),
+        // after the regular checkpoint, so run/end names that one
+        cfg.prefQualityPrompts > 0 ? saveBestBy(qualityOf, writer(join(runDir, 'best'), 1), now) : identity,
       ),
       { gate: run.gate },
     );

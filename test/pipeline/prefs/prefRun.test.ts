@@ -50,8 +50,9 @@ describe('createPrefRun', () => {
     expect(ckpts.some((p) => p.startsWith(join(runDir, 'best')))).toBe(true);
     const end = events.at(-1)!;
     expect(end.type === 'run/end' && end.reason).toBe('completed');
+    expect(end.type === 'run/end' && end.checkpoint).toBe(join(runDir, 'checkpoints', 'step-0000003')); // the regular one, not best/
     // the final checkpoint loads like any other, with the init checkpoint's architecture
-    const m = await loadModel(ckpts.at(-1)!);
+    const m = await loadModel(join(runDir, 'best'));
     expect(m.gpt.hidden).toBe(32);
     disposeWeights(m.weights);
     console.log(`dpo run: margins ${steps.map((e) => e.margin.toFixed(3)).join(' → ')}; val accuracy ${evals.map((e) => e.accuracy).join(', ')}; quality ${evals.map((e) => e.quality?.score.toFixed(3)).join(', ')}`);
