@@ -98,6 +98,6 @@ function typeName(v: unknown): string {
 function unsupported(key: string, value: unknown): never {
   throw new Error(
     `tokenizer.json: unsupported ${key} = ${typeof value === 'string' ? value : JSON.stringify(value)}; ` +
-      'Versiflow loads byte-level BPE only (ByteLevel pre-tokenizer/decoder, no normalizer, no dropout/prefix/suffix/byte_fallback)',
+      'Versiflow loads byte-level BPE (ByteLevel pre-tokenizer/decoder, no normalizer, no dropout/prefix/suffix) and SentencePiece-style BPE ("▁" via Metaspace or a Prepend/Replace normalizer, byte_fallback)',
   );
 }

@@ -91,7 +91,7 @@ function tokenizerOf(doc: Record<string, unknown>, where: string): Tokenizer {
   try {
     return tokenizerFromJSON(charDocFromHf(doc) ?? doc);
   } catch (e) {
-    throw new CheckpointError(`${where}: ${(e as Error).message}; Versiflow reads BPE tokenizer.json files, byte-level (GPT-2 style) or SentencePiece-style (Llama 2 style: "▁", byte_fallback), and its own char tokenizers`);
+    throw new CheckpointError(`${where}: ${(e as Error).message}`); // the tokenizer's message says what Versiflow reads
   }
 }
 

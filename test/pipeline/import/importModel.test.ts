@@ -137,7 +137,7 @@ describe('importModel: sources', () => {
     await expect(importModel({ from: join(dir, 'ckpt.pt'), out: tmp('x'), tokenizer: join(dir, 'tokenizer.json') })).rejects.toThrow(/tokenizer has \d+ ids but the model only 10 embedding rows/);
   });
 
-  it('names what it cannot read: a folder without weights, a foreign model_type, a tokenizer.json that is not byte-level BPE, a pickle that calls os.system', async () => {
+  it('names what it cannot read: a folder without weights, a foreign model_type, a tokenizer.json that is not BPE (named), a pickle that calls os.system', async () => {
     const src = await writeModelCheckpoint({});
     const hf = tmp('hf');
     await exportHf({ checkpoint: src.path, out: hf });
@@ -150,7 +150,7 @@ describe('importModel: sources', () => {
     const wp = mkdtempSync(join(tmpdir(), 'vf-hft-'));
     for (const f of ['config.json', 'model.safetensors']) cpSync(join(hf, f), join(wp, f));
     writeFileSync(join(wp, 'tokenizer.json'), JSON.stringify({ model: { type: 'WordPiece', vocab: {} }, pre_tokenizer: null, decoder: null }));
-    await expect(importModel({ from: wp, out: tmp('x') })).rejects.toThrow(/tokenizer\.json: .*model\.type.*Versiflow reads byte-level BPE/);
+    await expect(importModel({ from: wp, out: tmp('x') })).rejects.toThrow(/tokenizer\.json: model type WordPiece \(WordPiece \(BERT style\)\) is not supported; Versiflow reads BPE tokenizers: byte-level/);
     await expect(importModel({ from: fixture('evil.pt'), out: tmp('x'), tokenizer: fixture('nanogpt/meta.pkl') })).rejects.toThrow(/"posix\.system", which this reader does not allow/);
   });
 });
