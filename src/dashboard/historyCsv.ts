@@ -38,6 +38,7 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
       if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
       else if (e.type === 'eval') rowFor(e.step).val_loss = e.valLoss;
       else if (e.type === 'eval/watermark') Object.assign(rowFor(e.step), { watermark_auc: e.auc, watermark_f1: e.f1 });
+      else if (e.type === 'pref/step') Object.assign(rowFor(e.step), { loss: e.loss, lr: e.lr, elapsed_s: e.elapsedS }); // kto, dpo: their loss on the same curve
       else if (e.type === 'checkpoint') {
         // checkpointEvery comes last in a step: the pending row (this step's or an earlier one) is complete
         flush();

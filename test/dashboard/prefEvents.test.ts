@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { historyCsv } from '../../src/dashboard/historyCsv.ts';
 import type { PrefEvalEvent, PrefStepEvent } from '../../src/core/events.ts';
 import { dashboardReducer, initialDashboardState } from '../../src/dashboard/dashboardReducer.ts';
 import { formatEvent } from '../../src/dashboard/formatEvent.ts';
@@ -46,5 +50,13 @@ describe('pref/step and eval/pref in the sinks', () => {
     const wire = JSON.parse(JSON.stringify({ ...step, rewardsRejected: NaN }));
     expect(wire.rewardsRejected).toBeNull();
     expect((reviveEvent(wire) as PrefStepEvent).rewardsRejected).toBeNaN();
+  });
+
+  it('history.csv gets the preference loss, lr and elapsed time on the step rows', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vf-hist-')), 'history.csv');
+    const sink = historyCsv(path);
+    sink.next!(step);
+    sink.complete!();
+    expect(readFileSync(path, 'utf8').split('\n')[1]).toBe('40,,0.412340,,0.00000500000,,34,,');
   });
 });
