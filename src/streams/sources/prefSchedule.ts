@@ -1,5 +1,5 @@
 import type { PrefStepInput } from '../../core/prefStepInput.ts';
-import { Rng } from '../../model/nn/rng.ts';
+import { permutation } from '../../model/nn/rng.ts';
 
 export interface PrefScheduleOptions {
   readonly batchSize: number;
@@ -22,7 +22,7 @@ export interface PrefScheduleOptions {
 export function* prefSchedule<R>(items: readonly R[], o: PrefScheduleOptions): Generator<PrefStepInput<R>> {
   if (items.length === 0) throw new Error('prefSchedule: no items');
   const n = items.length;
-  let order: number[] = [];
+  let order: Uint32Array = new Uint32Array(0);
   let epoch = -1;
   for (let step = 1; step <= o.totalSteps; step++) {
     const rows: R[] = [];
@@ -31,7 +31,7 @@ export function* prefSchedule<R>(items: readonly R[], o: PrefScheduleOptions): G
       const e = Math.floor(i / n);
       if (e !== epoch) {
         epoch = e;
-        order = shuffled(n, o.seed + 7919 * e);
+        order = permutation(n, o.seed + 7919 * e);
       }
       rows.push(items[order[i % n]]);
     }
@@ -40,14 +40,4 @@ export function* prefSchedule<R>(items: readonly R[], o: PrefScheduleOptions): G
     yield { step, epoch: (step * o.batchSize) / n, rows, final };
     if (final) return;
   }
-}
-
-function shuffled(n: number, seed: number): number[] {
-  const rng = new Rng(seed);
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
