@@ -3,7 +3,7 @@ import { catchError, concat, concatMap, defer, finalize, from, identity, of, pip
 import { configToSnake } from '../../core/config/normalizeConfig.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
-import type { RunStartEvent } from '../../core/events.ts';
+import type { PrefEvalEvent, RunStartEvent } from '../../core/events.ts';
 import type { StepState } from '../../core/stepState.ts';
 import type { BackendReport } from '../../model/backend/setupBackend.ts';
 import { AdamW } from '../../model/nn/adamw.ts';
@@ -31,7 +31,8 @@ import { prefStartWarnings } from './prefStartWarnings.ts';
 /**
  * `versiflow train --task kto|dpo`'s composition root. Before the first step: the policy and its
  * frozen reference from init_from, the preference data (held-out pairs, quality prompts), AdamW over
- * the policy only, the plan. Then one cold observable framed by run/start (+ warnings) and run/end:
+ * the policy only, the plan. Then one cold observable framed by run/start (+ warnings, and an
+ * eval/pref of the starting point at step 0) and run/end:
  *   prefSchedule ─ prefStep ─ driftGuard ─ prefEvalEvery ─ checkpointEvery ─ saveBestBy(quality) ─ events
  */
 export async function createPrefRun(cfg: Config, backend: BackendReport, now: () => number = Date.now): Promise<TrainRun> {
@@ -107,8 +108,11 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
     let last: StepState | null = null;
     const t0 = performance.now();
     const elapsedS = () => (performance.now() - t0) / 1000;
+    // the starting point (policy = reference: margin 0, accuracy 0 as ties are not preferences) and its generation quality, for later evaluations to compare with
+    const baseline$ = defer(async (): Promise<PrefEvalEvent> => ({ type: 'eval/pref', step: 0, time: now(), ...(await evaluate()) }));
     const events$ = concat(
       from([start, ...warnings]),
+      baseline$,
       steps$.pipe(
         tap((s) => (last = s)),
         concatMap((s) => s.events),

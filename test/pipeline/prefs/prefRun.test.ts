@@ -42,8 +42,8 @@ describe('createPrefRun', () => {
     expect(steps[0].loss).toBeCloseTo(Math.log(2), 4); // the policy starts as the reference
     expect(steps.at(-1)!.margin).toBeGreaterThan(steps[0].margin);
     const evals = ofType(events, 'eval/pref');
-    expect(evals.map((e) => e.step)).toEqual([3]); // eval_every 0: at the end
-    expect(evals[0].pairs).toBe(3); // 12 rows, 25 % held out
+    expect(evals.map((e) => e.step)).toEqual([0, 3]); // the starting point, then eval_every 0: at the end
+    expect(evals[0]).toMatchObject({ pairs: 3, accuracy: 0, margin: 0, logRatio: 0 }); // 12 prompts, 25 % held out; policy = reference
     expect(evals.at(-1)!.accuracy).toBeGreaterThanOrEqual(0);
     expect(evals[0].quality?.completionRate).toBeGreaterThanOrEqual(0);
     const ckpts = ofType(events, 'checkpoint').map((e) => e.path);
