@@ -7,11 +7,13 @@ import { main } from '../../../src/cli/main.ts';
 import { decodeGguf } from '../../../src/model/formats/gguf/ggufFile.ts';
 import { generateTokens } from '../../../src/model/nn/generate.ts';
 import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
+import { SentencePieceBpeTokenizer } from '../../../src/model/tokenizer/sentencePieceBpeTokenizer.ts';
 import type { Tokenizer } from '../../../src/model/tokenizer/types.ts';
 import { exportGguf } from '../../../src/pipeline/export/exportGguf.ts';
 import { withModel } from '../../../src/pipeline/withModel.ts';
 import { readCorpus } from '../../../src/streams/sources/readCorpus.ts';
 import { captureIO } from '../../cli/checkpointFixture.ts';
+import { learnSpBpe, llama2TokenizerJson } from '../../model/tokenizer/sentencePieceFixture.ts';
 import { writeModelCheckpoint } from './modelFixture.ts';
 
 /**
@@ -116,6 +118,18 @@ describe('export --format gguf, loaded by llama.cpp (node-llama-cpp)', () => {
     expect(ours.length).toBeGreaterThan(10);
     expect(theirs.ids).toEqual(ours);
     expect(theirs.text).toBe(tokenizer.decode(ours));
+  });
+
+  it('a SentencePiece-style BPE (Llama 2 layout, byte fallback) as llama.cpp\'s SPM vocabulary: same ids for English and Russian text and for generation', async () => {
+    const read = (f: string, n: number) => lastValueFrom(readCorpus(f, { maxDocs: n }).pipe(toArray())).then((rs) => rs.map((r) => r.text));
+    const [en, ru] = await Promise.all([read('data/en_poetry.parquet', 100), read('data/ru_poetry.parquet', 3)]);
+    const sp = SentencePieceBpeTokenizer.fromJSON(llama2TokenizerJson(learnSpBpe(en.slice(0, 80), 300)));
+    const lines = [...en.slice(80), ...ru].flatMap((t) => t.split('\n')).filter((l) => l.trim()).slice(0, 120);
+    const { r, ours, theirs, tokenizer } = await roundTrip({ vocab_size: 704 }, 'f32', { tokenizer: sp, prompt: 'The sea', texts: lines });
+    expect(decodeGguf(readFileSync(r.file)).kv.get('tokenizer.ggml.model')).toBe('llama');
+    lines.forEach((l, i) => expect(theirs.tokenized[i + 1], l).toEqual(tokenizer.encode(l)));
+    expect(ours.length).toBeGreaterThan(10);
+    expect(theirs.ids).toEqual(ours);
   });
 
   it('gpt2 arch (LayerNorm, learned positions, GELU, biases), f32: same greedy ids', async () => {

@@ -1,5 +1,6 @@
 import { BpeTokenizer } from '../../tokenizer/bpeTokenizer.ts';
 import { CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
+import { SentencePieceBpeTokenizer } from '../../tokenizer/sentencePieceBpeTokenizer.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { GgufKv } from './ggufFile.ts';
 
@@ -34,6 +35,7 @@ export interface GgufTokenizerMeta {
 
 /** tokenizer.ggml.* keys for `t` over a model vocabulary of `vocabSize` (≥ t.vocabSize). */
 export function ggufTokenizerKv(t: Tokenizer, vocabSize: number): GgufTokenizerMeta {
+  if (t instanceof SentencePieceBpeTokenizer) return sentencePieceKv(t, vocabSize);
   const tokens: string[] = [];
   const types: number[] = [];
   const notes: string[] = [];
@@ -56,7 +58,7 @@ export function ggufTokenizerKv(t: Tokenizer, vocabSize: number): GgufTokenizerM
     if (t.spec.isolatePattern) notes.push(`the tokenizer's isolating Split (user symbols /${t.spec.isolatePattern}/) has no llama.cpp equivalent: llama.cpp may merge across those symbols when it encodes text (ids it is given, and decoding, are unaffected)`);
     if (t.spec.addPrefixSpace) notes.push('add_prefix_space has no llama.cpp "gpt2" equivalent: llama.cpp encodes text without the leading space');
   } else {
-    throw new Error(`GGUF export supports byte-level BPE and char tokenizers, not "${(t as Tokenizer).kind}"`);
+    throw new Error(`GGUF export supports byte-level BPE, SentencePiece-style BPE and char tokenizers, not "${(t as Tokenizer).kind}"`);
   }
   if (vocabSize < tokens.length) throw new Error(`the model's vocab_size ${vocabSize} is smaller than the tokenizer's ${tokens.length} tokens`);
   for (let id = tokens.length; id < vocabSize; id++) (tokens.push(`[UNUSED_${id}]`), types.push(TOKEN_TYPE.UNUSED));
@@ -74,5 +76,54 @@ export function ggufTokenizerKv(t: Tokenizer, vocabSize: number): GgufTokenizerM
     { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
   ];
   if (t.unkId >= 0) kv.push({ key: 'tokenizer.ggml.unknown_token_id', type: 'uint32', value: t.unkId });
+  return { kv, notes };
+}
+
+/**
+ * A SentencePiece-style BPE as llama.cpp's "llama" (SPM) vocabulary: pieces as they are ("▁" words),
+ * `<0xXX>` as BYTE tokens, specials CONTROL, and a score per piece from the merge that makes it
+ * (earlier merge = higher score), since llama.cpp merges the adjacent pair whose concatenation has the
+ * highest score, as SentencePiece's BPE does. HF applies only listed merges; llama.cpp any pair whose
+ * concatenation is a piece, so a vocabulary with pieces no merge produces may tokenize text
+ * differently there (ids given to it are unaffected). add_space_prefix unless prepend_scheme never.
+ */
+function sentencePieceKv(t: SentencePieceBpeTokenizer, vocabSize: number): GgufTokenizerMeta {
+  const s = t.spec;
+  const tokens: string[] = [];
+  const types: number[] = [];
+  const scores: number[] = [];
+  const rankOf = new Map<string, number>();
+  s.merges.forEach(([a, b], r) => rankOf.has(a + b) || rankOf.set(a + b, r));
+  const added = new Map(s.addedTokens.map((a) => [a.id, a]));
+  const byId: string[] = [];
+  for (const [tok, id] of s.vocab) byId[id] = tok;
+  for (let id = 0; id < t.vocabSize; id++) {
+    const a = added.get(id);
+    const tok = a?.content ?? byId[id];
+    tokens.push(tok ?? `[UNUSED_${id}]`);
+    const type = tok === undefined ? TOKEN_TYPE.UNUSED : id === t.unkId ? TOKEN_TYPE.UNKNOWN : a ? (a.special ? TOKEN_TYPE.CONTROL : TOKEN_TYPE.USER_DEFINED) : /^<0x[0-9A-F]{2}>$/.test(tok) ? TOKEN_TYPE.BYTE : TOKEN_TYPE.NORMAL;
+    types.push(type);
+    const r = tok === undefined ? undefined : rankOf.get(tok);
+    scores.push(r !== undefined ? -r : type === TOKEN_TYPE.NORMAL && [...tok!].length > 1 ? -1e9 : 0);
+  }
+  if (vocabSize < tokens.length) throw new Error(`the model's vocab_size ${vocabSize} is smaller than the tokenizer's ${tokens.length} tokens`);
+  for (let id = tokens.length; id < vocabSize; id++) (tokens.push(`[UNUSED_${id}]`), types.push(TOKEN_TYPE.UNUSED), scores.push(-1e9));
+  const prefix = s.metaspace ? s.metaspace.prependScheme !== 'never' : s.normalize.some((n) => 'prepend' in n);
+  const id = (n: number) => (n >= 0 ? n : 0);
+  const bos = t.tokenToId('<s>');
+  const kv: GgufKv[] = [
+    { key: 'tokenizer.ggml.model', type: 'string', value: 'llama' },
+    { key: 'tokenizer.ggml.tokens', type: 'array', elem: 'string', value: tokens },
+    { key: 'tokenizer.ggml.scores', type: 'array', elem: 'float32', value: scores },
+    { key: 'tokenizer.ggml.token_type', type: 'array', elem: 'int32', value: types },
+    { key: 'tokenizer.ggml.bos_token_id', type: 'uint32', value: id(bos >= 0 ? bos : t.eosId) },
+    { key: 'tokenizer.ggml.eos_token_id', type: 'uint32', value: id(t.eosId) },
+    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: false },
+    { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
+    { key: 'tokenizer.ggml.add_space_prefix', type: 'bool', value: prefix },
+  ];
+  if (t.unkId >= 0) kv.push({ key: 'tokenizer.ggml.unknown_token_id', type: 'uint32', value: t.unkId });
+  if (t.padId >= 0) kv.push({ key: 'tokenizer.ggml.padding_token_id', type: 'uint32', value: t.padId });
+  const notes = ['SentencePiece-style BPE written as llama.cpp\'s SPM vocabulary (tokenizer.ggml.model "llama", piece scores from the merge order, <0xXX> as byte tokens); llama.cpp merges by score, HF by listed merges: the same ids for vocabularies converted from SentencePiece'];
   return { kv, notes };
 }
