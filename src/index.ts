@@ -18,6 +18,7 @@ export { pullThrough } from './streams/sources/pullThrough.ts';
 export { batchSchedule, stepsPerEpoch } from './streams/sources/batchSchedule.ts';
 export { saveCheckpoint, loadCheckpoint, resolveCheckpoint } from './streams/checkpoints/checkpointStore.ts';
 export type { TrainEvent, WatermarkEvalEvent } from './core/events.ts';
+export type { PrefStepEvent, PrefEvalEvent } from './core/events.ts';
 export type { StepInput, StepState } from './core/stepState.ts';
 
 export { normalizeText } from './operators/normalizeText.ts';
@@ -33,6 +34,14 @@ export { checkpointEvery } from './operators/checkpointEvery.ts';
 export { generate, generate$ } from './operators/generate.ts';
 export { evaluateWatermark } from './operators/evaluateWatermark.ts';
 export { watermarkEvalEvery, type WatermarkEvalFigures } from './operators/watermarkEvalEvery.ts';
+export { prefStep } from './operators/prefStep.ts';
+export { driftGuard } from './operators/driftGuard.ts';
+export { prefEvalEvery } from './operators/prefEvalEvery.ts';
+export { saveBestBy } from './operators/saveBestBy.ts';
+export { ktoLosses } from './model/nn/preference/ktoLoss.ts';
+export { dpoLosses } from './model/nn/preference/dpoLoss.ts';
+export { sequenceLogps } from './model/nn/preference/sequenceLogps.ts';
+export { ktoStep, dpoStep, type PreferenceStepResult } from './model/nn/preference/preferenceStep.ts';
 
 export { setupBackend } from './model/backend/setupBackend.ts';
 export { initWeights, forward, disposeWeights } from './model/nn/gpt.ts';
@@ -89,6 +98,7 @@ export { plainReporter } from './dashboard/plainReporter.ts';
 export { historyCsv } from './dashboard/historyCsv.ts';
 export { metricsJsonl } from './dashboard/metricsJsonl.ts';
 export { createTrainRun } from './pipeline/train/trainRun.ts';
+export { createPrefRun } from './pipeline/prefs/prefRun.ts';
 export { startGenerateServer } from './streams/feed/generateServer.ts';
 export { connectGenerate } from './streams/feed/generateClient.ts';
 
