@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { createRepo, HubApiError, uploadFiles } from '@huggingface/hub';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 
 export interface PublishOptions {
@@ -70,6 +69,17 @@ export async function checkPublish(o: Pick<PublishOptions, 'dir' | 'repo' | 'tok
   return files;
 }
 
+type Hub = typeof import('@huggingface/hub');
+
+/** @huggingface/hub, loaded when publishing (a development dependency: the rest of the CLI runs without it). */
+async function hubClient(): Promise<Hub> {
+  try {
+    return await import('@huggingface/hub');
+  } catch {
+    throw new ConfigError('publish: the @huggingface/hub package is not installed; install it beside versiflow with npm install @huggingface/hub');
+  }
+}
+
 /**
  * `versiflow publish`: uploads an export folder to a Hub model repository with @huggingface/hub —
  * createRepo (a 409 means it exists: the files are committed on top), then one commit of every file
@@ -78,6 +88,7 @@ export async function checkPublish(o: Pick<PublishOptions, 'dir' | 'repo' | 'tok
  */
 export async function publishExport(o: PublishOptions): Promise<PublishResult> {
   const files = await checkPublish(o);
+  const { createRepo, HubApiError, uploadFiles } = await hubClient();
   const dir = resolve(o.dir);
   const hubUrl = (o.endpoint ?? 'https://huggingface.co').replace(/\/+$/, '');
   const repo = { type: 'model' as const, name: o.repo };
