@@ -15,7 +15,8 @@ versiflow export --checkpoint PATH --format onnx --out DIR [--variants fp32,fp16
 ${EXPORT_GGUF_HELP}`;
 
 /**
- * `versiflow export --format hf`: a checkpoint (or a run directory's newest) → a Transformers folder.
+ * `versiflow export --format hf|onnx`: a checkpoint (or a run directory's newest) → a Transformers folder,
+ * or an ONNX decoder folder for transformers.js / onnxruntime (see exportOnnx).
  * Prints the family, the files and how the weights' form changed. Exit 2 for a usage or config problem
  * (including an architecture with no faithful Transformers class, named by key).
  */
