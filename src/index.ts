@@ -103,6 +103,9 @@ export { startGenerateServer } from './streams/feed/generateServer.ts';
 export { connectGenerate } from './streams/feed/generateClient.ts';
 
 export { exportHf, type ExportHfOptions, type ExportHfResult } from './pipeline/export/exportHf.ts';
+export { exportOnnx, ONNX_FILES, type ExportOnnxOptions, type ExportOnnxResult } from './pipeline/export/exportOnnx.ts';
+export { encodeOnnxDecoder } from './model/formats/onnx/onnxDecoder.ts';
+export type { OnnxWeights } from './model/formats/onnx/weightStorage.ts';
 export { importModel, type ImportOptions, type ImportResult } from './pipeline/import/importModel.ts';
 export { hfFamilyOf, type HfFamily } from './model/formats/hf/hfFamily.ts';
 export { readTorchCheckpoint, TorchTensor } from './model/formats/torch/torchCheckpoint.ts';
