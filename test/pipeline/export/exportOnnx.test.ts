@@ -9,6 +9,7 @@ import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
 import { exportOnnx } from '../../../src/pipeline/export/exportOnnx.ts';
 import { withModel } from '../../../src/pipeline/withModel.ts';
 import { generateTokens } from '../../../src/model/nn/generate.ts';
+import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
 import { generationOptions } from '../../../src/cli/generationFlags.ts';
 import { parseArgs } from '../../../src/cli/parseArgs.ts';
 import { captureIO } from '../../cli/checkpointFixture.ts';
@@ -32,13 +33,14 @@ beforeAll(async () => {
 });
 
 describe('exportOnnx + transformers.js', () => {
+  const bpe = () => trainBpe(['the sea, the sea! and the ships upon the sea', 'she sells sea shells by the sea shore'], { vocabSize: 300, specialTokens: ['[PAD]', '[EOS]', '[UNK]'] });
   const families = [
-    ['llama', { fused_gate_up: true, attn_bias: true }],
-    ['gpt2', GPT2],
+    ['llama', { fused_gate_up: true, attn_bias: true }, 'char'],
+    ['gpt2', GPT2, 'byte-level BPE'],
   ] as const;
-  for (const [family, keys] of families) {
-    it(`${family}: transformers.js loads the export as a causal LM; greedy 50 tokens equal \`versiflow generate --temperature 0\``, async () => {
-      const { path, gpt, tensors, tokenizer: ours } = await writeModelCheckpoint({ ...keys, context: 64, hidden: 32, ffn: 64, data: 'data/en_poetry.parquet' }, { seed: 5 });
+  for (const [family, keys, tok] of families) {
+    it(`${family} (${tok} tokenizer): transformers.js loads the export as a causal LM; greedy 50 tokens equal \`versiflow generate --temperature 0\``, async () => {
+      const { path, gpt, tensors, tokenizer: ours } = await writeModelCheckpoint({ ...keys, context: 64, hidden: 32, ffn: 64, data: 'data/en_poetry.parquet' }, { seed: 5, ...(tok === 'char' ? {} : { tokenizer: bpe() }) });
       const out = tmp();
       const c = captureIO();
       expect(await main(['export', '--checkpoint', path, '--format', 'onnx', '--out', out], c.io)).toBe(0);
