@@ -2,6 +2,7 @@ import type { Config } from '../../core/config/schema.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 import { type LoadedCheckpoint, openCheckpoint, type SkippedCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { resolveChatTokenizer } from '../data/chatTokenizer.ts';
 import { resolveTokenizer } from '../data/prepareData.ts';
 
 /** The checkpoint a run continues from. */
@@ -23,10 +24,16 @@ export async function readResume(cfg: Pick<Config, 'resume'>, runDir: string): P
 
 /**
  * The run's tokenizer: a resumed run keeps its checkpoint's; a fresh one resolves the config's
- * (char vocabulary, a tokenizer.json, or a BPE trained now: `trained` names the file written).
+ * (char vocabulary, a tokenizer.json, or a BPE trained now: `trained` names the file written; for
+ * task sft one with the chat tokens, trained on the dialogues: resolveChatTokenizer).
  */
-export async function runTokenizer(cfg: Parameters<typeof resolveTokenizer>[0], resume: Resume | null, opts: Parameters<typeof resolveTokenizer>[1] = {}): Promise<{ tokenizer: Tokenizer; trained?: string }> {
-  return resume ? { tokenizer: tokenizerFromJSON(resume.checkpoint.tokenizer) } : resolveTokenizer(cfg, opts);
+export async function runTokenizer(
+  cfg: Parameters<typeof resolveChatTokenizer>[0] & Partial<Pick<Config, 'task'>>,
+  resume: Resume | null,
+  opts: Parameters<typeof resolveTokenizer>[1] = {},
+): Promise<{ tokenizer: Tokenizer; trained?: string }> {
+  if (resume) return { tokenizer: tokenizerFromJSON(resume.checkpoint.tokenizer) };
+  return cfg.task === 'sft' ? resolveChatTokenizer(cfg) : resolveTokenizer(cfg, opts);
 }
 
 /** What a user should hear about the resume: checkpoints skipped, and a corpus that is not the checkpoint's. */
