@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf.
+ * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf, data.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  * A bench with `options` takes them after its name (`npm run bench -- soak --steps 2000`); the
  * others take none.
@@ -72,6 +72,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
     const m = await import('./gguf.ts');
     return { run: () => m.benchGguf(), inputs: m.ggufInputs };
   },
+  data: async () => {
+    const m = await import('./data.ts');
+    return { run: (args) => m.benchData(args), inputs: m.dataInputs, options: m.DATA_OPTIONS };
+  },
 };
 
 /** The bench names, in the order of the usage line. */
@@ -108,7 +112,7 @@ async function main(args: readonly string[]): Promise<number> {
   const rest = args.filter((a) => a !== '--check');
   const name = rest[0];
   const usage = (why: string) => {
-    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check] [the bench's options: soak, crash, feed-load]${why}\n`);
+    process.stderr.write(`usage: npm run bench -- <${BENCH_NAMES.join('|')}> [--check] [the bench's options: soak, crash, feed-load, data]${why}\n`);
     return 2;
   };
   if (!name || !(name in BENCHES)) return usage(name ? ` (unknown bench "${name}")` : '');
