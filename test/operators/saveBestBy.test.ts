@@ -16,6 +16,14 @@ describe('saveBestBy', () => {
     expect(out.flatMap((s) => s.events).map((e) => (e.type === 'checkpoint' ? `${e.path}@${e.time}` : ''))).toEqual(['/best/2@7', '/best/5@7']);
   });
 
+  it('with initialBest (read at subscription) saves only scores above it', async () => {
+    let start = -Infinity;
+    const op = saveBestBy((s) => s.step / 10, async (s) => ({ path: `/best/${s.step}`, bytes: 1 }), () => 0, () => start);
+    start = 0.25; // measured after the pipeline was built, before it runs
+    const out = await lastValueFrom(from([1, 2, 3].map((n) => state(n))).pipe(op, toArray()));
+    expect(out.flatMap((s) => s.events).map((e) => (e.type === 'checkpoint' ? e.path : ''))).toEqual(['/best/3']);
+  });
+
   it('stops the source when unsubscribed early', () => {
     const src = new Subject<StepState>();
     src.pipe(saveBestBy(() => 1, async () => ({ path: '', bytes: 0 }))).subscribe().unsubscribe();

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { catchError, concat, concatMap, defer, finalize, from, identity, of, pipe, tap, throwError } from 'rxjs';
+import { catchError, concat, concatMap, defer, EMPTY, finalize, from, identity, of, pipe, tap, throwError } from 'rxjs';
 import { configToSnake } from '../../core/config/normalizeConfig.ts';
 import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
-import type { PrefEvalEvent, RunStartEvent } from '../../core/events.ts';
+import type { PrefEvalEvent, RunStartEvent, WarningEvent } from '../../core/events.ts';
 import type { StepState } from '../../core/stepState.ts';
 import type { BackendReport } from '../../model/backend/setupBackend.ts';
 import { AdamW } from '../../model/nn/adamw.ts';
@@ -73,6 +73,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
             dpoStep(policy, reference, gpt, opt, rows as PreferencePair[], { beta: cfg.prefBeta, labelSmoothing: cfg.dpoLabelSmoothing, lr, seed: deriveSeed(cfg.seed, step), microBatch: microBatch && Math.max(1, Math.floor(microBatch / 2)), pad });
     const writer = (dir: string, keep: number) =>
       checkpointWriter({ runDir: dir, config: { ...runConfig, keepCheckpoints: keep, keepBest: 0 }, vocabSize: gpt.vocabSize, params, trainExamples: items.length, weights: policy, optimizer: opt, tokenizer, bestValLoss: null, now });
+    const bestWriter = writer(join(runDir, 'best'), 1);
     const evaluate = prefEvaluator({
       policy, reference, gpt, tokenizer, val: data.val, qualityPrompts: data.qualityPrompts, qualityTokens: cfg.prefQualityTokens, beta: cfg.prefBeta,
       microBatch: microBatch && Math.max(1, Math.floor(microBatch / 2)), temperature: cfg.temperature, topK: cfg.topK, seed: cfg.seed,
@@ -101,7 +102,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
         prefEvalEvery(cfg.evalEvery, evaluate, now),
         checkpointEvery(cfg.checkpointEvery, writer(runDir, cfg.keepCheckpoints), { now }),
         // after the regular checkpoint, so run/end names that one
-        cfg.prefQualityPrompts > 0 ? saveBestBy(qualityOf, writer(join(runDir, 'best'), 1), now) : identity,
+        cfg.prefQualityPrompts > 0 ? saveBestBy(qualityOf, (st) => ((bestSaved = true), bestWriter(st)), now, () => startQuality) : identity,
       ),
       { gate: run.gate },
     );
@@ -109,7 +110,22 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
     const t0 = performance.now();
     const elapsedS = () => (performance.now() - t0) / 1000;
     // the starting point (policy = reference: margin 0, accuracy 0 as ties are not preferences) and its generation quality, for later evaluations to compare with
-    const baseline$ = defer(async (): Promise<PrefEvalEvent> => ({ type: 'eval/pref', step: 0, time: now(), ...(await evaluate()) }));
+    let startQuality = -Infinity; // the starting point's quality score: best/ only takes checkpoints that beat it
+    let bestSaved = false;
+    const baseline$ = defer(async (): Promise<PrefEvalEvent> => {
+      const r = await evaluate();
+      startQuality = r.quality?.score ?? -Infinity;
+      return { type: 'eval/pref', step: 0, time: now(), ...r };
+    });
+    // no evaluation beat init_from's generations: say so, the tuned checkpoints are all worse by this measure
+    const qualityVerdict$ = defer(() =>
+      cfg.prefQualityPrompts > 0 && !bestSaved && Number.isFinite(startQuality)
+        ? of<WarningEvent>({
+            type: 'warning', step: last?.step ?? 0, time: now(),
+            message: `no evaluation beat the starting point's generation quality (${startQuality.toFixed(3)} at step 0), so best/ holds no checkpoint: by this measure ${init.dir} is still the best model; look at the drift warnings, lower lr or raise pref_beta`,
+          })
+        : EMPTY,
+    );
     const events$ = concat(
       from([start, ...warnings]),
       baseline$,
@@ -117,6 +133,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
         tap((s) => (last = s)),
         concatMap((s) => s.events),
       ),
+      qualityVerdict$,
       defer(() => of(runEndEvent(last, { startStep: 0, totalSteps, stopped: run.stopRequested(), elapsedS: elapsedS(), time: now() }))),
     ).pipe(
       catchError((e: unknown) => concat(of(runErrorEvent(last, e, { startStep: 0, elapsedS: elapsedS(), time: now() })), throwError(() => e))),

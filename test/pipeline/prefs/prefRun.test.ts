@@ -47,12 +47,16 @@ describe('createPrefRun', () => {
     expect(evals.at(-1)!.accuracy).toBeGreaterThanOrEqual(0);
     expect(evals[0].quality?.completionRate).toBeGreaterThanOrEqual(0);
     const ckpts = ofType(events, 'checkpoint').map((e) => e.path);
-    expect(ckpts.some((p) => p.startsWith(join(runDir, 'best')))).toBe(true);
+    // best/ takes a checkpoint only when an evaluation beats the starting point's quality; otherwise a warning says init_from is still the best
+    const beaten = evals.slice(1).some((e) => e.quality!.score > evals[0].quality!.score);
+    expect(ckpts.some((p) => p.startsWith(join(runDir, 'best')))).toBe(beaten);
+    const verdict = ofType(events, 'warning').filter((e) => e.message.startsWith("no evaluation beat the starting point's generation quality"));
+    expect(verdict.length).toBe(beaten ? 0 : 1);
     const end = events.at(-1)!;
     expect(end.type === 'run/end' && end.reason).toBe('completed');
     expect(end.type === 'run/end' && end.checkpoint).toBe(join(runDir, 'checkpoints', 'step-0000003')); // the regular one, not best/
     // the final checkpoint loads like any other, with the init checkpoint's architecture
-    const m = await loadModel(join(runDir, 'best'));
+    const m = await loadModel(runDir);
     expect(m.gpt.hidden).toBe(32);
     disposeWeights(m.weights);
     console.log(`dpo run: margins ${steps.map((e) => e.margin.toFixed(3)).join(' → ')}; val accuracy ${evals.map((e) => e.accuracy).join(', ')}; quality ${evals.map((e) => e.quality?.score.toFixed(3)).join(', ')}`);
