@@ -69,9 +69,4 @@ export class GraphBuilder {
   graph(name: string, inputs: readonly OnnxValueInfo[], outputs: readonly OnnxValueInfo[]): OnnxGraph {
     return { name, nodes: this.nodes, initializers: this.inits, inputs, outputs };
   }
-
-  /** Bytes of every initializer (a model over 2 GB does not fit one protobuf message). */
-  get initializerBytes(): number {
-    return this.inits.reduce((n, t) => n + t.raw.length, 0);
-  }
 }
