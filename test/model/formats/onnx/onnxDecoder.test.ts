@@ -81,6 +81,20 @@ describe('ONNX decoder (onnxruntime-node)', () => {
     expect(maxDiff((r.logits.data as Float32Array).subarray(2 * c.vocabSize), ours)).toBeLessThan(1e-4);
   });
 
+  it('past the context: RoPE models keep computing (tables cover 2048 positions, as Versiflow\'s unwindowed forward), learned positions fail', async () => {
+    const long = [...IDS, 9, 2, 41, 7, 19]; // 12 ids, context 8
+    const { family, over } = EXPORTABLE['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)'];
+    const c = small(over);
+    const t = randomTensors(c, 5);
+    const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
+    expect(maxDiff((await run(s, c, long, 0, null)).logits.data as Float32Array, versiflowLogits(c, t, long))).toBeLessThan(1e-4);
+    const g = EXPORTABLE['gpt2: every bias, tied (GPT-2, gpt2-preln)'];
+    const c2 = small(g.over);
+    const t2 = randomTensors(c2, 5);
+    const s2 = await ort.InferenceSession.create(join(encodeOnnxDecoder(g.family, c2, toHfTensors(g.family, c2, new Map(t2.map((x) => [x.name, x]))), 'fp32')));
+    await expect(run(s2, c2, long, 0, null)).rejects.toThrow(/Gather|out of data bounds|indices/i);
+  });
+
   it('fp16 and int8 weights: logits close to fp32 and the same argmax at most positions (tolerances measured)', async () => {
     const variants: [string, OnnxWeights, number][] = [
       ['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)', 'fp16', 0.02],
