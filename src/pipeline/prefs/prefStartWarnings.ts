@@ -16,7 +16,7 @@ export const PREF_LR_WARN = 1e-4;
  */
 export function prefStartWarnings(f: PrefStartFacts): string[] {
   const out: string[] = [];
-  if (f.config.lr > PREF_LR_WARN) out.push(`lr ${f.config.lr} is a pretraining rate; preference tuning moves a trained model a little (the reference KTO run used 5e-6, configs/kto.yaml): expect the drift guard to fire`);
+  if (f.config.lr > PREF_LR_WARN) out.push(`lr ${f.config.lr} is a pretraining rate; preference tuning moves a trained model a little (the reference KTO run used 5e-6, as configs/${f.task}.yaml does): expect the drift guard to fire`);
   if (f.task === 'kto') {
     const nD = f.data.kto.filter((r) => r.desirable).length;
     const nU = f.data.kto.length - nD;
