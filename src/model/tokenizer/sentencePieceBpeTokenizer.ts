@@ -20,7 +20,9 @@ const utf8 = new TextEncoder();
  * `Word::merge_all`. Added tokens are cut out of the raw text first; each text segment is normalised
  * and pre-tokenised on its own (so Llama 2's legacy "▁" goes before every segment, Metaspace's "first"
  * scheme only before the text's start). `encode` adds no BOS/EOS (HF add_special_tokens=False);
- * `decode` drops special tokens and turns "▁" back into spaces, byte tokens into UTF-8.
+ * `decode` drops special tokens and turns "▁" back into spaces, byte tokens into UTF-8. Added tokens
+ * are matched in the raw text, as HF does for `normalized: false` ones (Llama's <unk>, <s>, </s>); one
+ * marked `normalized: true` whose text a normalizer would change is matched differently here.
  */
 export class SentencePieceBpeTokenizer implements Tokenizer {
   readonly kind = 'bpe' as const;
