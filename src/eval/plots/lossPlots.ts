@@ -41,13 +41,15 @@ export function lossSpec(history: readonly HistoryPoint[]): PlotSpec {
  * (no logarithm).
  */
 export function chinchillaLossSpec(history: readonly HistoryPoint[]): PlotSpec {
+  const values = lossRows(history, (step, loss) => step > 0 && loss > 0);
+  const losses = values.map((v) => v.loss);
   return {
     ...plotBase('Loss, log–log (Chinchilla-style)'),
-    data: { values: lossRows(history, (step, loss) => step > 0 && loss > 0) },
+    data: { values },
     mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'step (log scale)', scale: { type: 'log' } },
-      y: { field: 'loss', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log' } },
+      x: { field: 'step', type: 'quantitative', title: 'step (log scale)', scale: { type: 'log', nice: false } },
+      y: { field: 'loss', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log', nice: false }, axis: { values: logTicks(Math.min(...losses), Math.max(...losses)) } },
       color,
     },
   };
@@ -80,6 +82,28 @@ export function watermarkTrainingSpec(history: readonly HistoryPoint[]): PlotSpe
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'value', type: 'quantitative', title: 'score', scale: { domain: [0, 1] } },
       color: { field: 'metric', type: 'nominal', title: null, scale: { domain: ['ROC AUC', 'F1'] }, legend: { orient: 'bottom-right' } },
+      // dashed F1: equal values (both 1 once the watermark separates fully) would otherwise hide the AUC line
+      strokeDash: { field: 'metric', type: 'nominal', scale: { domain: ['ROC AUC', 'F1'], range: [[1, 0], [5, 3]] } },
     },
   };
+}
+
+/**
+ * Tick values for a log axis over [min, max]: 1, 2, 5 × powers of ten, or 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8
+ * when the range is under a decade and few of those fall inside (a loss from 2.2 to 5 gets 2.5, 3, 4, 5
+ * instead of Vega's 3, 4, 5 alone).
+ */
+export function logTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const within = (mantissas: readonly number[]) => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++)
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (v >= min && v <= max) out.push(v);
+      }
+    return out;
+  };
+  const coarse = within([1, 2, 5]);
+  return coarse.length >= 4 ? coarse : within([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8]);
 }

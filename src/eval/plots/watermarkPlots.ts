@@ -82,7 +82,7 @@ export function zHistogramSpec(rows: readonly ScoredText[], threshold: number): 
         encoding: {
           x: { field: 'z', type: 'quantitative', bin: { maxbins: 30 }, title: 'z-score' },
           y: { aggregate: 'count', type: 'quantitative', title: 'texts', stack: null, axis: { tickMinStep: 1, format: 'd' } },
-          color: { field: 'text', type: 'nominal', title: null, scale: { domain: ['generated', 'real'] }, legend: { orient: 'top-left' } },
+          color: { field: 'text', type: 'nominal', title: null, scale: { domain: ['generated', 'real'] }, legend: { orient: 'top', direction: 'horizontal' } },
         },
       },
       {

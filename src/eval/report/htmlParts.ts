@@ -18,7 +18,8 @@ export function fmt(v: unknown): string {
 export function table(header: readonly string[], rows: readonly (readonly unknown[])[], cls = ''): string {
   const head = `<tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(fmt(c))}</td>`).join('')}</tr>`).join('\n');
-  return `<table${cls ? ` class="${cls}"` : ''}><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  // wide tables (leaderboards) scroll inside their section instead of widening the page
+  return `<div class="scroll"><table${cls ? ` class="${cls}"` : ''}><thead>${head}</thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** A two-column key/value table of an object's entries. */

@@ -20,6 +20,8 @@ th, td { border: 1px solid #e2e5ea; padding: 3px 8px; text-align: left; vertical
 thead th { background: #f3f5f8; }
 td { font-variant-numeric: tabular-nums; }
 table.kv th { background: #f8f9fb; font-weight: normal; color: #444; }
+table.kv td { max-width: 300px; overflow-wrap: anywhere; }
+.scroll { max-width: 100%; overflow-x: auto; }
 .row { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
 details summary { cursor: pointer; margin: 8px 0; }
 .config { columns: 3 260px; column-gap: 24px; font-size: 13px; margin-bottom: 8px; }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lengthHistogram } from '../../../src/eval/lengthHistogram.ts';
 import { behaviourSpec, pcaSpec, tokenLengthSpec } from '../../../src/eval/plots/distributionPlots.ts';
-import { chinchillaLossSpec, type HistoryPoint, lossSpec, lrSpec, watermarkTrainingSpec } from '../../../src/eval/plots/lossPlots.ts';
+import { chinchillaLossSpec, type HistoryPoint, logTicks, lossSpec, lrSpec, watermarkTrainingSpec } from '../../../src/eval/plots/lossPlots.ts';
 import { renderSvg } from '../../../src/eval/plots/renderPlot.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../../../src/eval/plots/watermarkPlots.ts';
 import { rocCurve } from '../../../src/eval/rocCurve.ts';
@@ -34,7 +34,13 @@ describe('plots render headless to SVG with their marks and titles', () => {
     const { svg, warnings } = await renderSvg(spec);
     expect(warnings).toEqual([]);
     const texts = svgTexts(svg);
-    expect(texts).toEqual(expect.arrayContaining(['step (log scale)', 'loss (log scale)', '1', '10']));
+    expect(texts).toEqual(expect.arrayContaining(['step (log scale)', 'loss (log scale)', '1', '10', '3', '4']));
+  });
+
+  it('log ticks: 1-2-5 per decade, finer within a decade', () => {
+    expect(logTicks(0.8, 120)).toEqual([1, 2, 5, 10, 20, 50, 100]);
+    expect(logTicks(2.2, 5)).toEqual([2.5, 3, 4, 5]);
+    expect(logTicks(0, 5)).toEqual([]);
   });
 
   it('learning rate: one line, scientific tick labels', async () => {
