@@ -30,9 +30,9 @@ export interface PublishResult {
 
 const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-/** Model files that make a folder an export: Transformers safetensors, ONNX under onnx/, or a GGUF file. */
+/** Model files that make a folder an export, at its top (ONNX: under onnx/): Transformers safetensors, ONNX, or GGUF. */
 function modelFiles(files: readonly string[]): string[] {
-  return files.filter((f) => f === 'model.safetensors' || /^model-\d+-of-\d+\.safetensors$/.test(f) || /^onnx\/model[\w-]*\.onnx$/.test(f) || /\.gguf$/.test(f));
+  return files.filter((f) => f === 'model.safetensors' || /^model-\d+-of-\d+\.safetensors$/.test(f) || /^onnx\/model[\w-]*\.onnx$/.test(f) || /^[^/]+\.gguf$/.test(f));
 }
 
 /** Every file under `dir` as a '/'-separated relative path, sorted; dot-directories (.git, .cache) skipped. */

@@ -81,7 +81,11 @@ describe('versiflow publish (against a local Hub endpoint)', () => {
     expect(hub.requests.length).toBe(before);
     const gg = mkdtempSync(join(tmpdir(), 'vf-publish-'));
     mkdirSync(join(gg, 'sub'));
-    writeFileSync(join(gg, 'sub', 'model-f16.gguf'), 'GGUF');
+    writeFileSync(join(gg, 'sub', 'model-f16.gguf'), 'GGUF'); // a run directory is not an export: model files count at the top only
+    r = await run([gg, '--repo', 'bob/x', '--token', TOKEN, '--endpoint', hub.url]);
+    expect(r.err).toMatch(/is not an export folder/);
+    expect(hub.requests.length).toBe(before);
+    writeFileSync(join(gg, 'model-f16.gguf'), 'GGUF');
     r = await run([gg, '--repo', 'bob/x', '--token', 'hf_wrong', '--endpoint', hub.url]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/publish: the Hub at http:\/\/127\.0\.0\.1:\d+ answered 401: Invalid credentials.*check that the token has write access/);
