@@ -17,7 +17,8 @@ export function rocSpec(points: readonly RocPoint[], auc: number | null): PlotSp
       {
         // `order` keeps the curve in threshold order: vertical runs share an fpr, so sorting by x would scramble them
         data: { values: points.map((p, i) => ({ i, fpr: p.fpr, tpr: p.tpr })) },
-        mark: { type: 'line', point: { size: 18 }, strokeWidth: 2 },
+        // a point per threshold while they can be told apart; a long curve (thousands of texts) as a line alone
+        mark: { type: 'line', point: points.length <= 200 ? { size: 18 } : false, strokeWidth: 2 },
         encoding: {
           x: { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } },
           y: { field: 'tpr', type: 'quantitative', title: 'true positive rate', scale: { domain: [0, 1] } },

@@ -1,5 +1,5 @@
 import { behaviourSpec, pcaSpec, tokenLengthSpec } from '../plots/distributionPlots.ts';
-import { chinchillaLossSpec, lossSpec, lrSpec, watermarkTrainingSpec } from '../plots/lossPlots.ts';
+import { chinchillaLossSpec, type HistoryPoint, lossSpec, lrSpec, watermarkTrainingSpec } from '../plots/lossPlots.ts';
 import type { PlotSpec } from '../plots/plotBase.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../plots/watermarkPlots.ts';
 import { rocArea, rocCurve } from '../rocCurve.ts';
@@ -13,10 +13,23 @@ export interface ReportPlot {
   readonly spec: PlotSpec;
 }
 
+/** Logged steps drawn per curve at most: a long run's history.csv (150,000 rows at log_every 10) would make SVGs of megabytes. */
+export const MAX_CURVE_POINTS = 2000;
+
+/**
+ * At most about `max` rows of a history: every k-th logged step (k = ⌈n / max⌉), always the last,
+ * and every row with a validation loss or a watermark evaluation (those are few and each matters).
+ */
+export function thinHistory(history: readonly HistoryPoint[], max: number): readonly HistoryPoint[] {
+  if (history.length <= max) return history;
+  const k = Math.ceil(history.length / max);
+  return history.filter((p, i) => i % k === 0 || i === history.length - 1 || p.valLoss !== null || p.watermarkAuc != null || p.watermarkF1 != null);
+}
+
 /** The plots a run's files allow, in page order; a plot whose data is missing is left out. */
 export function reportPlots(input: ReportInput): ReportPlot[] {
   const plots: ReportPlot[] = [];
-  const h = input.history;
+  const h = thinHistory(input.history, MAX_CURVE_POINTS);
   if (h.some((p) => p.loss !== null || p.valLoss !== null)) {
     plots.push({ id: 'loss', section: 'curves', spec: lossSpec(h) });
     plots.push({ id: 'loss-loglog', section: 'curves', spec: chinchillaLossSpec(h) });

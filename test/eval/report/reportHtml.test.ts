@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REPORT_CSP, reportHtml } from '../../../src/eval/report/reportHtml.ts';
 import type { ReportInput } from '../../../src/eval/report/reportInput.ts';
-import { reportPlots } from '../../../src/eval/report/reportPlots.ts';
+import { reportPlots, thinHistory } from '../../../src/eval/report/reportPlots.ts';
 
 const bare: ReportInput = { name: 'run <1>', runDir: '/r', events: null, config: null, history: [], behaviour: [], tables: [], json: [], problems: [] };
 const at = { generatedAt: new Date(Date.UTC(2026, 11, 3)) };
@@ -36,4 +36,14 @@ describe('reportHtml', () => {
     expect(plots[0].spec.title).toBe('ROC (AUC 0.8750)');
     expect(plots[1].spec.title).toBe('Confusion matrix (z ≥ 3 = generated)');
   });
+
+  it('thins a long history to about the limit, keeping every validation row and the last', () => {
+    const h = Array.from({ length: 10_001 }, (_, i) => ({ step: i + 1, loss: 5 - i / 1e4, valLoss: i % 2500 === 1 ? 4 : null, lr: 1e-3 }));
+    const t = thinHistory(h, 2000); // k = 6
+    expect(t.length).toBe(1667 + 4 + 1 - 0); // every 6th of 10,001 (1,667), 4 validation rows off that grid, the last
+    expect(t.filter((p) => p.valLoss !== null).map((p) => p.step)).toEqual([2, 2502, 5002, 7502]);
+    expect(t.at(-1)!.step).toBe(10_001);
+    expect(thinHistory(h.slice(0, 50), 2000)).toHaveLength(50);
+  });
 });
+
