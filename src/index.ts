@@ -59,6 +59,7 @@ export type { Example } from './core/batch.ts';
 export { Rng } from './model/nn/rng.ts';
 export { CharTokenizer } from './model/tokenizer/charTokenizer.ts';
 export { BpeTokenizer } from './model/tokenizer/bpeTokenizer.ts';
+export { SentencePieceBpeTokenizer } from './model/tokenizer/sentencePieceBpeTokenizer.ts';
 export { trainBpe } from './model/tokenizer/bpeTrainer.ts';
 export { tokenizerFromJSON } from './model/tokenizer/loadTokenizer.ts';
 export { CHAT_TEMPLATE, CHAT_TOKENS, type ChatRole, type ChatTurn, encodeChat, hasChatTokens, renderChat } from './model/tokenizer/chatTemplate.ts';
@@ -104,6 +105,8 @@ export { connectGenerate } from './streams/feed/generateClient.ts';
 
 export { exportHf, type ExportHfOptions, type ExportHfResult } from './pipeline/export/exportHf.ts';
 export { exportOnnx, ONNX_FILES, type ExportOnnxOptions, type ExportOnnxResult } from './pipeline/export/exportOnnx.ts';
+export { exportGguf, type ExportGgufOptions, type ExportGgufResult } from './pipeline/export/exportGguf.ts';
+export { publishExport, type PublishOptions, type PublishResult } from './pipeline/publish/publishExport.ts';
 export { encodeOnnxDecoder } from './model/formats/onnx/onnxDecoder.ts';
 export type { OnnxWeights } from './model/formats/onnx/weightStorage.ts';
 export { importModel, type ImportOptions, type ImportResult } from './pipeline/import/importModel.ts';
