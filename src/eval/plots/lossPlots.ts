@@ -19,14 +19,18 @@ function lossRows(history: readonly HistoryPoint[], keep: (step: number, loss: n
   ]);
 }
 
+/** A marker on every point while there are few (a long run's curve is a line alone: markers would be most of the SVG's bytes). */
+const pointsFor = (n: number) => (n <= 300 ? { size: 16 } : false);
+
 const color = { field: 'series', type: 'nominal', title: null, scale: { domain: ['train', 'validation'] }, legend: { orient: 'top-right' } } as const;
 
 /** Train and validation loss against the step, both axes linear. */
 export function lossSpec(history: readonly HistoryPoint[]): PlotSpec {
+  const values = lossRows(history, () => true);
   return {
     ...plotBase('Loss'),
-    data: { values: lossRows(history, () => true) },
-    mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
+    data: { values },
+    mark: { type: 'line', point: pointsFor(values.length), strokeWidth: 1.5 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y: { field: 'loss', type: 'quantitative', title: 'loss (nats/token)', scale: { zero: false } },
@@ -46,7 +50,7 @@ export function chinchillaLossSpec(history: readonly HistoryPoint[]): PlotSpec {
   return {
     ...plotBase('Loss, log–log (Chinchilla-style)'),
     data: { values },
-    mark: { type: 'line', point: { size: 16 }, strokeWidth: 1.5 },
+    mark: { type: 'line', point: pointsFor(values.length), strokeWidth: 1.5 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step (log scale)', scale: { type: 'log', nice: false } },
       y: { field: 'loss', type: 'quantitative', title: 'loss (log scale)', scale: { type: 'log', nice: false }, axis: { values: logTicks(Math.min(...losses), Math.max(...losses)) } },
