@@ -93,9 +93,10 @@ export function watermarkTrainingSpec(history: readonly HistoryPoint[]): PlotSpe
 }
 
 /**
- * Tick values for a log axis over [min, max]: 1, 2, 5 × powers of ten, or 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8
- * when the range is under a decade and few of those fall inside (a loss from 2.2 to 5 gets 2.5, 3, 4, 5
- * instead of Vega's 3, 4, 5 alone).
+ * Tick values for a log axis over [min, max]: 1, 2, 5 × powers of ten when that gives 4 or more;
+ * else 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 when that gives 3 or more (a loss from 2.2 to 5 gets 2.5, 3, 4, 5
+ * instead of Vega's 3, 4, 5 alone); else steps of 0.1 in the mantissa, thinned to at most 6 (a loss
+ * from 2.003 to 2.95 gets 2.1, 2.3, ...).
  */
 export function logTicks(min: number, max: number): number[] {
   if (!(min > 0) || !(max >= min)) return [];
@@ -109,5 +110,10 @@ export function logTicks(min: number, max: number): number[] {
     return out;
   };
   const coarse = within([1, 2, 5]);
-  return coarse.length >= 4 ? coarse : within([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8]);
+  if (coarse.length >= 4) return coarse;
+  const mid = within([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8]);
+  if (mid.length >= 3) return mid;
+  const fine = within(Array.from({ length: 90 }, (_, i) => 1 + i / 10));
+  const k = Math.ceil(fine.length / 6);
+  return fine.filter((_, i) => i % k === 0);
 }

@@ -40,6 +40,7 @@ describe('plots render headless to SVG with their marks and titles', () => {
   it('log ticks: 1-2-5 per decade, finer within a decade', () => {
     expect(logTicks(0.8, 120)).toEqual([1, 2, 5, 10, 20, 50, 100]);
     expect(logTicks(2.2, 5)).toEqual([2.5, 3, 4, 5]);
+    expect(logTicks(2.003, 2.95)).toEqual([2.1, 2.3, 2.5, 2.7, 2.9]); // 2.1 … 2.9 by 0.1, every 2nd
     expect(logTicks(0, 5)).toEqual([]);
   });
 
