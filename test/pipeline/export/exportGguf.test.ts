@@ -132,6 +132,15 @@ describe('export --format gguf, loaded by llama.cpp (node-llama-cpp)', () => {
     expect(theirs.ids).toEqual(ours);
   });
 
+  it('a Poetru-style model (latent K/V folded, fused gate_up, head_dim ≠ hidden/heads, untied head): same greedy ids', async () => {
+    const { r, ours, theirs } = await roundTrip({ attention: 'latent', kv_latent: 32, fused_gate_up: true, head_dim: 32, tied: false, mlp_bias: true }, 'f32', { prompt: 'abc de' });
+    const g = decodeGguf(readFileSync(r.file));
+    expect([g.kv.get('llama.attention.key_length'), g.kv.get('llama.rope.dimension_count')]).toEqual([32, 32]);
+    expect(g.tensors.find((t) => t.name === 'output.weight')?.ne).toEqual([64, 43]);
+    expect(ours.length).toBeGreaterThan(10);
+    expect(theirs.ids).toEqual(ours);
+  });
+
   it('gpt2 arch (LayerNorm, learned positions, GELU, biases), f32: same greedy ids', async () => {
     const { r, ours, theirs } = await roundTrip({ norm: 'layer', norm_bias: true, positions: 'learned', mlp: 'gelu', kv_heads: 4, attn_bias: true, mlp_bias: true }, 'f32', { prompt: 'the sea' });
     expect(r.family).toBe('gpt2');
