@@ -1,4 +1,4 @@
-import { parse, View } from 'vega';
+import { type LoggerInterface, logger, parse, View, Warn } from 'vega';
 import { compile } from 'vega-lite';
 import type { PlotSpec } from './plotBase.ts';
 
@@ -45,23 +45,7 @@ export function prefixIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, (_, id: string) => `href="#${prefix}${id}"`);
 }
 
-/** A Vega/Vega-Lite logger that keeps warnings and errors as strings (the libraries' default prints them). */
-function collectingLogger(into: string[]) {
-  let level = 2; // Warn
-  const keep = (min: number) => (...args: readonly unknown[]) => {
-    if (level >= min) into.push(args.map(String).join(' '));
-    return logger;
-  };
-  const logger = {
-    level(l?: number) {
-      if (l === undefined) return level;
-      level = l;
-      return logger;
-    },
-    error: keep(1),
-    warn: keep(2),
-    info: keep(3),
-    debug: keep(4),
-  };
-  return logger as never;
+/** A Vega/Vega-Lite logger at level Warn whose messages go into `into` (vega-util's default handler prints them). */
+function collectingLogger(into: string[]): LoggerInterface {
+  return logger(Warn, undefined, (_method, level, args) => into.push(`${level}: ${args.map(String).join(' ')}`));
 }
