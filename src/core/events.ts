@@ -4,6 +4,18 @@
  * Plain JSON: no tensors, no class instances, so any event can be sent over the wire as is.
  */
 
+/** A mixture source's share of the training rows (data: as a list): planned at run/start, drawn by run/end. */
+export interface MixtureShare {
+  readonly name: string;
+  readonly weight: number;
+  /** Rows drawn from it over the run (run/start: the whole run; run/end: the steps done). */
+  readonly rows: number;
+  /** rows / all rows. */
+  readonly share: number;
+  readonly trainExamples: number;
+  readonly valTokens: number;
+}
+
 export interface RunStartEvent {
   readonly type: 'run/start';
   readonly step: number;
@@ -23,6 +35,8 @@ export interface RunStartEvent {
   readonly resumedFrom?: string;
   /** Token cache used for the corpus: hit = read back instead of re-tokenizing; path null when off. */
   readonly tokenCache?: { readonly hit: boolean; readonly path: string | null };
+  /** A mixture's sources and the share of the run's rows each will give (seeded: exactly what the run draws). */
+  readonly mixture?: readonly MixtureShare[];
   /** webgpu only: fused kernels in use, and the fused-vs-stock timings autotuning took at start. */
   readonly kernels?: {
     readonly inUse: readonly string[];
@@ -77,6 +91,8 @@ export interface EvalEvent {
   readonly valLoss: number;
   readonly ppl: number;
   readonly bestValLoss: number;
+  /** A mixture (data: as a list): each source's validation loss by name (val_loss_<name>); valLoss is over all of them, token-weighted. */
+  readonly valLossBySource?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -221,6 +237,8 @@ export interface RunEndEvent {
   readonly finalLoss?: number;
   readonly finalValLoss?: number;
   readonly checkpoint?: string;
+  /** A mixture's rows drawn per source up to the last step. */
+  readonly mixture?: readonly MixtureShare[];
   readonly message?: string;
 }
 

@@ -35,5 +35,8 @@ export function loadConfig(nameOrPath: string, overrides: Readonly<Record<string
   const path = resolveConfigPath(nameOrPath);
   const fromFile = normalizeConfig(readConfigFile(path), path);
   normalizeConfig(overrides, 'command line');
-  return normalizeConfig({ ...fromFile, ...overrides }, 'command line');
+  // --data on the command line replaces a file's mixture
+  const dataOnly = ['data', 'dataSources', 'data_sources', 'data-sources'].filter((k) => k in overrides);
+  const mixture = dataOnly.length === 1 && dataOnly[0] === 'data' && !Array.isArray(overrides.data) ? { dataSources: '' } : {};
+  return normalizeConfig({ ...fromFile, ...mixture, ...overrides }, 'command line');
 }

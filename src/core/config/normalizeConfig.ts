@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/ConfigError.ts';
+import { checkDataSources, expandDataList } from './dataSources.ts';
 import { CONFIG_SPEC, type Config, type ConfigKey, type Spec, toCamel, toSnake } from './schema.ts';
 
 /**
@@ -10,12 +11,14 @@ import { CONFIG_SPEC, type Config, type ConfigKey, type Spec, toCamel, toSnake }
 export function normalizeConfig(partial: Readonly<Record<string, unknown>> = {}, source = 'config'): Config {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(CONFIG_SPEC) as [ConfigKey, Spec<unknown>][]) out[key] = spec.default;
-  for (const [rawKey, raw] of Object.entries(partial)) {
+  // a YAML `data:` list (a mixture) → the `data` and `data_sources` strings
+  for (const [rawKey, raw] of Object.entries(expandDataList(partial, source))) {
     const key = toCamel(rawKey) as ConfigKey;
     const spec = CONFIG_SPEC[key] as Spec<unknown> | undefined;
     if (!spec) throw new ConfigError(`${source}: unknown key "${rawKey}"${suggest(rawKey)}. Run \`versiflow config --keys\` for the list.`);
     out[key] = coerce(raw, spec, `${source}: ${toSnake(key)}`);
   }
+  checkDataSources(out as Config, source);
   return Object.freeze(out) as Config;
 }
 

@@ -45,7 +45,9 @@ export const CONFIG_SPEC = {
   wsMaxClients: int(64, 'Most clients connected to the feed at once; the next one gets HTTP 503 (try again later).', 1, 100_000),
 
   // --- data ---
-  data: str('data/ru_poetry.parquet', 'Corpus: a .parquet, .jsonl or .txt file, a directory, or a glob.'),
+  data: str('data/ru_poetry.parquet', 'Corpus: a .parquet, .jsonl or .txt file, a directory, or a glob; or, in YAML, a list of sources `{path, weight, name}` to mix (docs/data.md).'),
+  dataSources: str('', 'The mixture a YAML `data:` list sets: its sources as a JSON list of {name, path, weight} (empty = one corpus). Each source is validated on its own and reported as val_loss_<name>.'),
+  dataMix: oneOf('weights', 'How a mixture picks each training row\'s source: weights = in proportion to the sources\' weights; balanced = the same share for every source (weights ignored).', ['weights', 'balanced']),
   textColumn: str('text', 'Column (Parquet) or key (JSONL) holding the text.'),
   valFraction: num(0.05, 'Share of documents held out for validation (deterministic by seed).', { min: 0, max: 0.5 }),
   maxDocs: int(0, 'Read at most this many documents (0 = all). For quick runs.'),
@@ -164,7 +166,7 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
  */
 export const CONFIG_SECTIONS = {
   run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
-  data: ['data', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers'],
+  data: ['data', 'dataSources', 'dataMix', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers'],
   model: [
     'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',
     'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',

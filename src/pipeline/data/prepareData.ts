@@ -18,6 +18,7 @@ import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts'
 import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCacheVocab.ts';
 import { corpus$ } from './corpus.ts';
 import { progressMeter } from './progressMeter.ts';
+import { type PreparedSource, prepareMixture } from './prepareMixture.ts';
 import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusConfig, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
 
 export { corpus$, normalizeOptions } from './corpus.ts';
@@ -33,6 +34,8 @@ export interface PreparedData {
   readonly docs: { readonly train: number; readonly val: number };
   /** Whether the tokenized corpus came from the token cache, where it lives, and any cache warnings. */
   readonly cache: TokenCacheInfo;
+  /** A mixture's sources (`data:` as a list), each with its examples; absent for one corpus. */
+  readonly sources?: readonly PreparedSource[];
   /** Closes the token cache's files; the examples cannot be read after. */
   close(): void;
 }
@@ -114,9 +117,10 @@ async function charTokenizer(cfg: TokenizedCorpusConfig, opts: Pick<TokenizedCor
  * .txt) is split by tokens instead: the last val_fraction is validation.
  */
 /** What {@link prepareData} reads: the corpus, the cache, and how documents become examples. */
-export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'>;
+export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'> & Partial<Pick<Config, 'dataSources' | 'dataMix'>>;
 
 export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
+  if (cfg.dataSources) return prepareMixture(cfg, tokenizer, opts, prepareData);
   const T = cfg.context;
   const pad = cfg.layout === 'pack' ? 0 : padOf(tokenizer);
   const { store, cache } = await tokenizedCorpus(cfg, tokenizer, opts);

@@ -5,6 +5,7 @@ import type { StepState } from '../../core/stepState.ts';
 import type { BackendReport } from '../../model/backend/setupBackend.ts';
 import { kernelsInUse } from '../../model/kernels/select.ts';
 import type { PreparedData } from '../data/prepareData.ts';
+import { mixtureShares } from './mixtureReport.ts';
 
 export interface RunStartFacts {
   readonly config: Config;
@@ -38,12 +39,13 @@ export function runStartEvent(f: RunStartFacts): RunStartEvent {
     vocabSize: f.vocabSize,
     ...(f.resumedFrom ? { resumedFrom: f.resumedFrom } : {}),
     tokenCache: { hit: f.data.cache.hit, path: f.data.cache.path },
+    ...(f.data.sources ? { mixture: mixtureShares(f.data.sources, f.config.seed, f.totalSteps * f.config.batchSize) } : {}),
     ...(f.backend.name === 'webgpu' ? { kernels: { inUse: [...kernelsInUse()], tuned: f.tuned } } : {}),
   };
 }
 
 /** The last event of a run that ended without an error: completed, or stopped before total_steps. */
-export function runEndEvent(last: StepState | null, o: { startStep: number; totalSteps: number; stopped: boolean; elapsedS: number; time: number }): RunEndEvent {
+export function runEndEvent(last: StepState | null, o: { startStep: number; totalSteps: number; stopped: boolean; elapsedS: number; time: number; mixture?: RunEndEvent['mixture'] }): RunEndEvent {
   const ckpt = last?.events.find((e) => e.type === 'checkpoint');
   return {
     type: 'run/end',
@@ -54,6 +56,7 @@ export function runEndEvent(last: StepState | null, o: { startStep: number; tota
     ...(last?.loss !== undefined ? { finalLoss: last.loss } : {}),
     ...(last?.valLoss !== undefined && Number.isFinite(last.valLoss) ? { finalValLoss: last.valLoss } : {}),
     ...(ckpt?.type === 'checkpoint' ? { checkpoint: ckpt.path } : {}),
+    ...(o.mixture ? { mixture: o.mixture } : {}),
   };
 }
 

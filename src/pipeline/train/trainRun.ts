@@ -17,10 +17,12 @@ import { trainStep } from '../../operators/trainStep.ts';
 import { validateEvery } from '../../operators/validateEvery.ts';
 import { watermarkEvalEvery } from '../../operators/watermarkEvalEvery.ts';
 import { batchSchedule } from '../../streams/sources/batchSchedule.ts';
+import { mixtureSchedule } from '../../streams/sources/mixtureSchedule.ts';
+import { mixtureShares } from './mixtureReport.ts';
 import { pullThrough } from '../../streams/sources/pullThrough.ts';
 import { prepareChatData, dialogueReport } from '../data/prepareChatData.ts';
 import { prepareData } from '../data/prepareData.ts';
-import { validationBatches } from '../data/scoringBatches.ts';
+import { runValidation } from './sourceValidation.ts';
 import { checkpointWriter } from './checkpointWriter.ts';
 import { autoMicroBatch } from './memoryPlan.ts';
 import { readResume, resumeWarnings, runTokenizer } from './resume.ts';
@@ -68,6 +70,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   // the preparation's summaries (done) follow run/start, so every sink sees what it cost
   const prepared: DataProgressEvent[] = [];
   const onProgress = (e: DataProgressEvent) => (e.done && prepared.push(e), hooks.onDataProgress?.(e));
+  if (cfg.dataSources && cfg.groupByLength) throw new ConfigError('group_by_length does not work with a mixture (data: as a list) yet; set group_by_length: 0');
   const { tokenizer, trained } = init ? { tokenizer: init.tokenizer, trained: undefined } : await runTokenizer(cfg, resume, { onProgress });
   const data = cfg.task === 'sft' ? await prepareChatData(cfg, tokenizer) : await prepareData(cfg, tokenizer, { onProgress });
   const corpusFingerprint = await corpusDigest(cfg);
@@ -82,7 +85,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const { weights, optimizer, startStep } = model;
   // webgpu, kernels: auto: keep each tunable fused kernel only where it beats the stock ops here
   const tuned = backend.name === 'webgpu' ? await tuneForRun(weights, gpt, Math.min(cfg.batchSize, microBatch || cfg.batchSize)) : [];
-  const valBatches = validationBatches(data.val, cfg);
+  const validation = runValidation(data, cfg, (batches) => evaluateLoss(weights, gpt, batches, microBatch));
   const watermarkEval = await watermarkEvaluator(weights, gpt, tokenizer, cfg).catch((e: unknown) => (model.dispose(), Promise.reject(e)));
   const run = createRunControls();
   // history.csv and metrics.jsonl: lines past the step this run starts at go aside (one trajectory per file)
@@ -96,16 +99,17 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   const time = now();
   const start = runStartEvent({ config: cfg, vocabSize, params, backend, data, startStep, totalSteps, resumedFrom: resume?.dir ?? null, tuned, time });
-  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : []), ...(init ? [initFromReport(init)] : []), ...dialogueReport(cfg, data)], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: valBatches.length, step: startStep, time });
+  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : []), ...(init ? [initFromReport(init)] : []), ...dialogueReport(cfg, data)], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: validation.batches, step: startStep, time });
   const probe$ = cpuSpeedProbe({ weights, gpt, params, backend: backend.name, config: cfg, data, steps: totalSteps - startStep, step: startStep, now });
 
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;
+  const scheduleOpts = { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: run.stopRequested, shouldEnd: run.halted, trimTo, groupByLength: cfg.groupByLength };
   const steps$ = pullThrough(
-    batchSchedule(data.train, { batchSize: cfg.batchSize, seed: cfg.seed, startStep, totalSteps, shouldStop: run.stopRequested, shouldEnd: run.halted, trimTo, groupByLength: cfg.groupByLength }),
+    data.sources ? mixtureSchedule(data.sources.map((s) => ({ name: s.name, weight: s.weight, examples: s.train })), scheduleOpts) : batchSchedule(data.train, scheduleOpts),
     pipe(
       trainStep({ weights, config: gpt, optimizer, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch, guard: { maxBadSteps: cfg.maxBadSteps, spikeFactor: cfg.lossSpikeFactor } }),
-      validateEvery(cfg.evalEvery, () => (valBatches.length ? evaluateLoss(weights, gpt, valBatches, microBatch) : Promise.resolve(NaN)), now, model.bestValLoss ?? Infinity),
-      earlyStopping(valBatches.length ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
+      validateEvery(cfg.evalEvery, validation.evaluate, now, model.bestValLoss ?? Infinity),
+      earlyStopping(validation.batches ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
       cfg.sampleTokens > 0 ? sampleEvery(cfg.evalEvery, sampler(weights, gpt, tokenizer, cfg), { now, requested: run.takeSampleRequest }) : identity,
       watermarkEval ? watermarkEvalEvery(cfg.watermarkEvalEvery, watermarkEval, now) : identity,
       checkpointEvery(
@@ -127,7 +131,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
       tap((s) => (last = s)),
       concatMap((s) => s.events),
     ),
-    defer(() => of(runEndEvent(last, { startStep, totalSteps, stopped: run.stopRequested() || run.halted(), elapsedS: elapsedS(), time: now() }))),
+    defer(() => of(runEndEvent(last, { startStep, totalSteps, stopped: run.stopRequested() || run.halted(), elapsedS: elapsedS(), time: now(), mixture: data.sources && mixtureShares(data.sources, cfg.seed, (last?.step ?? startStep) * cfg.batchSize) }))),
   ).pipe(
     catchError((e: unknown) => concat(of(runErrorEvent(last, e, { startStep, elapsedS: elapsedS(), time: now() })), throwError(() => e))),
     finalize(() => {
