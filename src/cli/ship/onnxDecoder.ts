@@ -1,0 +1,91 @@
+/**
+ * The exported ONNX decoder (Optimum layout, src/model/formats/onnx/decoderGraph.ts) run by an
+ * onnxruntime module (onnxruntime-node's native library in the single executable; any object with
+ * the same InferenceSession/Tensor API works) with its KV cache: `past_key_values.{i}.key|value` in,
+ * `present.{i}.key|value` out, kept between calls.
+ */
+
+/** The part of onnxruntime's Tensor the decoder reads. */
+export interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
+
+/** The part of an onnxruntime module (onnxruntime-node, onnxruntime-web) the decoder uses. */
+export interface OrtModule {
+  readonly InferenceSession: { create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession> };
+  readonly Tensor: new (type: 'int64' | 'float32', data: BigInt64Array | Float32Array, dims: readonly number[]) => OrtTensor;
+}
+
+export interface OrtSession {
+  run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  release?(): Promise<void>;
+}
+
+/** What the decoder needs to know of the model: cache shapes and sizes. */
+export interface DecoderShape {
+  readonly layers: number;
+  readonly kvHeads: number;
+  readonly headDim: number;
+  readonly context: number;
+  readonly vocabSize: number;
+}
+
+export class OnnxDecoder {
+  private past: OrtTensor[] = [];
+  private cached = 0;
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
+    readonly shape: DecoderShape,
+  ) {
+    this.clear();
+  }
+
+  /** Parses and prepares the .onnx bytes (ORT's graph optimisations folded in once, here). */
+  static async load(ort: OrtModule, model: Uint8Array, shape: DecoderShape, options: Record<string, unknown> = {}): Promise<OnnxDecoder> {
+    const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', ...options });
+    return new OnnxDecoder(ort, session, shape);
+  }
+
+  /** Positions in the cache. */
+  get length(): number {
+    return this.cached;
+  }
+
+  /** Empties the cache (a new conversation, or a slide). */
+  clear(): void {
+    const { layers, kvHeads, headDim } = this.shape;
+    this.past = Array.from({ length: 2 * layers }, () => new this.ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]));
+    this.cached = 0;
+  }
+
+  /**
+   * Feeds `ids` after the cached positions and returns the logits row [V] of the last one (a copy);
+   * the cache grows by ids.length. Throws a RangeError past the context.
+   */
+  async forward(ids: readonly number[]): Promise<Float32Array> {
+    const T = ids.length;
+    const total = this.cached + T;
+    if (T === 0 || total > this.shape.context) throw new RangeError(`OnnxDecoder: ${this.cached} cached + ${T} new positions must be 1..${this.shape.context} (the context)`);
+    const i64 = (xs: readonly number[]) => BigInt64Array.from(xs, (x) => BigInt(x));
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: new this.ort.Tensor('int64', i64(ids), [1, T]),
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+      position_ids: new this.ort.Tensor('int64', i64(ids.map((_, i) => this.cached + i)), [1, T]),
+    };
+    for (let l = 0; l < this.shape.layers; l++) {
+      feeds[`past_key_values.${l}.key`] = this.past[2 * l];
+      feeds[`past_key_values.${l}.value`] = this.past[2 * l + 1];
+    }
+    const out = await this.session.run(feeds);
+    for (let l = 0; l < this.shape.layers; l++) {
+      this.past[2 * l] = out[`present.${l}.key`];
+      this.past[2 * l + 1] = out[`present.${l}.value`];
+    }
+    this.cached = total;
+    const V = this.shape.vocabSize;
+    return (out.logits.data as Float32Array).slice((T - 1) * V, T * V);
+  }
+}

@@ -1,0 +1,29 @@
+import type { OnnxWeights } from '../../model/formats/onnx/weightStorage.ts';
+import type { DecoderShape } from './onnxDecoder.ts';
+
+/** The asset names inside the single executable (node:sea getAsset keys). */
+export const POET_ASSETS = { manifest: 'manifest.json', model: 'model.onnx', ortLibrary: 'libonnxruntime.so.1', ortBinding: 'onnxruntime_binding.node' } as const;
+
+/**
+ * What `versiflow build-chat` writes into the executable beside the weights: the model's shape, its
+ * Versiflow tokenizer (JSON), the decoding defaults (recommended_decoding.json when the checkpoint
+ * has one) and the watermark the model was trained with (on by default), as generation flags.
+ */
+export interface PoetManifest {
+  readonly format: 'versiflow-poet';
+  readonly version: 1;
+  /** The checkpoint it was built from (its path at build time, for --version). */
+  readonly checkpoint: string;
+  readonly weights: OnnxWeights;
+  readonly shape: DecoderShape;
+  /** Versiflow's tokenizer JSON (tokenizerFromJSON). */
+  readonly tokenizer: Record<string, unknown>;
+  /** The tokenizer has the chat tokens: --prompt and the REPL go through the chat template. */
+  readonly chat: boolean;
+  /** Default generation flags (`temperature`, `top-k`, ..., `watermark`, `watermark-key`); explicit flags win. */
+  readonly defaults: Readonly<Record<string, string>>;
+  /** Where `defaults` came from, one line each (printed by --version). */
+  readonly sources: readonly string[];
+  /** onnxruntime-node's version: the per-version cache directory of its native library. */
+  readonly ortVersion: string;
+}
