@@ -11,6 +11,11 @@ import { packMasked } from '../../../src/model/nn/maskedExamples.ts';
 import { batchLoss } from '../../../src/model/nn/step.ts';
 import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
 import { type ChatTurn, encodeChat, hasChatTokens, renderChat } from '../../../src/model/tokenizer/chatTemplate.ts';
+import { normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
+import type { GenerateModel } from '../../../src/model/nn/generate.ts';
+import { initWeights } from '../../../src/model/nn/gpt.ts';
+import { resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import { assignInitWeights, readInitFrom } from '../../../src/pipeline/train/initFrom.ts';
 import { loadModel } from '../../../src/pipeline/withModel.ts';
 import { captureIO } from '../../cli/checkpointFixture.ts';
 
@@ -25,6 +30,29 @@ const rows = readFileSync('data/dialogues.jsonl', 'utf8').trim().split('\n').map
 const MODEL = ['--config', 'tiny', '--context', '64', '--layers', '2', '--hidden', '64', '--heads', '4', '--kv-heads', '2', '--batch-size', '16', '--lr', '1e-2', '--warmup-steps', '10', '--backend', 'wasm', '--no-ws', '--reporter', 'json', '--sample-tokens', '0', '--log-every', '10'];
 const PROMPTS = ['Привет! Как дела?', 'What is twelve times twelve?', 'Сколько будет семь умножить на восемь?', 'Who painted the Mona Lisa?', 'How long should I boil pasta?', 'Спасибо за помощь!'];
 const MAX_ANSWER = 48;
+
+/** Greedy answers to PROMPTS: for each, the tokens until <|end|> ('none' when it never came) and the text. */
+async function answers(model: Required<GenerateModel>): Promise<{ ended: (number | 'none')[]; texts: string[] }> {
+  const end = model.tokenizer.encode('<|end|>')[0];
+  const ended: (number | 'none')[] = [];
+  const texts: string[] = [];
+  for (const q of PROMPTS) {
+    const ids = model.tokenizer.encode(renderChat([{ role: 'user', content: q }], { addGenerationPrompt: true }));
+    let n = 0;
+    let finish: string | undefined;
+    let text = '';
+    for await (const t of generateTokens(model, ids, { maxNewTokens: MAX_ANSWER, temperature: 0, topK: 0, eosIds: [end] })) {
+      n++;
+      finish = t.finish;
+      text += t.text;
+    }
+    ended.push(finish === 'eos' ? n : 'none');
+    texts.push(text);
+  }
+  return { ended, texts };
+}
+
+const cyrillic = (s: string) => (s.match(/\p{Script=Cyrillic}/gu) ?? []).length > (s.match(/\p{Script=Latin}/gu) ?? []).length;
 
 describe('train --task sft --init-from (done means of #15, SFT part)', () => {
   it('a tiny pretrained model learns to answer as the assistant and end its turn with <|end|>', async () => {
@@ -54,30 +82,26 @@ describe('train --task sft --init-from (done means of #15, SFT part)', () => {
       expect(hasChatTokens(m.tokenizer)).toBe(true);
       const kept = rows.filter((r) => r.overall_score >= 6 && r.safety >= 8 && r.pii_leak === 0).map((r) => r.conversation);
       const fixed = packMasked(kept.map((t) => encodeChat(m.tokenizer, t)), 64).slice(0, 32);
-      const after = tf.tidy(() => batchLoss(m.weights, m.gpt, stackExamples(fixed)).dataSync()[0]);
-      console.log(`sft: assistant-token loss ${first.toFixed(3)} at step 1 → ${last.toFixed(3)} at step ${steps[steps.length - 1].step}; ${after.toFixed(3)} on 32 fixed packed examples after`);
+      const fixedLoss = tf.tidy(() => batchLoss(m.weights, m.gpt, stackExamples(fixed)).dataSync()[0]);
+      console.log(`sft: assistant-token loss ${first.toFixed(3)} at step 1 → ${last.toFixed(3)} at step ${steps[steps.length - 1].step}; ${fixedLoss.toFixed(3)} on 32 fixed packed examples after`);
       expect(last).toBeLessThan(first - 1);
-      expect(after).toBeLessThan(first - 0.8);
+      expect(fixedLoss).toBeLessThan(first - 0.8);
 
-      // 4. greedy generation after a user turn ends the answer with <|end|>
-      const end = m.tokenizer.encode('<|end|>')[0];
-      const lengths: (number | string)[] = [];
-      for (const q of PROMPTS) {
-        const ids = m.tokenizer.encode(renderChat([{ role: 'user', content: q }], { addGenerationPrompt: true }));
-        let n = 0;
-        let finish: string | undefined;
-        let text = '';
-        for await (const t of generateTokens({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer }, ids, { maxNewTokens: MAX_ANSWER, temperature: 0, topK: 0, eosIds: [end] })) {
-          n++;
-          finish = t.finish;
-          text += t.text;
-        }
-        console.log(`sft: ${q} → ${JSON.stringify(text)} (${n} tokens, ${finish})`);
-        lengths.push(finish === 'eos' ? n : 'none');
-      }
-      console.log(`sft: greedy answers ended with <|end|> after ${lengths.join(', ')} tokens`);
-      // all six ended on the machine it was tuned on; one may run on elsewhere (other SIMD, other sums)
-      expect(lengths.filter((n) => n !== 'none').length).toBeGreaterThanOrEqual(5);
+      // 4. greedy generation after a user turn ends the answer with <|end|>, in the user's script;
+      //    the model SFT started from (pretrained weights, chat rows = mean) as the baseline
+      const init = (await readInitFrom(normalizeConfig({ init_from: join(dir, 'pre'), task: 'sft' }, 'test')))!;
+      const base = { weights: initWeights(resolveGptConfig(init.config), 0), dispose: () => undefined };
+      assignInitWeights(base, init);
+      const before = await answers({ weights: base.weights, config: resolveGptConfig(init.config), tokenizer: init.tokenizer });
+      disposeWeights(base.weights);
+      const after = await answers({ weights: m.weights, config: m.gpt, tokenizer: m.tokenizer });
+      PROMPTS.forEach((q, i) => console.log(`sft: ${q} → ${JSON.stringify(after.texts[i])} (${after.ended[i]})`));
+      const scriptOk = PROMPTS.filter((q, i) => cyrillic(q) === cyrillic(after.texts[i])).length;
+      console.log(`sft: greedy answers ending with <|end|> within ${MAX_ANSWER} tokens: before SFT ${before.ended.join(', ')}; after ${after.ended.join(', ')}; answers in the prompt's script ${scriptOk}/6`);
+      // all six ended (and matched the script) on the machine it was tuned on; one may differ elsewhere (other SIMD, other sums)
+      expect(after.ended.filter((n) => n !== 'none').length).toBeGreaterThanOrEqual(5);
+      expect(before.ended.filter((n) => n !== 'none').length).toBeLessThanOrEqual(1);
+      expect(scriptOk).toBeGreaterThanOrEqual(5);
     } finally {
       disposeWeights(m.weights);
     }
