@@ -17,7 +17,7 @@ beforeAll(async () => {
 const readRows = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 describe('versiflow preferences generate, then train --task dpo on its output', () => {
-  it('writes paired rows: the reference answer chosen, the canned preset rejected; unpaired rows with labels', async () => {
+  it('writes paired rows: the reference answer chosen, the canned preset rejected', async () => {
     const paired = join(dir, 'paired.jsonl');
     const cap = captureIO();
     const code = await main(['preferences', 'generate', '--checkpoint', ckpt, '--prompts', join(dir, 'prompts.jsonl'), '--out', paired, '--presets', 'canned', '--limit', '3', '--backend', 'cpu'], cap.io);
@@ -27,11 +27,6 @@ describe('versiflow preferences generate, then train --task dpo on its output', 
     expect(rows[0]).toMatchObject({ prompt: 'tell me of the moon.\n', chosen: 'the moon is calm.', preset: 'canned' });
     expect(typeof rows[0].rejected).toBe('string');
     expect(cap.out()).toContain('wrote 3 paired rows');
-
-    const unpaired = join(dir, 'unpaired.jsonl');
-    const cap2 = captureIO();
-    expect(await main(['preferences', 'generate', '--checkpoint', ckpt, '--prompts', join(dir, 'prompts.jsonl'), '--out', unpaired, '--presets', 'canned', '--limit', '2', '--layout', 'unpaired', '--backend', 'cpu'], cap2.io)).toBe(0);
-    expect(readRows(unpaired).map((r) => r.label)).toEqual([true, true, false, false]);
 
     // the same file trains DPO through the CLI, events as JSON lines
     const cap3 = captureIO();

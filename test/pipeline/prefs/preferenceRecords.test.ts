@@ -4,6 +4,7 @@ import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
 import { CHAT_TOKENS, encodeChat } from '../../../src/model/tokenizer/chatTemplate.ts';
 import { CharTokenizer } from '../../../src/model/tokenizer/charTokenizer.ts';
 import { preferenceEncoder } from '../../../src/pipeline/prefs/encodePreference.ts';
+import { preferenceRows } from '../../../src/pipeline/prefs/generatePreferences.ts';
 import { pairUp, parsePreferenceRecord, readPreferenceRecords, unpair } from '../../../src/pipeline/prefs/preferenceRecords.ts';
 
 describe('preference records (TRL layouts)', () => {
@@ -56,5 +57,27 @@ describe('preferenceEncoder', () => {
     expect(pair.completion.at(-1)).toBe(tok.encode('<|end|>')[0]);
     // the assistant's text as a plain string gives the same ids
     expect(preferenceEncoder(tok)(prompt, 'I am fine, thank you.')).toEqual(pair);
+  });
+});
+
+describe('preferenceRows (what preferences generate writes)', () => {
+  const items = [
+    { prompt: 'p1', chosen: 'good 1' },
+    { prompt: [{ role: 'user', content: 'p2' }], chosen: 'good 2' },
+  ];
+  const rejected = [
+    { item: 0, preset: 'loops', text: 'la la la', finish: 'length' as const },
+    { item: 1, preset: 'loops', text: 'bad 2', finish: 'eos' as const },
+  ];
+  it('paired: one row per prompt and preset; a conversational prompt gets assistant turns', () => {
+    expect(preferenceRows(items, rejected, 'paired')).toEqual([
+      { prompt: 'p1', chosen: 'good 1', rejected: 'la la la', preset: 'loops' },
+      { prompt: [{ role: 'user', content: 'p2' }], chosen: [{ role: 'assistant', content: 'good 2' }], rejected: [{ role: 'assistant', content: 'bad 2' }], preset: 'loops' },
+    ]);
+  });
+  it('unpaired: each reference answer once with label true, each generation with label false', () => {
+    const rows = preferenceRows(items, rejected, 'unpaired');
+    expect(rows.map((r) => [r.label, r.preset ?? null])).toEqual([[true, null], [true, null], [false, 'loops'], [false, 'loops']]);
+    expect(rows.map((r) => parsePreferenceRecord(r, 'x').kind)).toEqual(['unpaired', 'unpaired', 'unpaired', 'unpaired']); // it reads back
   });
 });
