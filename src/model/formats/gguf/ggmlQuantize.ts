@@ -1,45 +1,10 @@
-import { halfToFloat } from '../hf/floatDtypes.ts';
+import { floatToHalf, halfToFloat, toFloat16Bytes } from '../hf/floatDtypes.ts';
 
 /**
- * Encodings of float32 values as ggml tensor data (little-endian): F32, F16 (IEEE half, round to
- * nearest even), and Q8_0 (ggml's quantize_row_q8_0_ref: blocks of 32 values, a half scale
- * d = amax/127 and 32 int8 q = round(x/d), ties away from zero; x ≈ d·q). Pure.
+ * Encodings of float32 values as ggml tensor data (little-endian): F32, F16, and Q8_0 (ggml's
+ * quantize_row_q8_0_ref: blocks of 32 values, a half scale d = amax/127 and 32 int8 q = round(x/d),
+ * ties away from zero; x ≈ d·q). Pure.
  */
-
-/** float → IEEE half bits, round to nearest even (overflow → ±Inf, NaN kept). */
-export function floatToHalf(x: number): number {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  f[0] = x;
-  const bits = u[0];
-  const sign = (bits >>> 16) & 0x8000;
-  const exp = (bits >>> 23) & 0xff;
-  let mant = bits & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000; // subnormal half: shift the implicit 1 in
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    const rest = mant & ((1 << shift) - 1);
-    let m = mant >>> shift;
-    if (rest > half || (rest === half && m & 1)) m++;
-    return sign | m;
-  }
-  let m = mant >>> 13;
-  const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
-    m++;
-    if (m === 0x400) {
-      m = 0;
-      e++;
-      if (e >= 0x1f) return sign | 0x7c00;
-    }
-  }
-  return sign | (e << 10) | m;
-}
 
 export function encodeF32(x: Float32Array): Uint8Array {
   const out = new Uint8Array(x.length * 4);
@@ -48,12 +13,8 @@ export function encodeF32(x: Float32Array): Uint8Array {
   return out;
 }
 
-export function encodeF16(x: Float32Array): Uint8Array {
-  const out = new Uint8Array(x.length * 2);
-  const d = new DataView(out.buffer);
-  for (let i = 0; i < x.length; i++) d.setUint16(i * 2, floatToHalf(x[i]), true);
-  return out;
-}
+/** IEEE half, round to nearest even (floatDtypes' converter). */
+export const encodeF16 = toFloat16Bytes;
 
 /** Q8_0 blocks of x (length a multiple of 32; rows must be multiples of 32 too, the caller checks). */
 export function encodeQ8_0(x: Float32Array): Uint8Array {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeQ8_0, encodeF16, encodeQ8_0, floatToHalf } from '../../../../src/model/formats/gguf/ggmlQuantize.ts';
+import { decodeQ8_0, encodeF16, encodeQ8_0 } from '../../../../src/model/formats/gguf/ggmlQuantize.ts';
 import { decodeGguf, encodeGguf } from '../../../../src/model/formats/gguf/ggufFile.ts';
 import { permuteRopeRows } from '../../../../src/model/formats/gguf/ggufModel.ts';
 import { ggufTokenizerKv, TOKEN_TYPE } from '../../../../src/model/formats/gguf/ggufTokenizer.ts';
-import { halfToFloat } from '../../../../src/model/formats/hf/floatDtypes.ts';
+import { floatToHalf, halfToFloat } from '../../../../src/model/formats/hf/floatDtypes.ts';
 import { trainBpe } from '../../../../src/model/tokenizer/bpeTrainer.ts';
 import { CharTokenizer } from '../../../../src/model/tokenizer/charTokenizer.ts';
 
