@@ -58,10 +58,10 @@ export interface BehaviourBar {
 }
 
 /** Behaviour metrics (shares in [0, 1]) as bars, one group per metric and one bar per source. */
-export function behaviourSpec(bars: readonly BehaviourBar[]): PlotSpec {
+export function behaviourSpec(bars: readonly BehaviourBar[], title = 'Behaviour metrics'): PlotSpec {
   const metrics = [...new Set(bars.map((b) => b.metric))];
   return {
-    ...plotBase('Behaviour metrics'),
+    ...plotBase(title),
     data: { values: bars.filter((b) => finite(b.value)).map((b) => ({ ...b })) },
     mark: { type: 'bar' },
     encoding: {

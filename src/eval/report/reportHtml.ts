@@ -38,6 +38,7 @@ export function reportHtml(input: ReportInput, plots: readonly RenderedReportPlo
     watermark(input, figs('watermark')),
     section('authors', 'Author space', row(input.authorStats ? kvTable(input.authorStats.value) : '', figs('authors')), source(input.authorStats?.file, input.authorPoints?.file)),
     behaviour(input, figs('behaviour')),
+    poetry(input, figs('poetry')),
     probes(input),
     section('data', 'Corpus token lengths', row(input.lengthStats ? kvTable(input.lengthStats.value, LENGTH_KEYS) : '', figs('data')), source(input.lengthStats?.file)),
     section('other', 'Other evaluation files', ...input.tables.map((t) => `<h3>${esc(t.file)}</h3>${table(t.value.header, t.value.rows.slice(0, 30))}${t.value.rows.length > 30 ? `<p class="note">first 30 of ${t.value.rows.length} rows</p>` : ''}`), ...input.json.map((j) => `<h3>${esc(j.file)}</h3>${jsonView(j.value)}`)),
@@ -117,6 +118,17 @@ function behaviour(input: ReportInput, figs: string): string {
   if (input.behaviour.length === 0) return '';
   const keys = [...new Set(input.behaviour.flatMap((b) => Object.keys(b.value)))];
   return section('behaviour', 'Behaviour of generations', table(['file', ...keys], input.behaviour.map((b) => [b.file, ...keys.map((k) => b.value[k])])), figs);
+}
+
+function poetry(input: ReportInput, figs: string): string {
+  const p = input.poetry;
+  const gen = p?.value.generated as Readonly<Record<string, unknown>> | undefined;
+  if (!p || !gen || typeof gen !== 'object') return '';
+  const real = (p.value.real ?? null) as Readonly<Record<string, unknown>> | null;
+  const keys = [...new Set([...Object.keys(gen), ...Object.keys(real ?? {})])].filter((k) => k !== 'language');
+  const rows = keys.map((k) => [k, gen[k], real ? real[k] : undefined]);
+  const lang = typeof p.value.language === 'string' ? `<p>language: ${esc(p.value.language)}</p>` : '';
+  return section('poetry', 'Poetry metrics', lang, row(table(['metric', 'generated', 'real'], rows), figs), source(p.file));
 }
 
 function probes(input: ReportInput): string {

@@ -32,6 +32,8 @@ export interface ReportInput {
   readonly lengthStats?: Found<Readonly<Record<string, unknown>>>;
   /** One behaviour_*.json (an `eval behaviour --json` object) per file. */
   readonly behaviour: readonly Found<Readonly<Record<string, unknown>>>[];
+  /** poetry*.json: an `eval poetry --json` object ({language, generated: {...}, real: {...} | null}). */
+  readonly poetry?: Found<Readonly<Record<string, unknown>>>;
   /** probe_generations.jsonl records. */
   readonly probes?: Found<readonly Readonly<Record<string, unknown>>[]>;
   readonly authorStats?: Found<Readonly<Record<string, unknown>>>;

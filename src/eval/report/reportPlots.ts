@@ -4,12 +4,12 @@ import type { PlotSpec } from '../plots/plotBase.ts';
 import { confusionSpec, rocSpec, zHistogramSpec } from '../plots/watermarkPlots.ts';
 import { rocArea, rocCurve } from '../rocCurve.ts';
 import type { ReportInput } from './reportInput.ts';
-import { behaviourBars, confusionOf, histogramAboveOf, lengthHistogramOf, numberAt } from './reportValues.ts';
+import { behaviourBars, confusionOf, histogramAboveOf, lengthHistogramOf, numberAt, poetryBars } from './reportValues.ts';
 
 /** A plot of the report: `id` names it in the page (`figure#plot-ID`) and as a PNG file. */
 export interface ReportPlot {
   readonly id: string;
-  readonly section: 'curves' | 'watermark' | 'authors' | 'behaviour' | 'data';
+  readonly section: 'curves' | 'watermark' | 'authors' | 'behaviour' | 'poetry' | 'data';
   readonly spec: PlotSpec;
 }
 
@@ -51,6 +51,8 @@ export function reportPlots(input: ReportInput): ReportPlot[] {
   if (input.authorPoints && input.authorPoints.value.length > 0) plots.push({ id: 'author-pca', section: 'authors', spec: pcaSpec(input.authorPoints.value) });
   const bars = behaviourBars(input.behaviour);
   if (bars.length > 0) plots.push({ id: 'behaviour', section: 'behaviour', spec: behaviourSpec(bars) });
+  const rhyme = poetryBars(input.poetry?.value);
+  if (rhyme.length > 0) plots.push({ id: 'poetry', section: 'poetry', spec: behaviourSpec(rhyme, 'Rhyme: generated vs real poems') });
   const bins = lengthHistogramOf(input.lengthStats?.value);
   if (bins) plots.push({ id: 'token-lengths', section: 'data', spec: tokenLengthSpec(bins, histogramAboveOf(input.lengthStats?.value)) });
   return plots;

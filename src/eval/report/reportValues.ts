@@ -40,3 +40,15 @@ export function behaviourBars(files: readonly Found<Readonly<Record<string, unkn
     Object.entries(value).flatMap(([metric, v]) => (metric !== 'texts' && typeof v === 'number' && v >= 0 && v <= 1 ? [{ metric, value: v, source: file.replace(/^.*\//, '').replace(/\.json$/, '') }] : [])),
   );
 }
+
+/** The poetry metrics that are shares (rhyme rates), generated and real side by side. */
+export const POETRY_SHARES = ['rhyme_rate', 'aa_rate', 'abab_rate'] as const;
+
+export function poetryBars(o: Obj): BehaviourBar[] {
+  return (['generated', 'real'] as const).flatMap((source) =>
+    POETRY_SHARES.flatMap((metric) => {
+      const v = numberAt(o?.[source] as Obj, metric);
+      return v === undefined ? [] : [{ metric, value: v, source }];
+    }),
+  );
+}

@@ -14,6 +14,7 @@ const KNOWN = {
   watermarkScores: /^watermark_scores\.csv$/,
   lengthStats: /^token_length_stats\.json$/,
   behaviour: /^behaviou?r.*\.json$/,
+  poetry: /^poetry.*\.json$/,
   probes: /^probe_generations\.jsonl$/,
   authorStats: /^author_pca_stats\.json$/,
   authorPoints: /^(author.*points|author_pca.*|pca.*points).*\.csv$/,
@@ -66,6 +67,7 @@ export function readRunDir(runDir: string): ReportInput {
   const watermarkScores = found(first(KNOWN.watermarkScores), parseScoresCsv);
   const lengthStats = found(first(KNOWN.lengthStats), object);
   const probes = found(first(KNOWN.probes), jsonl);
+  const poetry = found(first(KNOWN.poetry), object);
   const authorStats = found(first(KNOWN.authorStats), object);
   const authorPoints = found(first(KNOWN.authorPoints), (text, where) => {
     const points = parsePcaPoints(text);
@@ -84,7 +86,7 @@ export function readRunDir(runDir: string): ReportInput {
     throw new DataError(`${runDir}: not a run directory (no history.csv, metrics.jsonl, checkpoints/*/state.json or eval/ files)`);
   }
   const name = events?.lastStart?.name ?? (typeof config?.name === 'string' ? config.name : basename(runDir));
-  return { name, runDir, events, config, history, watermarkMetrics, watermarkScores, lengthStats, behaviour, probes, authorStats, authorPoints, tables, json: others, problems };
+  return { name, runDir, events, config, history, watermarkMetrics, watermarkScores, lengthStats, behaviour, poetry, probes, authorStats, authorPoints, tables, json: others, problems };
 }
 
 /** Evaluation .json/.csv/.jsonl files: RUN/eval first, then RUN's top level, then RUN/eval's subfolders; sorted by name within each. */

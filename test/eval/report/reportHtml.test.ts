@@ -37,6 +37,18 @@ describe('reportHtml', () => {
     expect(plots[1].spec.title).toBe('Confusion matrix (z ≥ 3 = generated)');
   });
 
+  it('shows eval poetry --json side by side, with rhyme bars', () => {
+    const value = { language: 'ru', generated: { poems: 32, language: 'ru', rhyme_rate: 0.07, aa_rate: 0.02, abab_rate: 0.03 }, real: { poems: 106, language: 'ru', rhyme_rate: 0.76, aa_rate: 0.11, abab_rate: 0.37 } };
+    const input: ReportInput = { ...bare, poetry: { file: 'eval/poetry.json', value } };
+    const plots = reportPlots(input);
+    expect(plots.map((p) => p.id)).toEqual(['poetry']);
+    expect((plots[0].spec as { data: { values: unknown[] } }).data.values).toHaveLength(6);
+    const html = reportHtml(input, [], at);
+    expect(html).toContain('<section id="poetry">');
+    expect(html).toContain('<tr><td>rhyme_rate</td><td>0.07</td><td>0.76</td></tr>');
+    expect(html).toContain('<tr><td>poems</td><td>32</td><td>106</td></tr>');
+  });
+
   it('thins a long history to about the limit, keeping every validation row and the last', () => {
     const h = Array.from({ length: 10_001 }, (_, i) => ({ step: i + 1, loss: 5 - i / 1e4, valLoss: i % 2500 === 1 ? 4 : null, lr: 1e-3 }));
     const t = thinHistory(h, 2000); // k = 6
