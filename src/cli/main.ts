@@ -13,7 +13,9 @@ import { exportCommand, EXPORT_HELP } from './exportCommand.ts';
 import { importCommand, IMPORT_HELP } from './importCommand.ts';
 import { publishCommand, PUBLISH_HELP } from './publishCommand.ts';
 import { reportCommand, REPORT_HELP } from './reportCommand.ts';
+import { plotCommand, PLOT_HELP } from './plotCommand.ts';
 import { preferencesCommand, PREFERENCES_HELP } from './preferencesCommand.ts';
+import { buildChatCommand, BUILD_CHAT_HELP } from './buildChatCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -31,7 +33,9 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   ${EXPORT_HELP}
   ${IMPORT_HELP}
   ${PUBLISH_HELP}
+  ${BUILD_CHAT_HELP}
   ${REPORT_HELP}
+  ${PLOT_HELP}
   ${PREFERENCES_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
@@ -62,7 +66,9 @@ const COMMANDS: Record<string, Command> = {
   import: importCommand,
   publish: (args, io) => publishCommand(args, io),
   report: reportCommand,
+  plot: plotCommand,
   preferences: preferencesCommand,
+  'build-chat': buildChatCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */

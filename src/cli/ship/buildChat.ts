@@ -116,7 +116,14 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
     copyFileSync(process.execPath, out);
     chmodSync(out, 0o755);
     const postject = await loadPostject();
-    await postject.inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+    // LIEF (inside postject) warns about Node's unnamed .note sections on console.warn: harmless, muted
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      await postject.inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+    } finally {
+      console.warn = warn;
+    }
     const size = (f: string) => statSync(f).size;
     return { out, bytes: size(out), parts: { weights: size(model), runtime: size(ortFiles[0]) + size(ortFiles[1]), client: size(client), node: size(process.execPath) }, manifest };
   } finally {
@@ -132,7 +139,8 @@ async function bundleClient(outfile: string): Promise<void> {
   } catch {
     throw new ConfigError('build-chat: the esbuild package is not installed; install it beside versiflow with npm install esbuild');
   }
-  const entry = fileURLToPath(new URL('./poetEntry.ts', import.meta.url));
+  // src/ when run through tsx, dist/ (compiled .js) when installed
+  const entry = ['./poetEntry.ts', './poetEntry.js'].map((f) => fileURLToPath(new URL(f, import.meta.url))).find((f) => existsSync(f)) ?? fileURLToPath(new URL('./poetEntry.ts', import.meta.url));
   await esbuild.build({
     entryPoints: [entry],
     outfile,

@@ -1,0 +1,127 @@
+/**
+ * `versiflow build-chat` end to end, one build (about a minute: the 99 MB node binary is copied and the
+ * blob injected): a tiny char-level checkpoint trained "with a watermark" (watermark_eval_every 0) and a
+ * recommended_decoding.json beside it → one executable, copied alone into an empty directory and run
+ * with PATH=/nonexistent, no NODE_PATH, HOME in that directory. Its greedy answer must equal
+ * `versiflow generate --temperature 0` on the same checkpoint (same defaults: the recommended
+ * repetition penalty and the poetru watermark), byte for byte.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { configToSnake, normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
+import { readTensors } from '../../../src/model/nn/checkpoint.ts';
+import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
+import { countParams, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import { CharTokenizer } from '../../../src/model/tokenizer/charTokenizer.ts';
+import { saveCheckpoint } from '../../../src/streams/checkpoints/checkpointStore.ts';
+import { CHARS } from '../../model/nn/genModel.ts';
+import { captureIO } from '../checkpointFixture.ts';
+
+const exec = promisify(execFile);
+
+async function watermarkedCheckpoint(): Promise<string> {
+  const tokenizer = new CharTokenizer(CHARS);
+  const config = normalizeConfig({ context: 64, layers: 2, hidden: 32, heads: 4, kv_heads: 2, ffn: 64, vocab_size: tokenizer.vocabSize, init_std: 0.3, backend: 'cpu', watermark_eval_every: 0 }, 'test');
+  const gpt = resolveGptConfig({ ...config, vocabSize: tokenizer.vocabSize });
+  const w = initWeights(gpt, 4);
+  const model = await readTensors(w);
+  disposeWeights(w);
+  const run = mkdtempSync(join(tmpdir(), 'versiflow-poet-run-'));
+  const { path } = await saveCheckpoint(run, {
+    model,
+    optimizer: [],
+    tokenizer: tokenizer.toJSON(),
+    state: {
+      format: 'versiflow-checkpoint', version: 1, step: 0, epoch: 0, config: configToSnake(config),
+      data: { seed: 1, step: 0, trainExamples: 0 }, optimizerStep: 0, bestValLoss: null,
+      tokenizerHash: tokenizer.hash, params: countParams(gpt), savedAt: new Date(0).toISOString(),
+    },
+  });
+  writeFileSync(join(path, 'recommended_decoding.json'), JSON.stringify({ temperature: 0.7, top_k: 20, top_p: 0.9, repetition_penalty: 1.3, no_repeat_ngram_size: 0 }));
+  return path;
+}
+
+describe('versiflow build-chat', () => {
+  let checkpoint = '';
+  let empty = '';
+  let poet = '';
+  let buildOut = '';
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    checkpoint = await watermarkedCheckpoint();
+    const build = mkdtempSync(join(tmpdir(), 'versiflow-poet-build-'));
+    empty = mkdtempSync(join(tmpdir(), 'versiflow-poet-empty-'));
+    dirs.push(build, empty);
+    const cap = captureIO();
+    const code = await main(['build-chat', '--checkpoint', checkpoint, '--out', join(build, 'poet'), '--weights', 'fp32'], cap.io);
+    buildOut = cap.out();
+    expect(code, cap.err()).toBe(0);
+    poet = join(empty, 'poet');
+    copyFileSync(join(build, 'poet'), poet);
+    rmSync(build, { recursive: true, force: true });
+  }, 300_000);
+
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  /** The poet alone: no node on PATH, no NODE_PATH, HOME (its onnxruntime cache) in the empty directory. */
+  const runPoet = (args: string[], input?: string) =>
+    new Promise<{ stdout: string; stderr: string; code: number }>((res) => {
+      const child = execFile(poet, args, { cwd: empty, env: { PATH: '/nonexistent', HOME: empty }, timeout: 60_000 }, (err, stdout, stderr) => res({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }));
+      if (input !== undefined) child.stdin?.end(input);
+    });
+
+  it('says what it holds: the recommended decoding and the training watermark as defaults', () => {
+    expect(buildOut).toMatch(/wrote .*poet \(\d+\.\d MiB\): node .* onnxruntime .* fp32 weights/);
+    expect(buildOut).toContain('decoding defaults from');
+    expect(buildOut).toContain('watermark poetru on by default');
+  });
+
+  it('answers --prompt without node or node_modules, greedy output equal to versiflow generate --temperature 0', async () => {
+    expect(readdirSync(empty)).toEqual(['poet']);
+    await expect(exec('sh', ['-c', 'command -v node'], { env: { PATH: '/nonexistent' } })).rejects.toThrow();
+    const r = await runPoet(['--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\[40 tokens in [\d.]+ s, [\d.]+ tok\/s, loaded in \d+ ms, \d+ green \(poetru\)\]/);
+    expect(existsSync(join(empty, '.cache', 'versiflow-poet'))).toBe(true);
+
+    const cap = captureIO();
+    expect(await main(['generate', '--checkpoint', checkpoint, '--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40', '--watermark', 'poetru'], cap.io)).toBe(0);
+    expect(r.stdout).toBe(cap.out());
+    expect(r.stdout.length).toBeGreaterThan('the moon \n'.length);
+
+    // the watermark changes greedy output here (the test fails if the default were ignored)
+    const off = await runPoet(['--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40', '--watermark', 'off']);
+    expect(off.code, off.stderr).toBe(0);
+    const plain = captureIO();
+    expect(await main(['generate', '--checkpoint', checkpoint, '--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40'], plain.io)).toBe(0);
+    expect(off.stdout).toBe(plain.out());
+    expect(off.stdout).not.toBe(r.stdout);
+  }, 120_000);
+
+  it('chats: slash commands, streamed answers with tokens/s, /quit', async () => {
+    const r = await runPoet([], '/temperature 0\n/max_tokens 12\n/top_k abc\nhello there\n/watermark off\n/reset\n/help\n/quit\n');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(temperature = 0)');
+    expect(r.stdout).toContain('(max_tokens = 12)');
+    expect(r.stdout).toContain('/top_k needs an integer ≥ 0 (0 = off); got "abc"');
+    expect(r.stdout).toMatch(/\n\(12 tokens, [\d.]+ tok\/s\)\n/);
+    expect(r.stdout).toContain('(conversation cleared)');
+    expect(r.stdout).toContain('/system TEXT|off');
+    expect(r.stderr).toContain('watermark poetru on');
+  }, 60_000);
+
+  it('refuses another --target, saying why', async () => {
+    const cap = captureIO();
+    expect(await main(['build-chat', '--checkpoint', checkpoint, '--out', join(empty, 'x'), '--target', 'darwin-arm64'], cap.io)).toBe(2);
+    expect(cap.err()).toContain('--target darwin-arm64 cannot be built on this linux-x64 machine');
+    expect(existsSync(join(empty, 'x'))).toBe(false);
+  });
+});
