@@ -80,7 +80,7 @@ export function TuiApp({ events$, controls, throttleMs = 100 }: TuiAppProps) {
         {help ? (
           <HelpOverlay hasControls={controls !== undefined} />
         ) : (
-          <LossCharts loss={state.loss} valLoss={state.valLoss} best={state.best} lr={state.lastStep?.lr ?? null} width={inner} />
+          <LossCharts loss={state.loss} valLoss={state.valLoss} best={state.best} lr={state.lastStep?.lr ?? null} width={inner} bySource={state.lastEval?.valLossBySource} />
         )}
         <Text dimColor>
           {[

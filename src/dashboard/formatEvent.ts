@@ -1,4 +1,7 @@
-import type { TrainEvent } from '../core/events.ts';
+import type { MixtureShare, TrainEvent } from '../core/events.ts';
+
+/** `ru 74.0% (w 3), en 26.0% (w 1)`: each mixture source's share of the rows, and its weight. */
+const formatShares = (m: readonly MixtureShare[]): string => m.map((s) => `${s.name} ${(100 * s.share).toFixed(1)}% (w ${s.weight})`).join(', ');
 
 /** One plain line per event (no escape codes); null for events a plain log skips. */
 export function formatEvent(e: TrainEvent): string | null {
@@ -9,6 +12,7 @@ export function formatEvent(e: TrainEvent): string | null {
         `data ${e.data}: ${fmtInt(e.trainTokens)} train / ${fmtInt(e.valTokens)} val tokens, ${fmtInt(e.totalSteps)} steps` +
           (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : '') +
           (e.tokenCache?.path ? ` (token cache ${e.tokenCache.hit ? 'hit' : 'written'}: ${e.tokenCache.path})` : ''),
+        ...(e.mixture ? [`mixture: ${formatShares(e.mixture)} of ${fmtInt(e.mixture.reduce((n, m) => n + m.rows, 0))} rows`] : []),
         ...(e.kernels
           ? [
               `fused kernels: ${e.kernels.inUse.join(', ') || 'none'}` +
@@ -22,7 +26,12 @@ export function formatEvent(e: TrainEvent): string | null {
         `${fmtInt(Math.round(e.tokPerSec))} tok/s | ${e.ms.toFixed(0)} ms/step${e.gpuBytes !== undefined && e.hostMs !== undefined ? ` (host ${e.hostMs.toFixed(0)} ms${e.gpuBusy !== undefined ? `, GPU busy ${(100 * e.gpuBusy).toFixed(0)}%` : ''})` : ''} | ETA ${fmtDuration(e.etaS)}`
       );
     case 'eval':
-      return `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}`;
+      return (
+        `eval step ${e.step} | val loss ${e.valLoss.toFixed(4)} | ppl ${e.ppl.toFixed(2)} | best ${e.bestValLoss.toFixed(4)}` +
+        Object.entries(e.valLossBySource ?? {})
+          .map(([k, v]) => ` | ${k} ${fmtNum(v, 4)}`)
+          .join('')
+      );
     case 'eval/watermark':
       return `watermark eval step ${e.step} | AUC ${e.auc.toFixed(3)} | F1 ${e.f1.toFixed(3)} | mean z generated ${e.meanZGenerated.toFixed(2)} / real ${e.meanZReal.toFixed(2)}`;
     case 'pref/step':
@@ -57,6 +66,7 @@ export function formatEvent(e: TrainEvent): string | null {
         `run ${e.reason} at step ${e.step} after ${fmtDuration(e.elapsedS)}` +
         (e.finalValLoss !== undefined ? ` | final val loss ${e.finalValLoss.toFixed(4)}` : '') +
         (e.checkpoint ? ` | checkpoint ${e.checkpoint}` : '') +
+        (e.mixture ? ` | drawn ${formatShares(e.mixture)}` : '') +
         (e.message ? ` | ${e.message}` : '')
       );
   }

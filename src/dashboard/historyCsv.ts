@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from 'rxjs';
 import type { TrainEvent } from '../core/events.ts';
@@ -6,7 +6,7 @@ import { syncFile } from './durable.ts';
 
 export const HISTORY_COLUMNS = ['step', 'epoch', 'loss', 'val_loss', 'lr', 'tokens_per_sec', 'elapsed_s', 'watermark_auc', 'watermark_f1'] as const;
 
-type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
+type Row = Partial<Record<string, number>>;
 
 /**
  * Appends one row per logged step (and per evaluation step) to a CSV file. A step's val_loss arrives
@@ -16,11 +16,13 @@ type Row = Partial<Record<(typeof HISTORY_COLUMNS)[number], number>>;
  * fsynced, so after a crash (or a power loss) the file holds every row up to the last checkpoint.
  * watermark_auc and watermark_f1 come from eval/watermark events. An existing file keeps its own
  * header: rows are written in its columns (a file begun before a column existed stays consistent).
+ * A mixture's run/start adds a `val_loss_<name>` column per source to a file without rows yet, filled
+ * from its eval events' valLossBySource.
  */
 export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
   mkdirSync(dirname(path), { recursive: true });
   if (!existsSync(path)) writeFileSync(path, `${HISTORY_COLUMNS.join(',')}\n`);
-  const columns = headerOf(path).split(',') as (typeof HISTORY_COLUMNS)[number][];
+  let columns = headerOf(path).split(',');
   let pending: { step: number; row: Row } | null = null;
   const flush = () => {
     if (!pending) return;
@@ -35,8 +37,13 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
   };
   return {
     next: (e) => {
-      if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
-      else if (e.type === 'eval') rowFor(e.step).val_loss = e.valLoss;
+      if (e.type === 'run/start' && e.mixture) columns = withSourceColumns(path, columns, e.mixture.map((m) => `val_loss_${m.name}`));
+      else if (e.type === 'train/step') Object.assign(rowFor(e.step), { epoch: e.epoch, loss: e.loss, lr: e.lr, tokens_per_sec: e.tokPerSec, elapsed_s: e.elapsedS });
+      else if (e.type === 'eval') {
+        const row = rowFor(e.step);
+        row.val_loss = e.valLoss;
+        for (const [name, v] of Object.entries(e.valLossBySource ?? {})) row[`val_loss_${name}`] = v;
+      }
       else if (e.type === 'eval/watermark') Object.assign(rowFor(e.step), { watermark_auc: e.auc, watermark_f1: e.f1 });
       else if (e.type === 'pref/step') Object.assign(rowFor(e.step), { loss: e.loss, lr: e.lr, elapsed_s: e.elapsedS }); // kto, dpo: their loss on the same curve
       else if (e.type === 'checkpoint') {
@@ -48,6 +55,15 @@ export function historyCsv(path: string): Partial<Observer<TrainEvent>> {
     complete: flush,
     error: flush,
   };
+}
+
+/** `extra` columns added to the header of a file that has no rows yet; a file with rows keeps its columns. */
+function withSourceColumns(path: string, columns: readonly string[], extra: readonly string[]): string[] {
+  const missing = extra.filter((c) => !columns.includes(c));
+  if (missing.length === 0 || statSync(path).size > Buffer.byteLength(`${columns.join(',')}\n`)) return [...columns];
+  const next = [...columns, ...missing];
+  writeFileSync(path, `${next.join(',')}\n`);
+  return next;
 }
 
 const fmt = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : Number.isInteger(v) ? String(v) : v.toPrecision(6));

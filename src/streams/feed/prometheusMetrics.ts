@@ -22,6 +22,9 @@ export function prometheusMetrics(s: FeedState, feed: FeedCounters): string {
   metric('versiflow_step', 'gauge', 'Latest training step seen.', s.step);
   metric('versiflow_loss', 'gauge', 'Training loss at the latest logged step.', s.lastStep?.loss);
   metric('versiflow_val_loss', 'gauge', 'Validation loss at the latest eval.', s.lastEval?.valLoss);
+  // a mixture: one sample per source, labelled by its name (1gpu-llm's val_loss_en, val_loss_it)
+  out.push('# HELP versiflow_val_loss_source Validation loss of one mixture source at the latest eval.', '# TYPE versiflow_val_loss_source gauge');
+  for (const [source, v] of Object.entries(s.lastEval?.valLossBySource ?? {})) out.push(`versiflow_val_loss_source{${s.run ? `run="${escapeLabel(s.run.name)}",` : ''}source="${escapeLabel(source)}"} ${formatValue(v)}`);
   metric('versiflow_watermark_auc', 'gauge', 'ROC AUC of watermarked generations vs held-out texts at the latest watermark evaluation.', s.lastWatermarkEval?.auc);
   metric('versiflow_watermark_f1', 'gauge', 'F1 of the watermark detector at the latest watermark evaluation.', s.lastWatermarkEval?.f1);
   metric('versiflow_watermark_mean_z_generated', 'gauge', 'Mean detector z of the watermarked generations at the latest watermark evaluation.', s.lastWatermarkEval?.meanZGenerated);
