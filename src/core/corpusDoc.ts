@@ -31,12 +31,21 @@ export interface CorpusRow {
   readonly filePos?: number;
 }
 
+/** A document's metadata columns, kept beside its tokens in the token cache (per-source metrics, author evaluation). */
+export interface DocMeta {
+  readonly author?: string;
+  readonly title?: string | null;
+  readonly language?: string;
+}
+
 /** A document as token ids, keeping its corpus index. */
 export interface TokenizedDoc {
   readonly index: number;
   readonly ids: Int32Array;
   /** The corpus file it came from, as a position in the expanded file list (0 when not known). */
   readonly file?: number;
+  /** Its author, title and language, when the corpus has them. */
+  readonly meta?: DocMeta;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { DocMeta } from '../../core/corpusDoc.ts';
 import { canonicalHash } from '../tokenizer/hash.ts';
 
 /**
@@ -8,7 +9,8 @@ import { canonicalHash } from '../tokenizer/hash.ts';
  *   shard-00000.bin   token ids of whole documents, back to back, uint16 or uint32 little-endian
  *   shard-00001.bin   ...
  *
- * Version 2 adds each shard's `files` (the corpus file of each document, as runs).
+ * Version 2 adds each shard's `files` (the corpus file of each document, as runs) and its optional
+ * `meta-00000.jsonl` (author, title, language of each document).
  *
  * Each document is stored as the training pipeline sees it: the tokenizer's ids with EOS appended.
  * Document k of a shard starts at token `sum(lengths[0..k))` of that shard.
@@ -62,6 +64,11 @@ export interface TokenCacheShard {
    * fingerprint's file list (so per-file splits and per-source metrics need no corpus read). Since v2.
    */
   readonly files: readonly (readonly [number, number])[];
+  /**
+   * `meta-NNNNN.jsonl` beside the shard when any of its documents has an author, title or language:
+   * one JSON object per document, in shard order (`{}` for one without). Absent otherwise.
+   */
+  readonly meta?: string;
 }
 
 export interface TokenCacheIndex {
@@ -164,6 +171,7 @@ export function parseTokenCacheIndex(doc: unknown): TokenCacheIndex {
     if (!Array.isArray(s.indices) || s.indices.reduce((a: number, r: readonly [number, number]) => a + r[1], 0) !== s.docs) throw new Error(`${where}: indices do not cover ${s.docs} documents`);
     if (!Array.isArray(s.files) || s.files.reduce((a: number, r: readonly [number, number]) => a + r[1], 0) !== s.docs) throw new Error(`${where}: files do not cover ${s.docs} documents`);
     if (typeof s.sha256 !== 'string') throw new Error(`${where}: no sha256`);
+    if (s.meta !== undefined && (typeof s.meta !== 'string' || !/^meta-\d+\.jsonl$/.test(s.meta))) throw new Error(`${where}: bad meta file name`);
     docs += s.docs;
     tokens += s.tokens;
   }
@@ -177,4 +185,10 @@ export function parseTokenCacheIndex(doc: unknown): TokenCacheIndex {
  */
 export function charVocabFile(fingerprint: CorpusFingerprint): string {
   return `char-${canonicalHash({ format: 'versiflow-char-vocab', version: TOKEN_CACHE_VERSION, fingerprint }).slice(0, 32)}.json`;
+}
+
+/** The metadata lines of a shard's documents, or null when none has any (no meta file then). */
+export function encodeMeta(metas: readonly (DocMeta | undefined)[]): string | null {
+  if (metas.every((m) => m === undefined)) return null;
+  return metas.map((m) => `${JSON.stringify(m ?? {})}\n`).join('');
 }

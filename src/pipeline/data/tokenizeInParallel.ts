@@ -14,7 +14,7 @@ import {
 } from '../../model/formats/tokenCacheFormat.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 import type { TokenizeUnit } from './tokenizePlan.ts';
-import { shardFile, type TokenizeWorkerData, type UnitRecord, unitFile, type WorkerMessage } from './tokenizeWorker.ts';
+import { metaFile, shardFile, type TokenizeWorkerData, type UnitRecord, unitFile, type WorkerMessage } from './tokenizeWorker.ts';
 
 export interface ParallelTokenizeOptions {
   /** The cache directory to create (its partial work lives in `<dir>.tmp-partial` until done). */
@@ -135,6 +135,7 @@ export async function tokenizeInParallel(o: ParallelTokenizeOptions): Promise<Pa
       lengths: rec.lengths,
       indices: rec.rows > 0 ? [[first, rec.rows]] : [],
       files: rec.rows > 0 ? [[o.units[k].file, rec.rows]] : [],
+      ...(rec.meta ? { meta: metaFile(k) } : {}),
     };
     first += rec.rows;
     return shard;

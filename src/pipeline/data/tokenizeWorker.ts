@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CorpusDoc } from '../../core/corpusDoc.ts';
-import { type TokenDtype } from '../../model/formats/tokenCacheFormat.ts';
+import type { CorpusDoc, DocMeta } from '../../core/corpusDoc.ts';
+import { encodeMeta, type TokenDtype } from '../../model/formats/tokenCacheFormat.ts';
+import { docMeta } from '../../operators/tokenize.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import { normalizeString } from '../../model/tokenizer/normalize.ts';
 import { readJsonlRange } from '../../streams/sources/readJsonl.ts';
@@ -33,6 +34,8 @@ export interface UnitRecord {
   readonly bytes: number;
   readonly sha256: string;
   readonly lengths: readonly number[];
+  /** Whether `meta-NNNNN.jsonl` was written (some document has an author, title or language). */
+  readonly meta: boolean;
 }
 
 export type WorkerMessage =
@@ -42,6 +45,7 @@ export type WorkerMessage =
 
 export const shardFile = (k: number): string => `shard-${String(k).padStart(5, '0')}.bin`;
 export const unitFile = (k: number): string => `unit-${String(k).padStart(5, '0')}.json`;
+export const metaFile = (k: number): string => `meta-${String(k).padStart(5, '0')}.jsonl`;
 
 function rowsOf(u: TokenizeUnit, textColumn: string): AsyncIterable<CorpusDoc> {
   if (u.kind === 'jsonl') return readJsonlRange(u.path, textColumn, u.start, u.end, u.label);
@@ -65,6 +69,7 @@ async function tokenizeUnit(k: number, u: TokenizeUnit, d: TokenizeWorkerData, e
   };
   const max = d.dtype === 'uint16' ? 0xffff : 0xffffffff;
   const lengths: number[] = [];
+  const metas: (DocMeta | undefined)[] = [];
   let tokens = 0;
   let bytesRead = 0;
   let last = Date.now();
@@ -79,6 +84,7 @@ async function tokenizeUnit(k: number, u: TokenizeUnit, d: TokenizeWorkerData, e
         buf[used++] = id;
       }
       lengths.push(n);
+      metas.push(docMeta(row));
       tokens += n;
       bytesRead = u.kind === 'jsonl' ? (row.filePos ?? u.start) - u.start : Math.min(u.bytes, row.filePos ?? 0);
       if (Date.now() - last > 250) {
@@ -90,7 +96,9 @@ async function tokenizeUnit(k: number, u: TokenizeUnit, d: TokenizeWorkerData, e
   } finally {
     closeSync(fd);
   }
-  const record: UnitRecord = { rows: lengths.length, tokens, bytes: tokens * buf.BYTES_PER_ELEMENT, sha256: hash.digest('hex'), lengths };
+  const metaLines = encodeMeta(metas);
+  if (metaLines !== null) writeFileSync(join(d.dir, metaFile(k)), metaLines);
+  const record: UnitRecord = { rows: lengths.length, tokens, bytes: tokens * buf.BYTES_PER_ELEMENT, sha256: hash.digest('hex'), lengths, meta: metaLines !== null };
   const tmp = join(d.dir, `${unitFile(k)}.tmp`);
   writeFileSync(tmp, JSON.stringify(record));
   renameSync(tmp, join(d.dir, unitFile(k)));

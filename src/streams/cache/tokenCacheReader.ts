@@ -12,7 +12,7 @@ import {
   sameFingerprint,
   type TokenCacheIndex,
 } from '../../model/formats/tokenCacheFormat.ts';
-import type { TokenizedDoc } from '../../core/corpusDoc.ts';
+import type { DocMeta, TokenizedDoc } from '../../core/corpusDoc.ts';
 import { fromAsyncIterable } from '../sources/fromAsyncIterable.ts';
 
 /** What {@link probeTokenCache} found: a usable cache, none, or one that must be rebuilt (and why). */
@@ -48,6 +48,7 @@ export async function probeTokenCache(dir: string, expected: { readonly fingerpr
     const st = await stat(join(dir, s.file)).catch(() => undefined);
     if (!st) return { status: 'invalid', reason: `${s.file} is missing` };
     if (st.size !== s.bytes) return { status: 'invalid', reason: `${s.file} has ${st.size} bytes, the index says ${s.bytes} (truncated or overwritten)` };
+    if (s.meta && !(await stat(join(dir, s.meta)).catch(() => undefined))) return { status: 'invalid', reason: `${s.meta} is missing` };
   }
   return { status: 'hit', index };
 }
@@ -80,4 +81,42 @@ export async function* readTokenCache(dir: string, index: TokenCacheIndex): Asyn
 /** {@link readTokenCache} as a cold Observable that pulls one document at a time. */
 export function readTokenCache$(dir: string, index: TokenCacheIndex): Observable<TokenizedDoc> {
   return fromAsyncIterable(() => readTokenCache(dir, index));
+}
+
+/** A document's metadata as the cache keeps it, with where the document is. */
+export interface CachedDocMeta extends DocMeta {
+  /** Position in the cache (DocStore document number). */
+  readonly doc: number;
+  readonly corpusIndex: number;
+  /** The corpus file, as a position in the fingerprint's file list. */
+  readonly file: number;
+}
+
+/**
+ * The author, title and language of every cached document, in cache order, read shard by shard from
+ * the `meta-NNNNN.jsonl` side files (a shard without one yields documents without metadata). For
+ * per-source metrics and the author evaluation: nothing of it is held by a training run.
+ *
+ * @throws TokenCacheError for a side file that is missing or whose lines do not match its shard.
+ */
+export async function* readTokenCacheMeta(dir: string, index: TokenCacheIndex): AsyncGenerator<CachedDocMeta> {
+  let doc = 0;
+  for (const s of index.shards) {
+    const indices = fromRuns(s.indices);
+    const files = s.files.flatMap(([file, count]) => Array<number>(count).fill(file));
+    let lines: string[] = [];
+    if (s.meta) {
+      const path = join(dir, s.meta);
+      try {
+        lines = (await readFile(path, 'utf8')).split('\n').slice(0, -1);
+      } catch (e) {
+        throw new TokenCacheError(`${path}: cannot read (${(e as Error).message}); delete ${dir} or let the run rebuild it`);
+      }
+      if (lines.length !== s.docs) throw new TokenCacheError(`${path}: ${lines.length} lines for ${s.docs} documents; delete ${dir} or let the run rebuild it`);
+    }
+    for (let k = 0; k < s.docs; k++) {
+      const meta = lines.length ? (JSON.parse(lines[k]) as DocMeta) : {};
+      yield { doc: doc++, corpusIndex: indices[k], file: files[k], ...meta };
+    }
+  }
 }

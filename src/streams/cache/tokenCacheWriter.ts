@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import {
   BYTES_PER_TOKEN,
   type CorpusFingerprint,
+  encodeMeta,
   encodeShard,
   HOST_LITTLE_ENDIAN,
   TOKEN_CACHE_FORMAT,
@@ -67,6 +68,9 @@ export async function createTokenCacheWriter(dir: string, meta: TokenCacheMeta, 
     const bytes = encodeShard(pending.map((d) => d.ids), dtype);
     const file = `shard-${String(shards.length).padStart(5, '0')}.bin`;
     await writeFile(join(tmp, file), bytes);
+    const metaLines = encodeMeta(pending.map((d) => d.meta));
+    const meta = metaLines === null ? undefined : `meta-${String(shards.length).padStart(5, '0')}.jsonl`;
+    if (meta) await writeFile(join(tmp, meta), metaLines!);
     shards.push({
       file,
       docs: pending.length,
@@ -76,6 +80,7 @@ export async function createTokenCacheWriter(dir: string, meta: TokenCacheMeta, 
       lengths: pending.map((d) => d.ids.length),
       indices: toRuns(pending.map((d) => d.index)),
       files: sameRuns(pending.map((d) => d.file ?? 0)),
+      ...(meta ? { meta } : {}),
     });
     pending = [];
     pendingTokens = 0;

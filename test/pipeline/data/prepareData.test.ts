@@ -8,6 +8,7 @@ import type { DataProgressEvent } from '../../../src/core/events.ts';
 import { trainBpe } from '../../../src/model/tokenizer/bpeTrainer.ts';
 import type { Tokenizer } from '../../../src/model/tokenizer/types.ts';
 import { type PreparedData, prepareData, resolveTokenizer } from '../../../src/pipeline/data/prepareData.ts';
+import { readTokenCacheMeta } from '../../../src/streams/cache/tokenCacheReader.ts';
 import { tmpCorpus } from '../../streams/sources/tmpCorpus.ts';
 
 const SHIPPED = join(import.meta.dirname, '../../../data/ru_poetry.parquet');
@@ -226,4 +227,24 @@ describe('prepareData with the token cache', () => {
     one.close();
     par.close();
   }, 30_000);
+
+  it('keeps author, title and language beside the tokens (meta side files), none for a corpus without them', async () => {
+    const dir = tmp({
+      'm.jsonl': ['{"text":"ab","author":"A","title":"T","language":"ru"}', '{"text":"ba"}', '{"text":"abba","author":"B","title":null}'].join('\n') + '\n',
+      'plain.jsonl': '{"text":"ab"}\n{"text":"ba"}\n',
+    });
+    const cfg = (data: string) => normalizeConfig({ data: join(dir, data), tokenizer: 'char', context: 4, cache_dir: join(dir, 'cache'), val_fraction: 0 });
+    const { tokenizer } = await resolveTokenizer(cfg('m.jsonl'));
+    const got = await prepareData(cfg('m.jsonl'), tokenizer, { shardTokens: 4 });
+    const index = JSON.parse(readFileSync(join(got.cache.path!, 'index.json'), 'utf8'));
+    const metas = [];
+    for await (const m of readTokenCacheMeta(got.cache.path!, index)) metas.push(m);
+    expect(metas).toEqual([
+      { doc: 0, corpusIndex: 0, file: 0, author: 'A', title: 'T', language: 'ru' },
+      { doc: 1, corpusIndex: 1, file: 0 },
+      { doc: 2, corpusIndex: 2, file: 0, author: 'B', title: null },
+    ]);
+    const bare = await prepareData(cfg('plain.jsonl'), tokenizer);
+    expect(readdirSync(bare.cache.path!).filter((f) => f.startsWith('meta-'))).toEqual([]);
+  });
 });

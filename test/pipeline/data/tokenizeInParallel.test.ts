@@ -5,6 +5,7 @@ import { DataError } from '../../../src/core/errors/DataError.ts';
 import { CharTokenizer } from '../../../src/model/tokenizer/charTokenizer.ts';
 import { planTokenizeUnits } from '../../../src/pipeline/data/tokenizePlan.ts';
 import { tokenizeInParallel } from '../../../src/pipeline/data/tokenizeInParallel.ts';
+import { readTokenCacheMeta } from '../../../src/streams/cache/tokenCacheReader.ts';
 import { openTokenCacheStore } from '../../../src/streams/cache/tokenCacheStore.ts';
 import { corpusRows } from '../../../src/streams/sources/readCorpus.ts';
 import { tmpCorpus } from '../../streams/sources/tmpCorpus.ts';
@@ -47,6 +48,10 @@ describe('tokenizeInParallel', () => {
       expect(ids.at(-1)).toBe(tok.eosId);
     }
     store.close();
+    // the authors kept beside the tokens (b.jsonl's rows have them too)
+    const metas = [];
+    for await (const m of readTokenCacheMeta(join(dir, 'cache'), index)) metas.push(m);
+    expect(metas.map((m) => [m.doc, m.corpusIndex, m.file, m.author])).toEqual(want.map((r, d) => [d, r.index, r.file, r.author]));
   });
 
   it('aborted midway and run again, reuses the finished units and writes the same bytes as an uninterrupted run', async () => {
