@@ -3,6 +3,8 @@ import { fusedOn } from '../kernels/select.ts';
 import { adamwUpdateWebgpu } from '../kernels/webgpu/adamw.ts';
 import { sumOfSquaresWebgpu } from '../kernels/webgpu/sumSquares.ts';
 import { sumAll } from './sumAll.ts';
+import { onHost } from '../kernels/cpu/hostMemory.ts';
+import { adamwUpdateHost, sumOfSquaresHost } from '../kernels/cpu/adamw.ts';
 
 export interface AdamWOptions {
   readonly beta1: number;
@@ -18,7 +20,9 @@ export interface AdamWOptions {
  * correction, and global-norm gradient clipping. Moments live in variables named like the
  * parameters, so they can be saved to and loaded from optimizer.safetensors.
  * No GPU→CPU reads: the grad norm stays a tensor for the caller to read when it logs.
- * On webgpu with the `adamw` kernel on, each parameter is updated by one fused in-place kernel.
+ * On webgpu with the `adamw` kernel on, each parameter is updated by one fused in-place kernel; on
+ * the CPU backends (wasm, cpu) by one pass in place over host memory (kernels/cpu/adamw.ts: no
+ * parameter-sized temporaries, which held ~15× the model's size on the wasm heap).
  * With a `gate` (see StepGuard), the update is applied only where the gate, computed on the device
  * from the grad norm, is true: a skipped step leaves parameters and moments exactly as they were
  * (tf.where, or the fused kernel's apply flag), and changes nothing when every step is applied.
@@ -51,6 +55,10 @@ export class AdamW {
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, gradClip } = this.opts;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = 1 - b2 ** this.t;
+    if (onHost()) {
+      const host = this.applyHost(grads, lr, bc1, bc2, gate);
+      if (host) return host;
+    }
     return tf.tidy(() => {
       const names = Object.keys(grads);
       const fused = fusedOn('adamw');
@@ -100,6 +108,22 @@ export class AdamW {
       }
       return tf.keep(norm);
     });
+  }
+
+  /** The CPU-backend update (see adamwUpdateHost); null when a tensor is not on the host or is shared. */
+  private applyHost(grads: tf.NamedTensorMap, lr: number, bc1: number, bc2: number, gate?: (gradNorm: tf.Scalar) => tf.Scalar): tf.Scalar | null {
+    const { beta1, beta2, eps, weightDecay: wd, gradClip } = this.opts;
+    const names = Object.keys(grads);
+    const sq = sumOfSquaresHost(names.map((n) => grads[n]));
+    if (sq === null) return null;
+    const normValue = Math.fround(Math.sqrt(sq));
+    const norm = tf.keep(tf.scalar(normValue));
+    const scale = gradClip > 0 ? Math.min(1, gradClip / (normValue + 1e-6)) : 1;
+    if (gate && !tf.tidy(() => gate(norm).dataSync()[0])) return norm; // skipped: nothing changes
+    const slots = names.map((n) => ({ p: this.params.get(n)!, g: grads[n], m: this.m.get(n)!, v: this.v.get(n)!, decay: this.decay.has(n) && wd > 0 ? 1 - lr * wd : 1 }));
+    if (adamwUpdateHost(slots, scale, { lr, beta1, beta2, eps, bc1, bc2 })) return norm;
+    norm.dispose();
+    return null;
   }
 
   dispose(): void {

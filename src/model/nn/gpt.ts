@@ -8,7 +8,9 @@ import { swigluFused } from '../kernels/webgpu/swiglu.ts';
 import { disposeTensor, TensorCache } from './tensorCache.ts';
 import { paramSpecs } from './gptConfig.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
+import type { GeluKind } from '../../core/config/schema.ts';
 import { applyRope, ropeTables } from './rope.ts';
+import { recompute } from './recompute.ts';
 
 /**
  * A decoder-only pre-norm transformer. The defaults are the Poetru-75M family (RMSNorm, half-split
@@ -92,8 +94,12 @@ export function linear(x: tf.Tensor2D, w: Weights, name: string): tf.Tensor2D {
   return bias ? (y.add(bias) as tf.Tensor2D) : y;
 }
 
-/** GELU, tanh approximation (GPT-2's `gelu_new`; within 1e-3 of the erf form). */
-export function gelu(x: tf.Tensor): tf.Tensor {
+/**
+ * GELU. tanh (default): the tanh approximation (GPT-2's `gelu_new`, ggml's GELU); exact: x·Φ(x) =
+ * 0.5·x·(1 + erf(x/√2)) (PyTorch nn.GELU(), nanoGPT). The two differ by at most 4.7e-4.
+ */
+export function gelu(x: tf.Tensor, form: GeluKind = 'tanh'): tf.Tensor {
+  if (form === 'exact') return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
   const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(inner.tanh().add(1)).mul(0.5);
 }
@@ -204,7 +210,7 @@ export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): 
 /**
  * MLP. x [B, T, C] → [B, T, C].
  * swiglu: down(silu(x·Wg) ⊙ x·Wu), with Wg|Wu as one [C, 2F] gate_up matrix when fused (gate first).
- * gelu: down(gelu(x·Wu)).
+ * gelu: down(gelu(x·Wu)), GELU in the form `c.gelu` names.
  */
 export function mlp(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Tensor3D {
   const [B, T, C] = x.shape;
@@ -212,7 +218,7 @@ export function mlp(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): tf.Ten
   const x2 = x.reshape([B * T, C]) as tf.Tensor2D;
   let act: tf.Tensor; // [B·T, F]
   if (c.mlp === 'gelu') {
-    act = gelu(linear(x2, w, `${p}up`));
+    act = gelu(linear(x2, w, `${p}up`), c.gelu);
   } else if (fusedOn('swiglu')) {
     // WebGPU: one kernel from gate|up; separate gate and up weights are joined first (a weight-sized
     // copy, which also makes the two projections one matmul)
@@ -264,8 +270,47 @@ export function hiddenStates(idx: tf.Tensor2D, w: Weights, c: GptConfig, opts: F
     x = x.add(w.get('wpe')!.slice([0, 0], [T, c.hidden])); // + wpe[0..T) [T, C]
   }
   x = drop(x);
-  for (let i = 0; i < c.layers; i++) x = block(x, w, i, c, drop);
+  const recomputing = blockRecompute && (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu');
+  for (let i = 0; i < c.layers; i++) {
+    if (!recomputing) {
+      x = block(x, w, i, c, drop);
+      continue;
+    }
+    // the block's dropout seeds, fixed so that the recomputation draws the same masks
+    const first = n;
+    n += 2;
+    const names = layerParamNames(w, i);
+    x = recompute<tf.Tensor3D>(
+      (xi, ps) => {
+        let k = first;
+        const own: Weights = new Map(names.map((name, j) => [name, ps[j] as tf.Variable]));
+        return block(xi, own, i, c, (t) => (rate > 0 ? (tf.dropout(t, rate, undefined, (opts.seed ?? 0) + k++) as tf.Tensor3D) : t));
+      },
+      x,
+      names.map((name) => w.get(name)!),
+    );
+  }
   return norm(x, w, 'norm_f', c) as tf.Tensor3D;
+}
+
+/** The weights of layer i (`h.<i>.` names), in the map's order. */
+function layerParamNames(w: Weights, i: number): string[] {
+  const prefix = `h.${i}.`;
+  return [...w.keys()].filter((name) => name.startsWith(prefix));
+}
+
+let blockRecompute = true;
+
+/**
+ * On the CPU backends (wasm, cpu) each transformer block runs under `recompute` (activation
+ * checkpointing: the backward recomputes one block at a time instead of tfjs keeping every
+ * activation and gradient temporary of the whole model; see recompute.ts). On by default; off only
+ * to compare against the plain tape. Returns the previous setting.
+ */
+export function useBlockRecompute(on: boolean): boolean {
+  const was = blockRecompute;
+  blockRecompute = on;
+  return was;
 }
 
 /** Output projection: h [N, C] → logits [N, V] (tied: h · wteᵀ). */

@@ -6,6 +6,7 @@ import { forward, type Weights } from './gpt.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { maskedCrossEntropy } from './loss.ts';
 import type { StepGuard } from './stepGuard.ts';
+import { hostView, onHost, ownsStorage, touched } from '../kernels/cpu/hostMemory.ts';
 
 /** Loss of a batch (scalar tensor). Dropout only when `training`. */
 export function batchLoss(w: Weights, c: GptConfig, batch: Batch, training = false, seed = 0): tf.Scalar {
@@ -38,6 +39,7 @@ export function gradientStep(w: Weights, c: GptConfig, opt: AdamW, batch: Batch,
     const prevLoss = loss;
     loss = prevLoss ? tf.keep(prevLoss.add(value)) : value;
     if (prevLoss) tf.dispose([prevLoss, value]);
+    if (acc && accumulateOnHost(acc, w, grads)) return;
     const prevAcc: tf.NamedTensorMap | null = acc;
     const next: tf.NamedTensorMap = {};
     for (const [name, v] of w) next[name] = prevAcc ? tf.keep(prevAcc[name].add(grads[v.name])) : grads[v.name]; // tfjs keys grads by its own variable names
@@ -48,4 +50,22 @@ export function gradientStep(w: Weights, c: GptConfig, opt: AdamW, batch: Batch,
   const gradNorm = opt.apply(acc!, lr, guard ? (norm) => guard.gate(total, norm) : undefined);
   tf.dispose(Object.values(acc!));
   return { loss: total, gradNorm };
+}
+
+/**
+ * acc[name] += grads[tfjs name] in place on a CPU backend (wasm, cpu), then frees the gradients:
+ * two model-sized buffers at a time instead of three (acc, grads and their sum). False, touching
+ * nothing, off the host or when an accumulator's storage is shared.
+ */
+function accumulateOnHost(acc: tf.NamedTensorMap, w: Weights, grads: tf.NamedTensorMap): boolean {
+  if (!onHost()) return false;
+  for (const [name, v] of w) if (!ownsStorage(acc[name]) || !hostView(acc[name]) || !hostView(grads[v.name])) return false;
+  for (const [name, v] of w) {
+    const a = hostView(acc[name])!;
+    const g = hostView(grads[v.name])!;
+    for (let i = 0; i < a.length; i++) a[i] += g[i];
+    touched(acc[name]);
+  }
+  tf.dispose(Object.values(grads));
+  return true;
 }
