@@ -14,6 +14,9 @@ import { normalizeOptions } from '../pipeline/data/corpus.ts';
 import { BPE_SPECIALS, resolveTokenizer } from '../pipeline/data/prepareData.ts';
 import { tokenizedCorpus } from '../pipeline/data/tokenizedCorpus.ts';
 import { trainBpeOnCorpus } from '../pipeline/data/trainBpeOnCorpus.ts';
+import { spBpeOptions, splitSymbols, trainSpBpeOnCorpus } from '../pipeline/data/trainSpBpeOnCorpus.ts';
+import type { DataProgressEvent } from '../core/events.ts';
+import { formatEvent } from '../dashboard/formatEvent.ts';
 
 
 const USAGE = `usage:
@@ -21,6 +24,8 @@ const USAGE = `usage:
                             [--text-column text] [--normalize nfc] [--max-docs 0]
                             [--min-frequency 2] [--special "[PAD],[EOS],[UNK]"] [--user-symbols "«,»,—,…"]
                             [--chat] (adds the chat tokens <|system|> <|user|> <|assistant|> <|end|> as specials)
+                            [--type byte_bpe|sp_bpe] sp_bpe: SentencePiece-style BPE (Metaspace, <unk> <s> </s>),
+                            [--character-coverage 0.9995] [--byte-fallback auto|on|off] (sp_bpe only)
   versiflow tokenizer cache --data PATH --tokenizer tokenizer.json|char
                             [--text-column text] [--normalize nfc] [--max-docs 0] [--cache-dir .cache/versiflow/tokens]
   versiflow tokenizer encode --tokenizer tokenizer.json (--text S | --file F)
@@ -31,7 +36,7 @@ PATH: a .parquet, .jsonl or .txt file, a directory of them, a glob, or several o
 
 const READ_FLAGS = ['data', 'text-column', 'normalize', 'max-docs'];
 const FLAGS: Record<string, readonly string[]> = {
-  train: [...READ_FLAGS, 'vocab-size', 'out', 'min-frequency', 'special', 'user-symbols'],
+  train: [...READ_FLAGS, 'vocab-size', 'out', 'min-frequency', 'special', 'user-symbols', 'type', 'character-coverage', 'byte-fallback'],
   cache: [...READ_FLAGS, 'tokenizer', 'cache-dir'],
   encode: ['tokenizer', 'text', 'file'],
   decode: ['tokenizer', 'ids'],
@@ -91,6 +96,9 @@ function readConfig(flags: Record<string, string>, extra: Record<string, string 
 }
 
 async function train(flags: Record<string, string>, io: CliIO): Promise<number> {
+  if (flags.type === 'sp_bpe') return trainSp(flags, io);
+  if (flags.type !== undefined && flags.type !== 'byte_bpe') throw new UsageError(`--type must be byte_bpe or sp_bpe (got "${flags.type}")`);
+  for (const f of ['character-coverage', 'byte-fallback']) if (flags[f] !== undefined) throw new UsageError(`--${f} is for --type sp_bpe`);
   const cfg = readConfig(flags);
   const out = required(flags, 'out');
   const vocabSize = int(flags, 'vocab-size', undefined);
@@ -110,11 +118,30 @@ async function train(flags: Record<string, string>, io: CliIO): Promise<number> 
   return 0;
 }
 
+/** `train --type sp_bpe`: the config keys character_coverage, byte_fallback, user_defined_symbols from the flags. */
+async function trainSp(flags: Record<string, string>, io: CliIO): Promise<number> {
+  if (flags.chat !== undefined || flags['min-frequency'] !== undefined) throw new UsageError('--chat and --min-frequency are for --type byte_bpe');
+  const cfg = readConfig(flags, { vocab_size: required(flags, 'vocab-size'), character_coverage: flags['character-coverage'], byte_fallback: flags['byte-fallback'], user_defined_symbols: flags['user-symbols'] });
+  const out = required(flags, 'out');
+  const started = Date.now();
+  const opts = spBpeOptions(cfg);
+  const got = await trainSpBpeOnCorpus(cfg, flags.special !== undefined ? { ...opts, specialTokens: splitSymbols(flags.special) } : opts);
+  if (got.docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);
+  writeFileSync(out, JSON.stringify(got.tokenizer.toJSON(), null, 2));
+  for (const n of got.notes) io.stdout.write(`note: ${n}\n`);
+  io.stdout.write(
+    `trained ${got.tokenizer.vocabSize} tokens (SentencePiece-style BPE: ${got.alphabet} characters covering ${(100 * got.coverage).toFixed(3)}%, ${got.merges} merges, byte fallback ${got.byteFallback ? 'on' : 'off'}) on ${got.docs} documents in ${((Date.now() - started) / 1000).toFixed(1)} s → ${out}\n`,
+  );
+  return 0;
+}
+
 async function cache(flags: Record<string, string>, io: CliIO): Promise<number> {
   const cfg = readConfig(flags, { tokenizer: required(flags, 'tokenizer'), cache_dir: flags['cache-dir'], token_cache: 'true' });
   const started = Date.now();
-  const { tokenizer } = await resolveTokenizer(cfg);
-  const got = await tokenizedCorpus(cfg, tokenizer, { keep: false });
+  // preparation is not silent: a data/progress line about once a second on stderr
+  const onProgress = (e: DataProgressEvent) => io.stderr.write(`${formatEvent(e)}\n`);
+  const { tokenizer } = await resolveTokenizer(cfg, { onProgress });
+  const got = await tokenizedCorpus(cfg, tokenizer, { keep: false, onProgress });
   for (const w of got.cache.warnings) io.stderr.write(`warning: ${w}\n`);
   const path = got.cache.path!;
   const what = `${got.docCount} documents, ${got.tokens} tokens`;
