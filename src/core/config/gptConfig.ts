@@ -1,4 +1,4 @@
-import type { AttentionKind, MlpKind, NormKind, PositionsKind, RopeStyle } from './schema.ts';
+import type { AttentionKind, GeluKind, MlpKind, NormKind, PositionsKind, RopeStyle } from './schema.ts';
 
 /**
  * The architecture part of a config, fully resolved (no 0 = "derive it" placeholders): what
@@ -24,6 +24,8 @@ export interface GptConfig {
   readonly kvLatent: number;
   readonly attnBias: boolean;
   readonly mlp: MlpKind;
+  /** The GELU form of a gelu MLP (ignored by swiglu). */
+  readonly gelu: GeluKind;
   readonly ffn: number;
   readonly mlpBias: boolean;
   readonly fusedGateUp: boolean;

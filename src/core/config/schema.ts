@@ -55,10 +55,28 @@ export const CONFIG_SPEC = {
   groupByLength: int(0, 'Batches of similar lengths (HF group_by_length): each epoch\'s shuffle is cut into mega-batches of N batches, each sorted by length before it is cut into batches, and the batches are visited in a seeded random order; with trim_padding, short poems stop paying for long ones. 0 = off (plain shuffle).', 0),
   trimPadding: bool(true, 'Cut each batch to its longest row, rounded up to 64 tokens (truncate layout: short poems padded to the context cost no compute). Exact for these causal models: the losses and gradients are the same. Validation and `eval perplexity` also batch their examples by length (the same token-weighted loss). `--no-trim-padding` turns it off.'),
   tokenizer: str('char', '`char` builds a character vocabulary from the corpus; or a path to a tokenizer.json.'),
+  tokenizerType: oneOf('byte_bpe', 'The BPE trained when `tokenizer` names a missing tokenizer.json (with vocab_size): byte_bpe = byte-level (GPT-2 style, at least 259 tokens); sp_bpe = SentencePiece-style character-initial BPE (Metaspace, byte fallback; any size from about 100 tokens; docs/tokenizers.md).', ['byte_bpe', 'sp_bpe']),
+  characterCoverage: num(0.9995, 'sp_bpe: share of the corpus\'s characters its initial alphabet covers (SentencePiece\'s character_coverage; 1.0 for small alphabets); rarer characters go to byte fallback or <unk>.', { min: 0.5, max: 1 }),
+  byteFallback: oneOf('auto', 'sp_bpe: <0x00>…<0xFF> tokens for characters outside the alphabet; auto = on when the vocabulary holds the 256 byte tokens, else off (<unk> instead).', ['auto', 'on', 'off']),
+  userDefinedSymbols: str('', 'sp_bpe: comma list of pieces kept whole (SentencePiece\'s user_defined_symbols, e.g. "«,»,—,…"); empty = none.'),
   normalize: str('nfc', 'Text normalisers before tokenizing: none, or a comma list of nfc, yo (ё→е), quotes, dashes, ellipsis.'),
   tokenCache: bool(true, 'Keep the tokenized corpus on disk and reuse it while the corpus files, text column, normalisation, max_docs and tokenizer are unchanged (`--no-token-cache` turns it off).'),
   tokenCacheKeep: int(8, 'Keep the N most recently used token caches (and char vocabularies) in cache_dir, deleting older ones; 0 = keep all.'),
   cacheDir: str('.cache/versiflow/tokens', 'Directory of token caches, one subdirectory per corpus fingerprint and tokenizer hash (relative to the working directory).'),
+  minChars: int(0, 'Cleaning: drop documents shorter than this many characters (Unicode code points, after normalisation); 0 = no bound. Cleaning keys are part of the token cache\'s fingerprint; docs/data.md#cleaning-filters.'),
+  maxChars: int(0, 'Cleaning: drop documents longer than this many characters; 0 = no bound.'),
+  minTokens: int(0, 'Cleaning: leave out documents of fewer tokens (EOS not counted), read from the token cache\'s index (no re-tokenizing when changed); 0 = no bound.'),
+  maxTokens: int(0, 'Cleaning: leave out documents of more tokens (EOS not counted); 0 = no bound.'),
+  dedupe: bool(false, 'Cleaning: drop documents whose text (after normalisation and strip_apparatus) equals an earlier one\'s.'),
+  nearDupeThreshold: num(0, 'Cleaning: drop near-duplicates, documents whose character shingles have an estimated Jaccard similarity ≥ this with an earlier kept one (MinHash, 128 hashes, LSH bands; seeded by seed); 0 = off, 0.8 a usual value.', { min: 0, max: 1 }),
+  nearDupeShingle: int(5, 'Cleaning: characters per shingle of the near-duplicate filter (lowercased, whitespace collapsed).', 1, 64),
+  script: str('', 'Cleaning: keep documents whose letters are mostly in these Unicode scripts, a comma list of \\p{Script} names (Cyrillic, Latin, Greek, …); empty = off.'),
+  scriptMinShare: num(0.5, 'Cleaning: with script set, the share of a document\'s letters that must be in those scripts.', { min: 0, max: 1 }),
+  languages: str('', 'Cleaning: keep documents whose `language` column is one of these (comma list, case-insensitive); documents without the column are kept. Empty = off.'),
+  authors: str('', 'Cleaning: keep only documents by these authors (comma list of `author` column values); empty = all.'),
+  excludeAuthors: str('', 'Cleaning: drop documents by these authors (comma list).'),
+  stripApparatus: bool(false, 'Cleaning: remove editorial apparatus from the text: footnote markers ([1], [*], word*, word¹) and page numbers alone on a line (12, — 12 —, с. 12); a document left empty is dropped.'),
+  stripPattern: str('', 'Cleaning: a further regular expression (JavaScript, flags gmu) whose matches are removed from every document, with strip_apparatus\'s rules or alone.'),
   tokenizeWorkers: int(0, 'Worker threads tokenizing a corpus of more than 32 MB into the token cache (each takes 32 MB pieces; an interrupted run resumes at the pieces not done); 0 = one per CPU core, 1 = in the main thread. max_docs > 0 tokenizes in the main thread.'),
 
   // --- model (defaults = the Poetru-75M family: RMSNorm, half-split RoPE, GQA, SwiGLU, no biases, tied) ---
@@ -78,7 +96,8 @@ export const CONFIG_SPEC = {
   headDim: int(0, 'Dimension per head; 0 = hidden / heads.'),
   kvLatent: int(0, 'latent attention only: width of the shared K/V down-projection; 0 = hidden.'),
   attnBias: bool(false, 'Biases on every attention projection (q, k, v or kv_down/k_up/v_up, and o).'),
-  mlp: oneOf('swiglu', 'MLP: swiglu = down(silu(x·Wg) ⊙ x·Wu) (Llama); gelu = down(gelu(x·Wu)) with the tanh GELU (GPT-2).', ['swiglu', 'gelu']),
+  mlp: oneOf('swiglu', 'MLP: swiglu = down(silu(x·Wg) ⊙ x·Wu) (Llama); gelu = down(gelu(x·Wu)) with the GELU form `gelu` names.', ['swiglu', 'gelu']),
+  gelu: oneOf('tanh', 'mlp gelu only: tanh = the tanh approximation (GPT-2\'s gelu_new, what GGUF runtimes compute); exact = x·Φ(x) with erf (PyTorch nn.GELU(), nanoGPT, HF "gelu"). They differ by at most 4.7e-4 per activation.', ['tanh', 'exact']),
   ffn: int(0, 'MLP inner width F; 0 = the multiple of 64 nearest 8/3 · hidden for swiglu, 4 · hidden for gelu.'),
   mlpBias: bool(false, 'Biases on the MLP projections.'),
   fusedGateUp: bool(false, 'swiglu only: one [hidden, 2·ffn] gate_up matrix (gate = first half, up = second) instead of two; same maths, one matmul.'),
@@ -166,10 +185,12 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
  */
 export const CONFIG_SECTIONS = {
   run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
-  data: ['data', 'dataSources', 'dataMix', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers'],
+  data: ['data', 'dataSources', 'dataMix', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'tokenizerType', 'characterCoverage', 'byteFallback', 'userDefinedSymbols', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers',
+    'minChars', 'maxChars', 'minTokens', 'maxTokens', 'dedupe', 'nearDupeThreshold', 'nearDupeShingle', 'script', 'scriptMinShare', 'languages', 'authors', 'excludeAuthors', 'stripApparatus', 'stripPattern',
+  ],
   model: [
     'vocabSize', 'context', 'layers', 'hidden', 'norm', 'normEps', 'normBias', 'positions', 'ropeTheta', 'ropeStyle', 'attention', 'heads', 'kvHeads',
-    'headDim', 'kvLatent', 'attnBias', 'mlp', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
+    'headDim', 'kvLatent', 'attnBias', 'mlp', 'gelu', 'ffn', 'mlpBias', 'fusedGateUp', 'tied', 'dropout', 'initStd', 'residualInitScale',
   ],
   optim: ['batchSize', 'microBatch', 'maxSteps', 'epochs', 'lr', 'schedule', 'decayRatio', 'minLrRatio', 'warmupSteps', 'warmupRatio', 'weightDecay', 'beta1', 'beta2', 'adamEps', 'gradClip', 'maxBadSteps', 'lossSpikeFactor'],
   preference: ['prefBeta', 'ktoLambdaD', 'ktoLambdaU', 'ktoReferencePoint', 'ktoLengthNormalise', 'dpoLabelSmoothing', 'prefDriftBound', 'prefQualityPrompts', 'prefQualityTokens'],
@@ -198,6 +219,8 @@ export type NormKind = Config['norm'];
 export type PositionsKind = Config['positions'];
 export type AttentionKind = Config['attention'];
 export type MlpKind = Config['mlp'];
+/** Which GELU a gelu MLP computes: tanh (gelu_new) or exact (erf). */
+export type GeluKind = Config['gelu'];
 export type ScheduleKind = Config['schedule'];
 /** How rotary embeddings pair a head's dimensions (see model/nn/rope.ts). */
 export type RopeStyle = Config['ropeStyle'];

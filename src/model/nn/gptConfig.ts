@@ -15,7 +15,7 @@ export interface ParamSpec {
 }
 
 type Required = 'vocabSize' | 'context' | 'layers' | 'hidden' | 'heads' | 'kvHeads' | 'headDim' | 'ffn' | 'normEps' | 'ropeTheta' | 'tied' | 'dropout' | 'initStd';
-type Choice = 'norm' | 'positions' | 'ropeStyle' | 'attention' | 'mlp';
+type Choice = 'norm' | 'positions' | 'ropeStyle' | 'attention' | 'mlp' | 'gelu';
 
 /**
  * What `resolveGptConfig` accepts: the camelCase config keys (a whole `Config` plus `vocabSize` works).
@@ -30,6 +30,7 @@ const CHOICES: { readonly [K in Choice]: readonly string[] } = {
   ropeStyle: ['half', 'interleaved'],
   attention: ['mha', 'gqa', 'latent'],
   mlp: ['swiglu', 'gelu'],
+  gelu: ['tanh', 'exact'],
 };
 
 function choice<K extends Choice>(c: GptConfigInput, key: K, fallback: GptConfig[K]): GptConfig[K] {
@@ -75,6 +76,7 @@ export function resolveGptConfig(c: GptConfigInput): GptConfig {
     kvLatent,
     attnBias: c.attnBias ?? false,
     mlp,
+    gelu: choice(c, 'gelu', 'tanh'),
     ffn,
     mlpBias: c.mlpBias ?? false,
     fusedGateUp: c.fusedGateUp ?? false,

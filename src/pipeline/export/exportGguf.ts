@@ -40,7 +40,7 @@ export const GGUF_TYPES: readonly GgufFileType[] = ['f32', 'f16', 'q8_0'];
  * `versiflow export --format gguf`: a checkpoint → DIR/model-<type>.gguf for llama.cpp (and Ollama,
  * LM Studio, node-llama-cpp): arch "llama" for the Llama family, "gpt2" for the GPT-2 family (the
  * same families and refusals as export --format hf), the tokenizer in its metadata. Needs no tensor
- * backend.
+ * backend. An exact-GELU GPT-2 is written with a note: llama.cpp computes the tanh GELU.
  */
 export async function exportGguf(o: ExportGgufOptions): Promise<ExportGgufResult> {
   const type = o.type ?? 'f16';
@@ -69,6 +69,10 @@ export async function exportGguf(o: ExportGgufOptions): Promise<ExportGgufResult
   await mkdir(resolve(o.out), { recursive: true });
   await writeFile(file, bytes);
   const notes = exportNotes(family, gpt).filter((n) => !n.startsWith('matrices transposed'));
+  if (family === 'gpt2' && gpt.gelu === 'exact') {
+    // ggml_gelu (llama.cpp's gpt2 FFN) is the tanh approximation; a GGUF file has no key to choose the erf form
+    notes.push('gelu: exact (erf) trained, but llama.cpp\'s gpt2 architecture computes the tanh GELU (ggml_gelu): they differ by at most 4.7e-4 per activation, so llama.cpp\'s logits differ slightly from Versiflow\'s (export --format hf or onnx keep the erf form)');
+  }
   if (family === 'llama') notes.push('q and k rows permuted per head to llama.cpp\'s adjacent-pair RoPE (row 2i + j ← j·d/2 + i of the half-split order)');
   if (kept.length) notes.push(`kept F16, rows not a multiple of 32 for Q8_0: ${kept.join(', ')}`);
   notes.push(...tok.notes);

@@ -71,7 +71,30 @@ export function ropeRef(v: Vec, pos: number, theta: number, style: 'half' | 'int
   return out;
 }
 
-const geluRef = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+const geluTanhRef = (x: number): number => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+
+/**
+ * erf in float64: the Maclaurin series below |x| = 3 (terms peak near e^9, so ~1e-12 absolute error),
+ * 1 − erfc from its continued fraction above (60 terms, converged to rounding for |x| ≥ 3).
+ */
+export function erfRef(x: number): number {
+  const a = Math.abs(x);
+  if (a < 3) {
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200 && Math.abs(term) > 1e-17; n++) {
+      term *= (-x * x) / n;
+      sum += term / (2 * n + 1);
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  let k = a;
+  for (let n = 60; n >= 1; n--) k = a + n / 2 / k;
+  const erfc = Math.exp(-a * a) / (Math.sqrt(Math.PI) * k);
+  return Math.sign(x) * (1 - erfc);
+}
+
+const geluExactRef = (x: number): number => 0.5 * x * (1 + erfRef(x / Math.SQRT2));
 const siluRef = (x: number): number => x / (1 + Math.exp(-x));
 
 /** Logits [T][V] of one sequence. */
@@ -114,7 +137,7 @@ export function forwardRef(ids: readonly number[], r: Ref, c: GptConfig): Vec[] 
     x = x.map((v) => {
       const hm = normRef(v, r, `${p}mlp_norm`, c);
       let act: Vec;
-      if (c.mlp === 'gelu') act = lin(hm, r, `${p}mlp.up`).map(geluRef);
+      if (c.mlp === 'gelu') act = lin(hm, r, `${p}mlp.up`).map(c.gelu === 'exact' ? geluExactRef : geluTanhRef);
       else {
         const F = c.ffn;
         const gu = c.fusedGateUp ? lin(hm, r, `${p}mlp.gate_up`) : null;

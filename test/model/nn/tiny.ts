@@ -26,6 +26,9 @@ export const BLOCK_VARIANTS: Readonly<Record<string, Partial<GptConfigInput>>> =
   'layer norm without bias + rope + gqa + swiglu unfused with bias + attn bias': {
     norm: 'layer', attnBias: true, mlpBias: true, kvHeads: 1,
   },
+  'rms + learned positions + mha + exact (erf) gelu (Mini-Tron)': {
+    positions: 'learned', attention: 'mha', kvHeads: 0, mlp: 'gelu', gelu: 'exact',
+  },
 };
 
 /** A seeded batch of B rows of T tokens (x, next-token y, all positions counted). */

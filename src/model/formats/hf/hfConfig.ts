@@ -15,8 +15,8 @@ export const TRANSFORMERS_VERSION = '4.57.0';
  * config.json of the export: LlamaForCausalLM or GPT2LMHeadModel, with every key that changes the
  * computation written out (no reliance on a class default that may drift between versions).
  * Llama: head_dim, num_key_value_heads, attention_bias (q, k, v, o), mlp_bias (gate, up, down),
- * rope_theta top-level (read by 4.x and 5.x), no rope_scaling. GPT-2: gelu_new (= Versiflow's tanh
- * GELU), n_inner, scale_attn_weights (1/√d), every dropout 0 except resid/embd = dropout.
+ * rope_theta top-level (read by 4.x and 5.x), no rope_scaling. GPT-2: gelu_new (gelu: tanh) or gelu
+ * (gelu: exact, the erf form), n_inner, scale_attn_weights (1/√d), every dropout 0 except resid/embd = dropout.
  */
 export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Record<string, unknown> {
   // the keys both families end with
@@ -63,7 +63,7 @@ export function hfConfigJson(family: HfFamily, a: HfArch, ids: SpecialIds): Reco
     n_inner: a.ffn,
     n_positions: a.context,
     n_ctx: a.context,
-    activation_function: 'gelu_new',
+    activation_function: a.gelu === 'exact' ? 'gelu' : 'gelu_new', // gelu = exact erf GELU, gelu_new = tanh form
     layer_norm_epsilon: a.normEps,
     resid_pdrop: a.dropout,
     embd_pdrop: a.dropout,
@@ -173,6 +173,7 @@ function llamaArch(doc: Doc, where: string): HfArch {
     kvLatent: 0,
     attnBias: flag(doc, 'attention_bias', false),
     mlp: 'swiglu',
+    gelu: 'tanh', // unused by SwiGLU
     ffn: num(doc, 'intermediate_size', where),
     mlpBias: flag(doc, 'mlp_bias', false),
     fusedGateUp: false,
@@ -182,16 +183,14 @@ function llamaArch(doc: Doc, where: string): HfArch {
   };
 }
 
-/** GELU forms Transformers' GPT-2 may name: the tanh ones are Versiflow's exactly. */
+/** GELU forms Transformers' GPT-2 may name that are Versiflow's tanh GELU exactly ("gelu" is its exact one). */
 const TANH_GELU = ['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast'];
 
 function gpt2Arch(doc: Doc, where: string): ImportedArch {
   const warnings: string[] = [];
   const act = String(doc.activation_function ?? 'gelu_new');
-  if (act === 'gelu') {
-    warnings.push(`${where}: activation_function "gelu" is the exact erf GELU; Versiflow's GELU is the tanh form (gelu_new), which differs from it by at most 4.7e-4 per activation, so logits differ slightly from the source model's`);
-  } else if (!TANH_GELU.includes(act)) {
-    throw new CheckpointError(`${where}: activation_function "${act}" is not a GELU; Versiflow's GPT-2 MLP uses the tanh GELU (gelu_new), so the import is refused`);
+  if (act !== 'gelu' && !TANH_GELU.includes(act)) {
+    throw new CheckpointError(`${where}: activation_function "${act}" is not a GELU Versiflow computes (gelu = exact erf, or the tanh forms ${TANH_GELU.join(', ')}), so the import is refused`);
   }
   if (doc.scale_attn_weights === false) throw new CheckpointError(`${where}: scale_attn_weights false (no 1/√d in attention) is not what Versiflow computes; the import is refused`);
   if (doc.scale_attn_by_inverse_layer_idx === true) throw new CheckpointError(`${where}: scale_attn_by_inverse_layer_idx true is not what Versiflow computes; the import is refused`);
@@ -217,6 +216,7 @@ function gpt2Arch(doc: Doc, where: string): ImportedArch {
     kvLatent: 0,
     attnBias: true,
     mlp: 'gelu',
+    gelu: act === 'gelu' ? 'exact' : 'tanh', // "gelu" is the erf form (config key gelu: exact)
     ffn: doc.n_inner == null ? 4 * hidden : num(doc, 'n_inner', where),
     mlpBias: true,
     fusedGateUp: false,
@@ -250,6 +250,7 @@ export function archToConfigKeys(a: HfArch): Record<string, unknown> {
     kv_latent: a.kvLatent,
     attn_bias: a.attnBias,
     mlp: a.mlp,
+    gelu: a.gelu,
     ffn: a.ffn,
     mlp_bias: a.mlpBias,
     fused_gate_up: a.fusedGateUp,

@@ -15,7 +15,8 @@ export type HfFamily = 'llama' | 'gpt2';
  *   permuting q/k rows per head, which leaves q·k unchanged), SwiGLU (fused gate_up split in two),
  *   MHA or GQA; latent K/V is linear, so kv_down·k_up and kv_down·v_up fold into k_proj and v_proj;
  *   attention_bias (q, k, v, o) and mlp_bias (gate, up, down) from attn_bias and mlp_bias.
- * - gpt2: LayerNorm, learned positions, tanh-GELU MLP (gelu_new), one K/V head per query head,
+ * - gpt2: LayerNorm, learned positions, GELU MLP (activation_function gelu_new for gelu: tanh, gelu for
+ *   gelu: exact), one K/V head per query head,
  *   head_dim = hidden / heads; GPT-2 always has biases: missing ones are exported as zeros (exact).
  */
 export function hfFamilyOf(a: HfArch): HfFamily {
@@ -40,7 +41,7 @@ function llamaProblems(a: HfArch): string[] {
 function gpt2Problems(a: HfArch): string[] {
   const p: string[] = [];
   if (a.positions !== 'learned') p.push(`positions: ${a.positions} (GPT-2 adds a learned position table; it has no rotary positions)`);
-  if (a.mlp !== 'gelu') p.push(`mlp: ${a.mlp} (GPT-2's MLP is c_proj(gelu_new(c_fc·x)), not gated)`);
+  if (a.mlp !== 'gelu') p.push(`mlp: ${a.mlp} (GPT-2's MLP is c_proj(gelu(c_fc·x)), not gated)`);
   if (a.kvHeads !== a.heads) p.push(`kv_heads: ${a.kvHeads} with heads: ${a.heads} (GPT-2 has one K/V head per query head)`);
   if (a.headDim * a.heads !== a.hidden) p.push(`head_dim: ${a.headDim} (GPT-2's head width is hidden / heads = ${a.hidden / a.heads})`);
   return p;

@@ -89,7 +89,7 @@ const RECIPE_KEYS = [
 ];
 const ARCH_KEYS = [
   'vocab_size', 'context', 'layers', 'hidden', 'norm', 'norm_eps', 'norm_bias', 'positions', 'rope_theta', 'rope_style', 'attention', 'heads', 'kv_heads', 'head_dim', 'kv_latent',
-  'attn_bias', 'mlp', 'ffn', 'mlp_bias', 'fused_gate_up', 'tied',
+  'attn_bias', 'mlp', 'gelu', 'ffn', 'mlp_bias', 'fused_gate_up', 'tied',
 ];
 
 const fmt = (x: unknown): string => (typeof x === 'number' ? (Number.isInteger(x) ? x.toLocaleString('en-US') : String(Number(x.toPrecision(6)))) : `\`${String(x)}\``);

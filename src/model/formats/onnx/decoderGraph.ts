@@ -30,7 +30,7 @@ const TOTAL = 'past_sequence_length + sequence_length';
  * positions appended). Computes what src/model/nn/gpt.ts computes: pre-norm blocks (RMSNorm or
  * LayerNorm), half-split RoPE from tables gathered by position_ids or a learned position table, GQA
  * (query heads grouped over their K/V head: q [B, KV, g, T, d] against k [B, KV, 1, Tk, d]), SwiGLU or
- * tanh-GELU, biases where present, tied or untied head. Keys are visible when causal (key position ≤
+ * GELU (Erf form for gelu: exact, Tanh form for tanh), biases where present, tied or untied head. Keys are visible when causal (key position ≤
  * query position, the query at past + t) and their attention_mask is 1.
  */
 export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32'): OnnxModel {
@@ -103,6 +103,8 @@ export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kin
     return g.op('Concat', [r1, r2], { axis: int(-1) });
   };
   const gelu = (h: string): string => {
+    // exact: 0.5·h·(1 + erf(h/√2)) (ONNX Erf, opset 9+); tanh: 0.5·h·(1 + tanh(√(2/π)·(h + 0.044715·h³)))
+    if (a.gelu === 'exact') return g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Erf', [g.op('Mul', [h, g.scalar(Math.SQRT1_2)])]), g.scalar(1)])]), g.scalar(0.5)]);
     const inner = g.op('Mul', [g.op('Add', [h, g.op('Mul', [g.op('Pow', [h, g.scalar(3)]), g.scalar(0.044715)])]), g.scalar(Math.sqrt(2 / Math.PI))]);
     return g.op('Mul', [g.op('Mul', [h, g.op('Add', [g.op('Tanh', [inner]), g.scalar(1)])]), g.scalar(0.5)]);
   };

@@ -33,10 +33,6 @@ function scalar(x: PyValue): number | null {
   return null;
 }
 
-/** The exact-vs-tanh GELU note every nanoGPT import carries. */
-export const NANOGPT_GELU_WARNING =
-  "nanoGPT's MLP uses nn.GELU(), the exact erf form; Versiflow's GELU is the tanh form (gelu_new), which differs from it by at most 4.7e-4 per activation, so the imported model's logits differ slightly from nanoGPT's";
-
 export function nanoGptToVersiflow(ckpt: PyValue, where: string): NanoGptImport {
   if (!isDict(ckpt) || !isDict(ckpt.get('model')) || !isDict(ckpt.get('model_args'))) {
     throw new CheckpointError(`${where}: not a nanoGPT checkpoint (expected a dict with "model" (the state dict) and "model_args")`);
@@ -108,7 +104,7 @@ export function nanoGptToVersiflow(ckpt: PyValue, where: string): NanoGptImport 
   const dropout = scalar(args.get('dropout') ?? 0) ?? 0;
   const arch: HfArch = {
     vocabSize: V, context: T, layers: L, hidden: C, norm: 'layer', normEps: 1e-5, normBias: bias, positions: 'learned', ropeTheta: 10000, ropeStyle: 'half',
-    attention: 'mha', heads: H, kvHeads: H, headDim: C / H, kvLatent: 0, attnBias: bias, mlp: 'gelu', ffn: 4 * C, mlpBias: bias, fusedGateUp: false, tied,
+    attention: 'mha', heads: H, kvHeads: H, headDim: C / H, kvLatent: 0, attnBias: bias, mlp: 'gelu', gelu: 'exact', ffn: 4 * C, mlpBias: bias, fusedGateUp: false, tied,
     initStd: 0.02, dropout, residualInitScale: true, // nanoGPT scales c_proj's init by 1/sqrt(2·n_layer)
   };
   const config = ckpt.get('config');
@@ -118,7 +114,7 @@ export function nanoGptToVersiflow(ckpt: PyValue, where: string): NanoGptImport 
     recipe: isDict(config) ? recipeOf(config) : {},
     iterNum: scalar(ckpt.get('iter_num') ?? null),
     bestValLoss: scalar(ckpt.get('best_val_loss') ?? null),
-    warnings: [NANOGPT_GELU_WARNING],
+    warnings: [],
   };
 }
 

@@ -22,6 +22,8 @@ describe('hfConfigJson', () => {
       architectures: ['GPT2LMHeadModel'], model_type: 'gpt2', n_embd: 16, n_layer: 2, n_head: 4, n_inner: 24, n_positions: 8, activation_function: 'gelu_new',
       layer_norm_epsilon: 1e-5, scale_attn_weights: true, scale_attn_by_inverse_layer_idx: false, resid_pdrop: 0.1, tie_word_embeddings: true,
     });
+    // gelu: exact is Transformers' "gelu" (nn.functional.gelu, the erf form)
+    expect(hfConfigJson('gpt2', { ...c, gelu: 'exact' }, IDS)).toMatchObject({ activation_function: 'gelu' });
   });
 
   it('generation_config.json carries the special ids and the run\'s sampling settings (greedy: no sampling keys)', () => {
@@ -62,8 +64,12 @@ describe('importHfConfig', () => {
     expect(() => importHfConfig({ ...gpt2, n_embd: 9 })).toThrow(/not a multiple/);
   });
 
-  it('imports GPT-2 with the exact erf GELU with a warning that states the difference', () => {
-    const { warnings } = importHfConfig({ model_type: 'gpt2', vocab_size: 10, n_embd: 8, n_layer: 1, n_head: 2, activation_function: 'gelu' });
-    expect(warnings[0]).toMatch(/erf GELU.*4\.7e-4/);
+  it('imports GPT-2\'s activation_function "gelu" as gelu: exact, the tanh forms as gelu: tanh, without warnings', () => {
+    const doc = { model_type: 'gpt2', vocab_size: 10, n_embd: 8, n_layer: 1, n_head: 2 };
+    const exact = importHfConfig({ ...doc, activation_function: 'gelu' });
+    expect(exact.arch.gelu).toBe('exact');
+    expect(exact.warnings).toEqual([]);
+    expect(importHfConfig({ ...doc, activation_function: 'gelu_new' }).arch.gelu).toBe('tanh');
+    expect(importHfConfig({ ...doc, activation_function: 'gelu_pytorch_tanh' }).arch.gelu).toBe('tanh');
   });
 });

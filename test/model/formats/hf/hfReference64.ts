@@ -1,4 +1,5 @@
 import type { NamedArray } from '../../../../src/model/formats/safetensors.ts';
+import { erfRef } from '../../nn/ref64.ts';
 
 /**
  * An independent float64 forward pass of an exported Transformers state dict, written from
@@ -131,7 +132,10 @@ function gpt2(cfg: Record<string, any>, W: Get, w: Map<string, unknown>, ids: re
     const r = 1 / Math.sqrt(x.reduce((a, v) => a + (v - mean) ** 2, 0) / C + cfg.layer_norm_epsilon);
     return x.map((v, i) => (v - mean) * r * s[i] + b[i]);
   };
-  const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+  // Transformers' ACT2FN: "gelu" is the erf form, gelu_new the tanh form
+  const gelu = cfg.activation_function === 'gelu'
+    ? (x: number) => 0.5 * x * (1 + erfRef(x / Math.SQRT2))
+    : (x: number) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
   const E = W('transformer.wte.weight').data;
   const P = W('transformer.wpe.weight').data;
   let x = ids.map((id, t) => E.slice(id * C, (id + 1) * C).map((v, i) => v + P[t * C + i]));

@@ -20,7 +20,7 @@ export const EXPORTABLE: Readonly<Record<string, { family: 'llama' | 'gpt2'; ove
   },
   'llama: head_dim 6 ≠ hidden/heads, theta 500000': { family: 'llama', over: { headDim: 6, ropeTheta: 500000 } },
   'gpt2: every bias, tied (GPT-2, gpt2-preln)': { family: 'gpt2', over: { ...GPT2, normBias: true, attnBias: true, mlpBias: true } },
-  'gpt2: no biases, untied (nanoGPT bias=False)': { family: 'gpt2', over: { ...GPT2, tied: false } },
+  'gpt2: no biases, untied, exact GELU (nanoGPT bias=False)': { family: 'gpt2', over: { ...GPT2, tied: false, gelu: 'exact' } },
   'gpt2: latent K/V (kv_heads = heads)': { family: 'gpt2', over: { ...GPT2, attention: 'latent', kvLatent: 8, attnBias: true } },
 };
 
