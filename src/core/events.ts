@@ -4,6 +4,14 @@
  * Plain JSON: no tensors, no class instances, so any event can be sent over the wire as is.
  */
 
+/** What one cleaning filter did to a corpus (docs/data.md): rows it saw, dropped and (strip_apparatus) changed. */
+export interface FilterReport {
+  readonly filter: string;
+  readonly seen: number;
+  readonly dropped: number;
+  readonly changed?: number;
+}
+
 /** A mixture source's share of the training rows (data: as a list): planned at run/start, drawn by run/end. */
 export interface MixtureShare {
   readonly name: string;
@@ -37,6 +45,8 @@ export interface RunStartEvent {
   readonly tokenCache?: { readonly hit: boolean; readonly path: string | null };
   /** A mixture's sources and the share of the run's rows each will give (seeded: exactly what the run draws). */
   readonly mixture?: readonly MixtureShare[];
+  /** The cleaning filters in use and what each dropped, in the order they run (per source for a mixture: filter `name/filter`). */
+  readonly filters?: readonly FilterReport[];
   /** webgpu only: fused kernels in use, and the fused-vs-stock timings autotuning took at start. */
   readonly kernels?: {
     readonly inUse: readonly string[];
