@@ -4,6 +4,9 @@ import { ConfigError } from '../../core/errors/ConfigError.ts';
 import type { Token } from '../../model/nn/generate.ts';
 import { isLoopbackHost } from './feedAuth.ts';
 import { type ClientGenerateOptions, type GenerateLimits, type GeneratePrompt, type GenerateServerMessage, parseGenerateMessage } from './generateProtocol.ts';
+import { requestOverLimit } from './generateRequestLimits.ts';
+import { type GenerateConnection, GenerateScheduler } from './generateScheduler.ts';
+import { listenOn } from './listenOn.ts';
 import { SocketQueue } from './socketQueue.ts';
 import {
   ClientGuard, gateUpgrades, type MessageLimits, messageLimits, parseOrigins, POLICY_CLOSE_REASON, POLICY_VIOLATION, selfOrigins, type UpgradeGate,
@@ -63,23 +66,6 @@ export interface GenerateServerHandle {
   close(): Promise<void>;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
-  readonly q: SocketQueue;
-  /** This connection's requests, running or waiting, by id. */
-  readonly jobs: Map<string, Job>;
-}
-
-interface Job {
-  readonly id: string;
-  readonly prompt: GeneratePrompt;
-  readonly options: ClientGenerateOptions;
-  readonly conn: Connection;
-  cancelled: boolean;
-  /** Last position announced in a `queued` message (0: none). */
-  position: number;
-}
-
 /**
  * Generation over WebSocket (protocol: docs/generate-protocol.md). At most `maxConcurrent` requests
  * run at once, each as its own async loop over `source`, so they interleave token by token on the
@@ -122,168 +108,18 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
     res.end('this is a versiflow generation server: connect with a WebSocket (docs/generate-protocol.md)\n');
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-  const connections = new Set<Connection>();
-  const waiting: Job[] = [];
-  let running = 0;
-  let closed = false;
-
-  /** Generations waiting for their client to read (they gave up their slot), and those ready to take one back. */
-  let parked = 0;
-  const resuming: Array<() => void> = [];
-
-  const run = async (job: Job) => {
-    const { q, jobs } = job.conn;
-    const id = job.id;
-    const t0 = now();
-    let n = 0;
-    let finish: 'eos' | 'length' | 'stop' | 'cancelled' = 'length';
-    let holding = true; // counted in `running`
-    // A client that stops reading fills its queue; its generation then gives up its slot (parks)
-    // until the client reads, and takes a slot again (before queued requests) to go on. So a slow
-    // reader never holds a slot others could compute in. At most maxQueued park at once.
-    const sendToken = async (msg: GenerateServerMessage) => {
-      const sent = q.send(msg);
-      if (!q.full || parked >= limits.maxQueued) return sent;
-      holding = false;
-      running--;
-      parked++;
-      pump();
-      try {
-        await sent;
-      } finally {
-        parked--;
-      }
-      if (job.cancelled) return;
-      await new Promise<void>((resolve) => {
-        resuming.push(resolve);
-        pump();
-      });
-      holding = true;
-    };
-    try {
-      for await (const t of source(job.prompt, job.options)) {
-        if (job.cancelled) break;
-        n++;
-        if (t.finish) finish = t.finish;
-        await sendToken({ type: 'token', id, text: t.text, tokenId: t.id, logprob: t.logprob, ...(t.green === undefined ? {} : { green: t.green }) });
-        // On cpu/wasm a token's read resolves without a macrotask: yield, or one generation would
-        // starve the sockets (other clients' requests, this client's cancel) until it ends.
-        await new Promise((r) => setImmediate(r));
-        if (job.cancelled) break;
-      }
-      if (job.cancelled) finish = 'cancelled';
-      const s = (now() - t0) / 1000;
-      // the last message is not awaited: the generation is over, its slot is free for the next
-      void q.send({ type: 'done', id, tokens: n, tokPerSec: s > 0 ? n / s : 0, finish } satisfies GenerateServerMessage);
-    } catch (e) {
-      void q.send({ type: 'error', id, message: (e as Error).message } satisfies GenerateServerMessage);
-    } finally {
-      jobs.delete(id);
-      if (holding) running--;
-      pump();
-    }
-  };
-
-  const start = (job: Job) => {
-    running++;
-    void run(job);
-  };
-  /** Fills free slots: parked generations whose client read again first, then queued requests in order; tells the rest their positions. */
-  const pump = () => {
-    while (running < limits.maxConcurrent) {
-      if (resuming.length > 0) {
-        running++;
-        resuming.shift()!();
-      } else if (waiting.length > 0) start(waiting.shift()!);
-      else break;
-    }
-    announce();
-  };
-  const announce = () => {
-    waiting.forEach((j, i) => {
-      if (j.position === i + 1) return;
-      j.position = i + 1;
-      void j.conn.q.send({ type: 'queued', id: j.id, position: j.position } satisfies GenerateServerMessage);
-    });
-  };
-  const unqueue = (job: Job) => {
-    const i = waiting.indexOf(job);
-    if (i < 0) return false;
-    waiting.splice(i, 1);
-    job.conn.jobs.delete(job.id);
-    return true;
-  };
-
-  /** Checks a request against the limits; the error message, or undefined when it may run. */
-  const overLimit = (prompt: GeneratePrompt, o: ClientGenerateOptions): string | undefined => {
-    if (o.maxNewTokens !== undefined && o.maxNewTokens > limits.maxNewTokens) {
-      return `options.maxNewTokens ${o.maxNewTokens} is over this server's limit of ${limits.maxNewTokens} (serve --max-new-tokens-limit); ask for at most ${limits.maxNewTokens}`;
-    }
-    if (typeof prompt !== 'string') {
-      // a conversation is fitted to the context by dropping its oldest turns; only its size in characters is bounded here
-      if (!opts.model.chat) return 'this model has no chat tokens (its tokenizer lacks <|user|>, <|assistant|>, <|end|>): send a text "prompt" instead of "messages"';
-      const chars = prompt.messages.reduce((n, t) => n + t.content.length, prompt.system?.length ?? 0);
-      return chars > limits.maxPromptTokens * 256 ? `the conversation is ${chars} characters; the limit is ${limits.maxPromptTokens * 256}: send fewer or shorter messages` : undefined;
-    }
-    if (opts.countTokens) {
-      // bounds the tokenizing work one request can cause: a prompt of over 256 characters per allowed
-      // token is refused uncounted (no tokenizer of ours has tokens that long on average)
-      let n: number;
-      try {
-        n = prompt.length > limits.maxPromptTokens * 256 ? Infinity : opts.countTokens(prompt);
-      } catch (e) {
-        return `cannot tokenize the prompt: ${(e as Error).message}`;
-      }
-      if (n > limits.maxPromptTokens) {
-        const count = Number.isFinite(n) ? `${n} tokens` : `${prompt.length} characters`;
-        return `prompt is ${count}; the limit is ${limits.maxPromptTokens} tokens (the model's context): shorten it`;
-      }
-    }
-    return undefined;
-  };
-
-  const submit = (conn: Connection, id: string, prompt: GeneratePrompt, options: ClientGenerateOptions) => {
-    if (closed) return;
-    const error = (message: string) => void conn.q.send({ type: 'error', id, message } satisfies GenerateServerMessage);
-    if (conn.jobs.has(id)) return error(`a generation with id "${id}" is already running or queued on this connection`);
-    const over = overLimit(prompt, options);
-    if (over) return error(over);
-    const job: Job = { id, prompt, options, conn, cancelled: false, position: 0 };
-    if (running < limits.maxConcurrent && waiting.length === 0) {
-      conn.jobs.set(id, job);
-      return start(job);
-    }
-    if (waiting.length >= limits.maxQueued) {
-      return error(`server busy: ${running} generation(s) running and ${waiting.length} waiting (serve --max-concurrent ${limits.maxConcurrent}, --max-queued ${limits.maxQueued}); try again later`);
-    }
-    conn.jobs.set(id, job);
-    waiting.push(job);
-    announce();
-  };
-
-  const cancel = (conn: Connection, id: string) => {
-    const job = conn.jobs.get(id);
-    if (!job) return;
-    job.cancelled = true;
-    if (unqueue(job)) {
-      void conn.q.send({ type: 'done', id, tokens: 0, tokPerSec: 0, finish: 'cancelled' } satisfies GenerateServerMessage);
-      announce();
-    }
-  };
+  const connections = new Set<GenerateConnection & { readonly ws: WebSocket }>();
+  const scheduler = new GenerateScheduler(source, limits, now);
+  const check = { limits, chat: opts.model.chat ?? false, countTokens: opts.countTokens };
 
   const onConnection = (ws: WebSocket) => {
-    const conn: Connection = { ws, q: new SocketQueue(ws, opts.maxQueue ?? 256, opts.highWaterBytes ?? 65536), jobs: new Map() };
+    const conn = { ws, q: new SocketQueue(ws, opts.maxQueue ?? 256, opts.highWaterBytes ?? 65536), jobs: new Map() };
     connections.add(conn);
     const guard = new ClientGuard(guardLimits, now);
     ws.on('error', () => undefined); // followed by 'close'
     ws.on('close', () => {
       connections.delete(conn);
-      let left = false;
-      for (const j of [...conn.jobs.values()]) {
-        j.cancelled = true;
-        left = unqueue(j) || left;
-      }
-      if (left) announce();
+      scheduler.disconnect(conn);
     });
     const penalize = (message: string, id?: string) => {
       const closing = guard.strike();
@@ -295,8 +131,10 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
       if (!guard.admit()) return penalize(guard.rateMessage());
       const m = parseGenerateMessage(data, isBinary);
       if ('error' in m) return penalize(m.error, m.id);
-      if (m.type === 'cancel') return cancel(conn, m.id);
-      submit(conn, m.id, m.prompt, m.options);
+      if (m.type === 'cancel') return scheduler.cancel(conn, m.id);
+      const over = requestOverLimit(m.prompt, m.options, check);
+      if (over) return void conn.q.send({ type: 'error', id: m.id, message: over } satisfies GenerateServerMessage);
+      scheduler.submit(conn, m.id, m.prompt, m.options);
     });
     void conn.q.send({ type: 'hello', protocol: 2, model: opts.model, limits } satisfies GenerateServerMessage);
   };
@@ -312,35 +150,20 @@ export async function startGenerateServer(source: TokenSource, opts: GenerateSer
   };
   gateUpgrades(server, wss, gate, (ws) => onConnection(ws));
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(
-        err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL'
-          ? new ConfigError(`serve: port ${opts.port} on ${host} cannot be bound (${err.code}); choose another --port, or 0 for any free port`)
-          : err,
-      ),
-    );
-    server.listen(opts.port, host, () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const port = await listenOn(server, opts.port, host, (code) => `serve: port ${opts.port} on ${host} cannot be bound (${code}); choose another --port, or 0 for any free port`);
   self = selfOrigins(host, port);
   return {
     port,
     url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}/`,
     limits,
-    active: () => running,
-    parked: () => parked,
-    queued: () => waiting.length,
+    active: () => scheduler.active(),
+    parked: () => scheduler.parked(),
+    queued: () => scheduler.queued(),
     clients: () => connections.size,
     close: () =>
       new Promise<void>((resolve) => {
-        closed = true;
-        waiting.length = 0;
-        for (const c of connections) {
-          for (const j of c.jobs.values()) j.cancelled = true;
-          c.ws.terminate();
-        }
+        scheduler.close(connections);
+        for (const c of connections) c.ws.terminate();
         wss.close();
         server.close(() => resolve());
         server.closeAllConnections();
