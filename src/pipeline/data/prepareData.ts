@@ -12,6 +12,7 @@ import { docSpans, packedExamples, type Spans, truncatedExamples } from '../../m
 import { expandCorpusPaths, validationFiles } from '../../streams/sources/expandCorpusPaths.ts';
 import { isValidationDoc } from '../../streams/sources/split.ts';
 import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
+import { spBpeOptions, trainSpBpeOnCorpus } from './trainSpBpeOnCorpus.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import { charVocabFile } from '../../model/formats/tokenCacheFormat.ts';
 import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
@@ -48,19 +49,23 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
 
 /**
  * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
- * named tokenizer.json does not exist and vocab_size is set, a byte-level BPE of that size is trained
+ * named tokenizer.json does not exist and vocab_size is set, a BPE of that size (byte-level, or
+ * SentencePiece-style with tokenizer_type sp_bpe) is trained
  * on the corpus (one streaming pass) and written there; `trained` says so. With token_cache on, the
  * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
  * (`cachedVocab` says it came from there).
  */
 /** What {@link resolveTokenizer} reads. */
-export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'>;
+export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'> & Partial<Pick<Config, 'tokenizerType' | 'characterCoverage' | 'byteFallback' | 'userDefinedSymbols'>>;
 
 export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'> = {}): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
   if (cfg.tokenizer === 'char') return charTokenizer(cfg, opts);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
-    const { tokenizer } = await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
+    const { tokenizer } =
+      cfg.tokenizerType === 'sp_bpe'
+        ? await trainSpBpeOnCorpus(cfg, spBpeOptions({ vocabSize: cfg.vocabSize, characterCoverage: cfg.characterCoverage ?? 0.9995, byteFallback: cfg.byteFallback ?? 'auto', userDefinedSymbols: cfg.userDefinedSymbols ?? '' }))
+        : await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
     mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
     writeFileSync(cfg.tokenizer, JSON.stringify(tokenizer.toJSON()));
     return { tokenizer, trained: cfg.tokenizer };
