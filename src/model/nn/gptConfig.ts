@@ -146,3 +146,12 @@ export const numel = (shape: readonly number[]): number => shape.reduce((a, d) =
 export function countParams(c: GptConfig): number {
   return paramSpecs(c).reduce((n, s) => n + numel(s.shape), 0);
 }
+
+/**
+ * The learned position table's size (context · hidden; 0 with RoPE). nanoGPT's get_num_params
+ * (non_embedding=True), and the sources that report its figure, leave it out: their published total
+ * is countParams − positionParams.
+ */
+export function positionParams(c: GptConfig): number {
+  return c.positions === 'learned' ? c.context * c.hidden : 0;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/pipeline/loadConfig.ts';
 import { normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
 import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
-import { countParams, paramSpecs, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
+import { countParams, paramSpecs, positionParams, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
 
 /** The parameter list of the model before the zoo (commit 04cd4d4), written out by hand. */
 function legacySpecs(V: number, C: number, q: number, kv: number, F: number, L: number, tied: boolean) {
@@ -84,7 +84,7 @@ describe('countParams of the shipped configs', () => {
     '25m': 18_079_744, // "25M" by name; the 75M formula at width 384, 5 layers gives this
     'char-10m': 10_797_312, // nanoGPT prints 10.70M: it leaves out the 98,304 position weights
     'classics-46m': 46_215_680, // nanoGPT prints 45.95M (≈46M) for the same reason
-    'minitron-48m': 47_852_032, // published 47.85M
+    'minitron-48m': 48_376_320, // published 47.85M without its learned 1024 × 512 table (below)
     'french-40m': 39_898_944, // ≈40M by construction
   };
   for (const [name, total] of Object.entries(totals)) {
@@ -92,4 +92,24 @@ describe('countParams of the shipped configs', () => {
       expect(countParams(resolveGptConfig(loadConfig(name)))).toBe(total);
     });
   }
+
+  // The figures their sources print, which leave the learned position table out (nanoGPT's
+  // get_num_params(non_embedding=True)): countParams − positionParams.
+  const withoutPositions: Record<string, [number, string]> = {
+    'minitron-48m': [47_852_032, '47.85M'], // 524,288 = 1024 × 512 positions left out
+    'char-10m': [10_699_008, '10.70M'], // 98,304 = 256 × 384
+    'classics-46m': [45_953_536, '45.95M'], // 262,144 = 512 × 512
+  };
+  for (const [name, [count, printed]] of Object.entries(withoutPositions)) {
+    it(`${name}: ${count.toLocaleString('en')} without the position table, printed ${printed} by its source`, () => {
+      const c = resolveGptConfig(loadConfig(name));
+      expect(c.positions).toBe('learned');
+      expect(positionParams(c)).toBe(c.context * c.hidden);
+      expect(countParams(c) - positionParams(c)).toBe(count);
+      expect(`${((countParams(c) - positionParams(c)) / 1e6).toFixed(2)}M`).toBe(printed);
+    });
+  }
+  it('positionParams is 0 with RoPE', () => {
+    expect(positionParams(resolveGptConfig(loadConfig('smollm2-135m')))).toBe(0);
+  });
 });

@@ -14,7 +14,7 @@ const ZOO: Readonly<Record<string, 'llama' | 'gpt2' | { refused: RegExp }>> = {
   'classics-46m': 'gpt2',
   'french-40m': 'llama',
   'gpt2-preln-136m': 'gpt2',
-  'minitron-48m': { refused: /mlp: gelu \(Llama's MLP is gated/ },
+  'minitron-48m': { refused: /positions: learned \(Llama has rotary positions only.*mlp: gelu \(Llama's MLP is gated/ },
   'smollm2-135m': 'llama',
   tiny: 'llama',
 };
