@@ -16,6 +16,8 @@ import { reportCommand, REPORT_HELP } from './reportCommand.ts';
 import { plotCommand, PLOT_HELP } from './plotCommand.ts';
 import { preferencesCommand, PREFERENCES_HELP } from './preferencesCommand.ts';
 import { buildChatCommand, BUILD_CHAT_HELP } from './buildChatCommand.ts';
+import { buildWebCommand, BUILD_WEB_HELP } from './buildWebCommand.ts';
+import { recipeCommand, RECIPE_HELP } from './recipeCommand.ts';
 import { type CliIO, processIO } from './io.ts';
 
 const HELP = `versiflow — train small language models as RxJS pipelines
@@ -34,9 +36,11 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   ${IMPORT_HELP}
   ${PUBLISH_HELP}
   ${BUILD_CHAT_HELP}
+  ${BUILD_WEB_HELP}
   ${REPORT_HELP}
   ${PLOT_HELP}
   ${PREFERENCES_HELP}
+  ${RECIPE_HELP}
   versiflow params --config NAME [--json]                     parameter table, total and training memory
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
@@ -69,6 +73,8 @@ const COMMANDS: Record<string, Command> = {
   plot: plotCommand,
   preferences: preferencesCommand,
   'build-chat': buildChatCommand,
+  'build-web': buildWebCommand,
+  recipe: recipeCommand,
 };
 
 /** CLI entry: `versiflow VERB ...`; returns the exit code. */
