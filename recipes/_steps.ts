@@ -1,0 +1,80 @@
+/**
+ * Shared pieces of the recipes: a command function run in-process as a stage step, and a training stage.
+ * Not a recipe (the leading underscore keeps it out of `versiflow recipe --list`).
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '../src/index.ts';
+import { trainCommand } from '../src/cli/trainCommand.ts';
+import type { RecipeContext, RecipeIO, RecipeStage } from '../src/pipeline/recipes/recipe.ts';
+
+export { defineRecipe, type RecipeContext, type RecipeStage } from '../src/pipeline/recipes/recipe.ts';
+
+/** A CLI command's function: argv in, exit code out (the same function `versiflow VERB` runs). */
+export type CommandFn = (args: readonly string[], io: RecipeIO & { stdout: { write(s: string): boolean }; stderr: { write(s: string): boolean } }) => Promise<number>;
+
+const asCliIO = (io: RecipeIO) => ({ stdout: { write: (s: string) => (io.stdout.write(s), true) }, stderr: { write: (s: string) => (io.stderr.write(s), true) } });
+
+/** Runs a command function in this process; a non-zero exit is an error naming the command line. */
+export async function command(ctx: RecipeContext, verb: string, fn: CommandFn, args: readonly string[]): Promise<void> {
+  const code = await fn(args, asCliIO(ctx.io));
+  if (code !== 0) throw new Error(`${verb} ${args.join(' ')} exited with ${code}; its message is above`);
+}
+
+/** Runs a command function with --json and writes what it printed (one JSON document) to OUT/file. */
+export async function commandJson(ctx: RecipeContext, verb: string, fn: CommandFn, args: readonly string[], file: string): Promise<unknown> {
+  let printed = '';
+  const io = { stdout: { write: (s: string) => ((printed += s), true) }, stderr: asCliIO(ctx.io).stderr };
+  const code = await fn([...args, '--json'], io);
+  if (code !== 0) throw new Error(`${verb} ${args.join(' ')} --json exited with ${code}; its message is above`);
+  const value = JSON.parse(printed) as unknown;
+  mkdirSync(dirname(ctx.path(file)), { recursive: true });
+  writeFileSync(ctx.path(file), `${JSON.stringify(value, null, 2)}\n`);
+  return value;
+}
+
+/** Config keys as `--key value` flags. */
+export const asFlags = (flags: Readonly<Record<string, string | number>>): string[] => Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)]);
+
+/** OUT-relative path of a run's final checkpoint: DIR/checkpoints/step-NNNNNNN. */
+export const finalCheckpoint = (dir: string, steps: number): string => join(dir, 'checkpoints', `step-${String(steps).padStart(7, '0')}`);
+
+export interface TrainStageOptions {
+  readonly name: string;
+  readonly does: string;
+  /** A config in configs/ or a YAML path. */
+  readonly config: string;
+  /** Config keys (kebab-case) over the config. */
+  readonly flags: Readonly<Record<string, string | number | undefined>>;
+  /** OUT-relative run directory. */
+  readonly dir: string;
+  /** The plan's vocabulary for a char tokenizer (vocab_size 0). */
+  readonly vocabGuess?: number;
+}
+
+/**
+ * A `train` stage: trainCommand with the config and flags, into OUT/dir, plain reporter, no live feed.
+ * Its output is the final checkpoint; a run stopped halfway continues from its latest checkpoint
+ * (--resume latest) when the recipe is run again.
+ */
+export function trainStage(ctx: RecipeContext, o: TrainStageOptions): RecipeStage & { checkpoint: string } {
+  const flags = Object.fromEntries(Object.entries(o.flags).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]])));
+  const steps = loadConfig(o.config, flags).maxSteps;
+  // a run whose length is set by epochs (max_steps 0) names its final checkpoint only when it ends: then the run directory stands for it
+  const checkpoint = steps > 0 ? finalCheckpoint(o.dir, steps) : o.dir;
+  return {
+    name: o.name,
+    does: o.does,
+    outputs: [...(steps > 0 ? [join(checkpoint, 'state.json')] : []), join(o.dir, 'history.csv')],
+    training: { config: o.config, flags, vocabGuess: o.vocabGuess },
+    checkpoint,
+    async run(c) {
+      const dir = c.path(o.dir);
+      const resume = existsDir(join(dir, 'checkpoints')) ? ['--resume', 'latest'] : [];
+      await command(c, 'train', (a, io) => trainCommand(a, io, new EventEmitter()), ['--config', o.config, ...asFlags(flags), '--out', dir, '--reporter', c.scale === 'smoke' ? 'none' : 'plain', '--no-ws', ...resume]);
+    },
+  };
+}
+
+const existsDir = (p: string): boolean => existsSync(p) && readdirSync(p).length > 0;
