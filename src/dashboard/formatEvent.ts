@@ -12,6 +12,7 @@ export function formatEvent(e: TrainEvent): string | null {
         `data ${e.data}: ${fmtInt(e.trainTokens)} train / ${fmtInt(e.valTokens)} val tokens, ${fmtInt(e.totalSteps)} steps` +
           (e.resumedFrom ? `, resumed from ${e.resumedFrom} at step ${e.step}` : '') +
           (e.tokenCache?.path ? ` (token cache ${e.tokenCache.hit ? 'hit' : 'written'}: ${e.tokenCache.path})` : ''),
+        ...(e.filters?.length ? [`filters: ${e.filters.map((f) => `${f.filter} dropped ${fmtInt(f.dropped)}${f.changed ? ` (changed ${fmtInt(f.changed)})` : ''} of ${fmtInt(f.seen)}`).join('; ')}`] : []),
         ...(e.mixture ? [`mixture: ${formatShares(e.mixture)} of ${fmtInt(e.mixture.reduce((n, m) => n + m.rows, 0))} rows`] : []),
         ...(e.kernels
           ? [

@@ -5,6 +5,8 @@ import type { NormalizeOptions } from '../../model/tokenizer/normalize.ts';
 import { normalizeText } from '../../operators/normalizeText.ts';
 import { readCorpus } from '../../streams/sources/readCorpus.ts';
 import type { CorpusRow } from '../../core/corpusDoc.ts';
+import type { FilterReport } from '../../core/events.ts';
+import { cleaning, type CleaningConfig } from './cleaning.ts';
 
 const NORMALIZERS = ['nfc', 'yo', 'quotes', 'dashes', 'ellipsis'] as const;
 
@@ -19,10 +21,13 @@ export function normalizeOptions(spec: string): NormalizeOptions {
   return opts;
 }
 
-/** The corpus rows of a config, normalised: a cold, lazy stream (each subscription reads again). */
-/** The keys that say which corpus text a run reads. */
-export type CorpusConfig = Pick<Config, 'data' | 'textColumn' | 'maxDocs' | 'normalize'>;
+/** The keys that say which corpus text a run reads (the cleaning filters' keys when set). */
+export type CorpusConfig = Pick<Config, 'data' | 'textColumn' | 'maxDocs' | 'normalize'> & Partial<CleaningConfig>;
 
-export function corpus$(cfg: CorpusConfig): Observable<CorpusRow> {
-  return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)));
+/**
+ * The corpus rows of a config, normalised and cleaned (see cleaning.ts; each filter tells `report`
+ * what it dropped when the stream ends): a cold, lazy stream (each subscription reads again).
+ */
+export function corpus$(cfg: CorpusConfig, report?: (r: FilterReport) => void): Observable<CorpusRow> {
+  return readCorpus(cfg.data, { textColumn: cfg.textColumn, maxDocs: cfg.maxDocs }).pipe(normalizeText(normalizeOptions(cfg.normalize)), cleaning(cfg, report));
 }

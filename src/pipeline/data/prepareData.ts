@@ -20,6 +20,10 @@ import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCach
 import { corpus$ } from './corpus.ts';
 import { progressMeter } from './progressMeter.ts';
 import { type PreparedSource, prepareMixture } from './prepareMixture.ts';
+import { readingSpec } from './cleaning.ts';
+import { filterReports } from './filterReports.ts';
+import type { FilterReport } from '../../core/events.ts';
+import { withinLength } from '../../operators/filterLength.ts';
 import { type TokenCacheInfo, tokenizedCorpus, type TokenizedCorpusConfig, type TokenizedCorpusOptions } from './tokenizedCorpus.ts';
 
 export { corpus$, normalizeOptions } from './corpus.ts';
@@ -37,6 +41,8 @@ export interface PreparedData {
   readonly cache: TokenCacheInfo;
   /** A mixture's sources (`data:` as a list), each with its examples; absent for one corpus. */
   readonly sources?: readonly PreparedSource[];
+  /** The cleaning filters in use and what each dropped (from the token cache's record on a hit); absent without filters. */
+  readonly filters?: readonly FilterReport[];
   /** Closes the token cache's files; the examples cannot be read after. */
   close(): void;
 }
@@ -79,7 +85,7 @@ export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<Tokenize
 
 /** The corpus's character vocabulary, from the cache when token_cache is on and it holds this corpus. */
 async function charTokenizer(cfg: TokenizedCorpusConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'>): Promise<{ tokenizer: Tokenizer; cachedVocab?: boolean }> {
-  const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs }) : null;
+  const fingerprint = cfg.tokenCache ? await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: readingSpec(cfg), maxDocs: cfg.maxDocs }) : null;
   const vocabPath = fingerprint ? resolve(cfg.cacheDir, charVocabFile(fingerprint)) : '';
   const cached = fingerprint ? await readCachedVocab(vocabPath, fingerprint) : null;
   if (cached) {
@@ -122,14 +128,16 @@ async function charTokenizer(cfg: TokenizedCorpusConfig, opts: Pick<TokenizedCor
  * .txt) is split by tokens instead: the last val_fraction is validation.
  */
 /** What {@link prepareData} reads: the corpus, the cache, and how documents become examples. */
-export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'> & Partial<Pick<Config, 'dataSources' | 'dataMix'>>;
+export type PrepareDataConfig = TokenizedCorpusConfig & Pick<Config, 'seed' | 'valFraction' | 'context' | 'layout'> & Partial<Pick<Config, 'dataSources' | 'dataMix' | 'minTokens' | 'maxTokens'>>;
 
 export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, opts: PrepareDataOptions = {}): Promise<PreparedData> {
   if (cfg.dataSources) return prepareMixture(cfg, tokenizer, opts, prepareData);
   const T = cfg.context;
   const pad = cfg.layout === 'pack' ? 0 : padOf(tokenizer);
-  const { store, cache } = await tokenizedCorpus(cfg, tokenizer, opts);
+  const reports: FilterReport[] = [];
+  const { store, cache } = await tokenizedCorpus(cfg, tokenizer, { ...opts, onFilterReport: (r) => reports.push(r) });
   const docs = store!;
+  const filters = [...(await filterReports(cfg, cache, reports))];
   if (docs.count === 0) {
     docs.close();
     throw new DataError(`${cfg.data}: no documents`);
@@ -147,10 +155,23 @@ export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, 
     const isVal = new Uint8Array(docs.count);
     let nVal = 0;
     for (let d = 0; d < docs.count; d++) nVal += isVal[d] = (heldOut.size > 0 ? heldOut.has(docs.file(d)) : isValidationDoc(docs.corpusIndex(d), cfg.seed, cfg.valFraction)) ? 1 : 0;
-    const train = new Uint32Array(docs.count - nVal);
+    // min_tokens / max_tokens: documents left out by their length in the index (EOS not counted), no token read
+    const bounds = { min: cfg.minTokens ?? 0, max: cfg.maxTokens ?? 0 };
+    let out = 0;
+    if (bounds.min || bounds.max) {
+      const eos = tokenizer.eosId >= 0 ? 1 : 0;
+      for (let d = 0; d < docs.count; d++)
+        if (!withinLength(docs.length(d) - eos, bounds)) {
+          nVal -= isVal[d];
+          isVal[d] = 2;
+          out++;
+        }
+      filters.push({ filter: 'length_tokens', seen: docs.count, dropped: out });
+    }
+    const train = new Uint32Array(docs.count - nVal - out);
     const val = new Uint32Array(nVal);
-    for (let d = 0, t = 0, v = 0; d < docs.count; d++) if (isVal[d]) val[v++] = d;
-    else train[t++] = d;
+    for (let d = 0, t = 0, v = 0; d < docs.count; d++) if (isVal[d] === 1) val[v++] = d;
+    else if (isVal[d] === 0) train[t++] = d;
     trainSpans = docSpans(docs, train);
     valSpans = docSpans(docs, val);
   }
@@ -165,6 +186,7 @@ export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, 
     valTokens: val.tokens,
     docs: { train: trainSpans.len.length, val: valSpans.len.length },
     cache,
+    ...(filters.length ? { filters } : {}),
     close: () => docs.close(),
   };
 }

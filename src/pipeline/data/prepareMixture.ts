@@ -55,6 +55,7 @@ export async function prepareMixture(
   const prepared: PreparedSource[] = done.map((d, k) => ({ name: sources[k].name, path: sources[k].path, weight: sources[k].weight, train: d.train, val: d.val, trainTokens: d.trainTokens, valTokens: d.valTokens, docs: d.docs }));
   const train = concatExamples(done.map((d) => d.train));
   const val = concatExamples(done.map((d) => d.val));
+  const filters = done.flatMap((d, k) => (d.filters ?? []).map((f) => ({ ...f, filter: `${sources[k].name}/${f.filter}` })));
   return {
     tokenizer,
     train,
@@ -64,6 +65,7 @@ export async function prepareMixture(
     docs: { train: done.reduce((n, d) => n + d.docs.train, 0), val: done.reduce((n, d) => n + d.docs.val, 0) },
     cache: { hit: done.every((d) => d.cache.hit), path: done[0].cache.path, warnings: done.flatMap((d) => d.cache.warnings) },
     sources: prepared,
+    ...(filters.length ? { filters } : {}),
     close: () => done.forEach((d) => d.close()),
   };
 }

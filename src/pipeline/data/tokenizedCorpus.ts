@@ -16,6 +16,8 @@ import { openTokenCacheStore } from '../../streams/cache/tokenCacheStore.ts';
 import { createTokenCacheWriter, type TokenCacheWriter } from '../../streams/cache/tokenCacheWriter.ts';
 import { expandCorpusPaths } from '../../streams/sources/expandCorpusPaths.ts';
 import { type CorpusConfig, corpus$ } from './corpus.ts';
+import { cleaningSpec, readingSpec } from './cleaning.ts';
+import type { FilterReport } from '../../core/events.ts';
 import { type ProgressMeter, progressMeter } from './progressMeter.ts';
 import { tokenizeInParallel } from './tokenizeInParallel.ts';
 import { planTokenizeUnits } from './tokenizePlan.ts';
@@ -53,6 +55,8 @@ export interface TokenizedCorpusOptions {
   readonly step?: number;
   /** Corpus bytes per worker's unit of work. @default 32 MB */
   readonly unitBytes?: number;
+  /** Receives each cleaning filter's report when the corpus is tokenized (not on a cache hit). */
+  readonly onFilterReport?: (r: FilterReport) => void;
 }
 
 /** A worker's share of a corpus (see planTokenizeUnits): the grain of parallel work and of resuming. */
@@ -73,13 +77,13 @@ export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tok
   const warnings: string[] = [];
   let cachePath: string | null = null;
   const inMemory = async (): Promise<TokenizedCorpus> => {
-    const out = await tokenizeCorpus(cfg, tokenizer, null, keep, warnings, await meterFor(cfg, opts, 1));
+    const out = await tokenizeCorpus(cfg, tokenizer, null, keep, warnings, await meterFor(cfg, opts, 1), opts.onFilterReport);
     return { store: keep ? memoryDocStore(out.docs) : null, docCount: out.docCount, tokens: out.tokens, cache: { hit: false, path: cfg.tokenCache ? cachePath : null, warnings } };
   };
   if (!cfg.tokenCache) return inMemory();
 
   const labels = await expandCorpusPaths(cfg.data);
-  const fingerprint = await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs });
+  const fingerprint = await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: readingSpec(cfg), maxDocs: cfg.maxDocs });
   const dir = resolve(cfg.cacheDir, tokenCacheKey(fingerprint, tokenizer.hash));
   cachePath = dir;
   const probe = await probeTokenCache(dir, { fingerprint, tokenizerHash: tokenizer.hash });
@@ -98,7 +102,8 @@ export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tok
 
   // a corpus of several units: worker threads, resumable; one unit (or max_docs): this thread
   const files = fingerprint.files.map((f, k) => ({ path: f.path, label: labels[k], size: f.size }));
-  const units = cfg.maxDocs === 0 && cfg.tokenizeWorkers !== 1 ? await planTokenizeUnits(files, opts.unitBytes ?? UNIT_BYTES) : [];
+  // cleaning filters (dedupe sees the whole corpus) read in this thread too
+  const units = cfg.maxDocs === 0 && cfg.tokenizeWorkers !== 1 && !cleaningSpec(cfg) ? await planTokenizeUnits(files, opts.unitBytes ?? UNIT_BYTES) : [];
   if (units.length > 1) {
     const workers = Math.min(units.length, cfg.tokenizeWorkers || availableParallelism());
     const meter = await meterFor(cfg, opts, workers);
@@ -125,7 +130,7 @@ export async function tokenizedCorpus(cfg: TokenizedCorpusConfig, tokenizer: Tok
     warnings.push(`token cache ${dir}: cannot write (${(e as Error).message}); continuing without it`);
     return inMemory();
   }
-  const out = await tokenizeCorpus(cfg, tokenizer, writer, false, warnings, await meterFor(cfg, opts, 1));
+  const out = await tokenizeCorpus(cfg, tokenizer, writer, false, warnings, await meterFor(cfg, opts, 1), opts.onFilterReport);
   await pruneTokenCaches(resolve(cfg.cacheDir), cfg.tokenCacheKeep, [dir]).catch(() => undefined);
   // the cache could not be completed: one more pass, into memory
   if (!out.index) return keep ? inMemory() : { store: null, docCount: out.docCount, tokens: out.tokens, cache: { hit: false, path: dir, warnings } };
@@ -149,7 +154,7 @@ async function meterFor(cfg: CorpusConfig, opts: TokenizedCorpusOptions, workers
 }
 
 /** One pass: read, normalise, tokenize; each document goes to `writer` (if any) and, if `keep`, to memory. */
-async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[], meter: (ProgressMeter & { readonly sizes: readonly number[] }) | null = null): Promise<Tokenized> {
+async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: TokenCacheWriter | null, keep: boolean, warnings: string[], meter: (ProgressMeter & { readonly sizes: readonly number[] }) | null = null, onFilterReport?: (r: FilterReport) => void): Promise<Tokenized> {
   // corpus bytes before each file, so a row's file and position give the bytes read so far
   const before = meter ? meter.sizes.reduce<number[]>((acc, n) => [...acc, acc[acc.length - 1] + n], [0]) : [];
   let rows = 0;
@@ -166,7 +171,7 @@ async function tokenizeCorpus(cfg: CorpusConfig, tokenizer: Tokenizer, writer: T
   let counts: { docs: number; tokens: number };
   try {
     counts = await lastValueFrom(
-      corpus$(cfg).pipe(
+      corpus$(cfg, onFilterReport).pipe(
         tap((row) => meter && (bytes = before[row.file ?? 0] + (row.filePos ?? 0))),
         tokenize(tokenizer),
         tap((doc) => meter?.update(++rows, bytes, (tokens += doc.ids.length))),

@@ -39,6 +39,7 @@ export function runStartEvent(f: RunStartFacts): RunStartEvent {
     vocabSize: f.vocabSize,
     ...(f.resumedFrom ? { resumedFrom: f.resumedFrom } : {}),
     tokenCache: { hit: f.data.cache.hit, path: f.data.cache.path },
+    ...(f.data.filters ? { filters: f.data.filters } : {}),
     ...(f.data.sources ? { mixture: mixtureShares(f.data.sources, f.config.seed, f.totalSteps * f.config.batchSize) } : {}),
     ...(f.backend.name === 'webgpu' ? { kernels: { inUse: [...kernelsInUse()], tuned: f.tuned } } : {}),
   };
