@@ -4,23 +4,21 @@ import { countedLength } from './batch.ts';
 
 /**
  * A list of token spans of a {@link DocStore}, in order: span k is tokens [from[k], from[k] + len[k])
- * of document doc[k]. A split is one list (the training documents, or the validation ones); a corpus
- * of one document is split inside it (from ≠ 0). 16 bytes per span, nothing per token.
+ * of document doc[k] (from null: every span starts at its document's first token). A split is one
+ * list (the training documents, or the validation ones); a corpus of one document is split inside it
+ * (from ≠ 0). 8 bytes per whole-document span, nothing per token.
  */
 export interface Spans {
   readonly doc: Uint32Array;
-  readonly from: Float64Array;
+  readonly from: Float64Array | null;
   readonly len: Uint32Array;
 }
 
 /** Whole documents `docs` of `store` as spans. */
 export function docSpans(store: Pick<DocStore, 'length'>, docs: ArrayLike<number>): Spans {
   const n = docs.length;
-  const s = { doc: new Uint32Array(n), from: new Float64Array(n), len: new Uint32Array(n) };
-  for (let k = 0; k < n; k++) {
-    s.doc[k] = docs[k];
-    s.len[k] = store.length(docs[k]);
-  }
+  const s = { doc: Uint32Array.from(docs), from: null, len: new Uint32Array(n) };
+  for (let k = 0; k < n; k++) s.len[k] = store.length(s.doc[k]);
   return s;
 }
 
@@ -50,7 +48,7 @@ export function packedExamples(store: DocStore, spans: Spans, T: number): Exampl
       while (at < T + 1) {
         const off = pos - start[k];
         const take = Math.min(spans.len[k] - off, T + 1 - at);
-        store.read(spans.doc[k], spans.from[k] + off, take, ids, at);
+        store.read(spans.doc[k], (spans.from?.[k] ?? 0) + off, take, ids, at);
         at += take;
         pos += take;
         k++;
@@ -84,7 +82,7 @@ export function truncatedExamples(store: DocStore, spans: Spans, T: number, padI
       const k = rows[i];
       const n = Math.min(spans.len[k], T + 1);
       const ids = new Int32Array(T + 1).fill(padId);
-      store.read(spans.doc[k], spans.from[k], n, ids, 0);
+      store.read(spans.doc[k], spans.from?.[k] ?? 0, n, ids, 0);
       const mask = new Float32Array(T);
       mask.fill(1, 0, n - 1);
       return { ids, mask };

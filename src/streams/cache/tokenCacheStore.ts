@@ -18,7 +18,7 @@ export interface TokenCacheStoreOptions {
 
 /**
  * A token cache as a {@link DocStore} read on demand: what stays resident is the document index in
- * typed arrays (shard, offset, length, corpus index, file: 20 bytes a document) and one reused read buffer;
+ * typed arrays (shard, offset, length, corpus index, file: 16 bytes a document) and one reused read buffer;
  * tokens are fetched with positioned reads (pread) from the shard files, all opened here.
  *
  * @throws TokenCacheError when a shard cannot be opened or read, or (verifying) fails its checksum.
@@ -26,11 +26,12 @@ export interface TokenCacheStoreOptions {
 export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: TokenCacheStoreOptions = {}): DocStore {
   const width = BYTES_PER_TOKEN[index.dtype];
   const D = index.docs;
-  const shardOf = new Uint32Array(D);
+  // 16-bit where they fit: 16 bytes a document for up to 65,536 shards and corpus files
+  const shardOf = index.shards.length <= 0x10000 ? new Uint16Array(D) : new Uint32Array(D);
   const start = new Uint32Array(D); // token offset within its shard
   const length = new Uint32Array(D);
   const corpusIndex = new Uint32Array(D);
-  const fileOf = new Uint32Array(D);
+  const fileOf = index.fingerprint.files.length <= 0x10000 ? new Uint16Array(D) : new Uint32Array(D);
   let d = 0;
   index.shards.forEach((s, k) => {
     let at = d;
