@@ -117,6 +117,7 @@ export async function tokenizeInParallel(o: ParallelTokenizeOptions): Promise<Pa
       if (workers.length === 0) resolve();
     });
   } catch (e) {
+    await Promise.all(workers.map((w) => w.terminate())); // before the cleanup: no worker writes into it after
     if (e instanceof DataError) await rm(partial, { recursive: true, force: true });
     throw e;
   } finally {
