@@ -125,5 +125,7 @@ function sentencePieceKv(t: SentencePieceBpeTokenizer, vocabSize: number): GgufT
   if (t.unkId >= 0) kv.push({ key: 'tokenizer.ggml.unknown_token_id', type: 'uint32', value: t.unkId });
   if (t.padId >= 0) kv.push({ key: 'tokenizer.ggml.padding_token_id', type: 'uint32', value: t.padId });
   const notes = ['SentencePiece-style BPE written as llama.cpp\'s SPM vocabulary (tokenizer.ggml.model "llama", piece scores from the merge order, <0xXX> as byte tokens); llama.cpp merges by score, HF by listed merges: the same ids for vocabularies converted from SentencePiece'];
+  if (!s.byteFallback || t.tokenToId('<0x80>') < 0) notes.push('the tokenizer has no <0xXX> byte tokens: llama.cpp aborts (std::out_of_range) when it tokenizes a character outside the vocabulary; ids given to it, and texts within the vocabulary, are fine');
+  if (prefix && s.addedTokens.some((a) => !a.special)) notes.push('llama.cpp puts a "▁" before the text after each user-defined symbol (HF and SentencePiece only at the start): text with those symbols tokenizes differently there');
   return { kv, notes };
 }
