@@ -24,8 +24,9 @@ import { prepareChatData, dialogueReport } from '../data/prepareChatData.ts';
 import { prepareData } from '../data/prepareData.ts';
 import { runValidation } from './sourceValidation.ts';
 import { checkpointWriter } from './checkpointWriter.ts';
-import { autoMicroBatch } from './memoryPlan.ts';
+import { autoMicroBatch, checkCpuMicroBatch } from './memoryPlan.ts';
 import { readResume, resumeWarnings, runTokenizer } from './resume.ts';
+import { openDecayTail } from './decayTail.ts';
 import { corpusDigest } from '../data/corpusDigest.ts';
 import { earlyStopping } from '../../operators/earlyStopping.ts';
 import { assignInitWeights, initFromReport, readInitFrom } from './initFrom.ts';
@@ -63,8 +64,9 @@ export interface TrainRunHooks {
 }
 
 export async function createTrainRun(cfg: Config, backend: BackendReport, now: () => number = Date.now, hooks: TrainRunHooks = {}): Promise<TrainRun> {
-  const runDir = runDirOf(cfg);
-  const resume = await readResume(cfg, runDir);
+  const tail = cfg.decayFrom ? await openDecayTail(cfg) : null; // WSD decay-only tail: the stable checkpoint's state, its own run dir
+  const runDir = tail?.runDir ?? runDirOf(cfg);
+  const resume = tail?.resume ?? (await readResume(cfg, runDir));
   const init = await readInitFrom(cfg); // init_from: the checkpoint's architecture, tokenizer (+ chat tokens for sft) and weights
   if (init) cfg = init.config;
   // the preparation's summaries (done) follow run/start, so every sink sees what it cost
@@ -78,8 +80,8 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   if (vocabSize < tokenizer.vocabSize) throw new ConfigError(`vocab_size ${vocabSize} is smaller than the tokenizer's ${tokenizer.vocabSize} tokens`);
   const gpt = resolveGptConfig({ ...cfg, vocabSize });
   const params = countParams(gpt);
-  const totalSteps = totalStepsOf(cfg, data.train.length);
-  const microBatch = cfg.microBatch || autoMicroBatch(gpt, cfg.batchSize, cfg.context, backend.name, backend.maxBindingBytes);
+  const totalSteps = tail?.totalSteps ?? totalStepsOf(cfg, data.train.length);
+  const microBatch = cfg.microBatch ? checkCpuMicroBatch(gpt, cfg.batchSize, cfg.microBatch, cfg.context, backend.name) : autoMicroBatch(gpt, cfg.batchSize, cfg.context, backend.name, backend.maxBindingBytes);
   const model = trainingModel(gpt, cfg, tokenizer, totalSteps, resume);
   if (init) assignInitWeights(model, init);
   const { weights, optimizer, startStep } = model;
@@ -91,7 +93,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   // history.csv and metrics.jsonl: lines past the step this run starts at go aside (one trajectory per file)
   let logsCut: string | null;
   try {
-    logsCut = cutRunLogsMessage(cutRunLogs(runDir, { step: startStep, fresh: !resume, time: now() }), { step: startStep, fresh: !resume });
+    logsCut = cutRunLogsMessage(cutRunLogs(runDir, { step: startStep, fresh: !resume || !!tail, time: now() }), { step: startStep, fresh: !resume || !!tail });
   } catch (e) {
     model.dispose();
     throw e;
@@ -107,7 +109,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const steps$ = pullThrough(
     data.sources ? mixtureSchedule(data.sources.map((s) => ({ name: s.name, weight: s.weight, examples: s.train })), scheduleOpts) : batchSchedule(data.train, scheduleOpts),
     pipe(
-      trainStep({ weights, config: gpt, optimizer, schedule: scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch, guard: { maxBadSteps: cfg.maxBadSteps, spikeFactor: cfg.lossSpikeFactor } }),
+      trainStep({ weights, config: gpt, optimizer, schedule: tail?.schedule ?? scheduleOf(cfg, totalSteps), totalSteps, logEvery: cfg.logEvery, seed: cfg.seed, now, logFirst: true, microBatch, guard: { maxBadSteps: cfg.maxBadSteps, spikeFactor: cfg.lossSpikeFactor } }),
       validateEvery(cfg.evalEvery, validation.evaluate, now, model.bestValLoss ?? Infinity),
       earlyStopping(validation.batches ? cfg.earlyStopPatience : 0, run.halt, model.bestValLoss ?? Infinity, now),
       cfg.sampleTokens > 0 ? sampleEvery(cfg.evalEvery, sampler(weights, gpt, tokenizer, cfg), { now, requested: run.takeSampleRequest }) : identity,
