@@ -20,7 +20,7 @@ const MIX = [
   { path: 'data/en_poetry.parquet', weight: 1, name: 'en' },
 ];
 const small = (out: string, extra: Record<string, unknown> = {}) =>
-  normalizeConfig({ out, data: MIX, max_docs: 60, context: 32, batch_size: 4, layers: 1, hidden: 32, max_steps: 6, log_every: 1, eval_every: 3, eval_batches: 2, sample_tokens: 0, ws: false, token_cache: false, checkpoint_every: 3, keep_checkpoints: 0, ...extra });
+  normalizeConfig({ out, data: MIX, max_docs: 60, context: 32, batch_size: 4, layers: 1, hidden: 32, max_steps: 6, log_every: 1, eval_every: 3, eval_batches: 2, sample_tokens: 0, ws: false, cache_dir: join(out, 'cache'), checkpoint_every: 3, keep_checkpoints: 0, ...extra });
 const run = async (cfg: ReturnType<typeof small>): Promise<TrainEvent[]> => lastValueFrom((await createTrainRun(cfg, backend)).events$.pipe(toArray()));
 const losses = (es: TrainEvent[]) => es.flatMap((e) => (e.type === 'train/step' ? [[e.step, e.loss]] : []));
 const evals = (es: TrainEvent[]) => es.flatMap((e) => (e.type === 'eval' ? [e] : []));
@@ -59,11 +59,17 @@ describe('a mixture of two sources (ru and en poems)', () => {
     const { ru, en } = ev[1].valLossBySource!;
     expect(ev[1].valLoss).toBeCloseTo((ru * n[0] + en * n[1]) / (n[0] + n[1]), 10);
 
-    // resumed from step 3's checkpoint: the same batches, so the same losses and validation
+    // resumed from step 3's checkpoint, each source's documents read back from its token cache on disk:
+    // the same batches, so the same losses and validation
     const resumed = await run(small(out, { resume: join(out, 'checkpoints', 'step-0000003') }));
+    expect(resumed[0].type === 'run/start' && resumed[0].tokenCache?.hit).toBe(true);
     expect(losses(resumed)).toEqual(losses(events).filter(([s]) => s > 3));
     expect(evals(resumed).map((e) => [e.valLoss, e.valLossBySource])).toEqual([[ev[1].valLoss, ev[1].valLossBySource]]);
   }, 60_000);
+
+  it('refuses group_by_length with a mixture', async () => {
+    await expect(createTrainRun(small(mkdtempSync(join(tmpdir(), 'vf-mix-gbl-')), { group_by_length: 4 }), backend)).rejects.toThrow(/group_by_length does not work with a mixture/);
+  });
 
   it('a source that names nothing is a ConfigError naming the entry', async () => {
     const out = mkdtempSync(join(tmpdir(), 'vf-mix-bad-'));
