@@ -5,7 +5,10 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '../src/index.ts';
+import { exportHf, loadConfig, writeReport } from '../src/index.ts';
+import { evalCommand } from '../src/cli/evalCommand.ts';
+import { generateEntry } from '../src/cli/generateBatchCommand.ts';
+import { tokenizerCommand } from '../src/cli/tokenizerCommand.ts';
 import { trainCommand } from '../src/cli/trainCommand.ts';
 import type { RecipeContext, RecipeIO, RecipeStage } from '../src/pipeline/recipes/recipe.ts';
 
@@ -78,3 +81,64 @@ export function trainStage(ctx: RecipeContext, o: TrainStageOptions): RecipeStag
 }
 
 const existsDir = (p: string): boolean => existsSync(p) && readdirSync(p).length > 0;
+
+/** `generate --n N --prompts-from val --out FILE`: N continuations of held-out texts' first tokens, one JSON line each. */
+export function generateStage(run: string, o: { n: number; maxNewTokens: number; out?: string; flags?: readonly string[]; does?: string }): RecipeStage {
+  const out = o.out ?? 'gen/generations.jsonl';
+  return {
+    name: 'generate',
+    does: o.does ?? `${o.n} continuations of held-out texts' first tokens`,
+    outputs: [out],
+    run: (c) => command(c, 'generate', generateEntry, ['--checkpoint', c.path(run), '--n', String(o.n), '--prompts-from', 'val', '--max-new-tokens', String(o.maxNewTokens), '--seed', '7', ...(o.flags ?? []), '--out', c.path(out)]),
+  };
+}
+
+/** `eval perplexity --json` on the run's validation split → RUN/eval/perplexity.json. */
+export function perplexityStage(run: string): RecipeStage {
+  const out = join(run, 'eval', 'perplexity.json');
+  return {
+    name: 'perplexity',
+    does: 'validation loss and perplexity of the final checkpoint',
+    outputs: [out],
+    run: async (c) => void (await commandJson(c, 'eval perplexity', evalCommand, ['perplexity', '--checkpoint', c.path(run)], out)),
+  };
+}
+
+/** writeReport: the run as one HTML page (RUN/report/index.html). */
+export function reportStage(run: string): RecipeStage {
+  return {
+    name: 'report',
+    does: 'the run as one HTML page: config, curves, evaluations, samples',
+    outputs: [join(run, 'report', 'index.html')],
+    run: async (c) => void (await writeReport(c.path(run), { samples: 3 })),
+  };
+}
+
+/** exportHf: a Transformers folder of the run's final checkpoint. */
+export function exportStage(run: string, o: { out?: string; language: readonly string[] }): RecipeStage {
+  const out = o.out ?? 'export/hf';
+  return {
+    name: 'export',
+    does: 'a Hugging Face Transformers folder (safetensors, config, tokenizer, model card)',
+    outputs: [join(out, 'config.json'), join(out, 'model.safetensors'), join(out, 'tokenizer.json')],
+    run: async (c) => void (await exportHf({ checkpoint: c.path(run), out: c.path(out), language: o.language, force: true })),
+  };
+}
+
+/** `tokenizer train` with a config's tokenizer settings (type, vocabulary, normalisation, sp_bpe options) → OUT/file. */
+export function tokenizerStage(o: { config: string; data: string; out: string; vocabSize?: number; maxDocs?: number }): RecipeStage {
+  const cfg = loadConfig(o.config);
+  const vocab = o.vocabSize ?? cfg.vocabSize;
+  const sp = cfg.tokenizerType === 'sp_bpe';
+  return {
+    name: 'tokenizer',
+    does: `${sp ? 'SentencePiece-style (character-initial)' : 'byte-level'} BPE of ${vocab} tokens on ${o.data}`,
+    outputs: [o.out],
+    run: (c) =>
+      command(c, 'tokenizer train', tokenizerCommand, [
+        'train', '--data', o.data, '--vocab-size', String(vocab), '--out', c.path(o.out), '--normalize', cfg.normalize || 'none',
+        ...(o.maxDocs ? ['--max-docs', String(o.maxDocs)] : []),
+        ...(sp ? ['--type', 'sp_bpe', '--character-coverage', String(cfg.characterCoverage), '--byte-fallback', cfg.byteFallback, ...(cfg.userDefinedSymbols ? ['--user-symbols', cfg.userDefinedSymbols] : [])] : []),
+      ]),
+  };
+}
