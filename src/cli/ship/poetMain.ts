@@ -34,11 +34,12 @@ export const POET_HELP = `usage: poet [--prompt TEXT] [options]      (no --promp
  * prompt and its continuation, as `versiflow generate`), then `[N tokens in S s, X tok/s]` on stderr;
  * without --prompt, the REPL of `versiflow chat`. The manifest's defaults (recommended decoding, the
  * training watermark) fill flags not given. `--bench N`: N tokens after the prompt, EOS ignored, and one
- * JSON line of timings ({loadMs, ttftMs, tokPerSec}) instead of text.
+ * JSON line of timings ({loadMs, loadCpuMs (CPU time of the load, all threads), ttftMs, tokPerSec}) instead of text.
  */
 export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAssets, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   try {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const parsed = parseArgs(args, ['help', 'version'], ['no-repeat-ngram']);
     rejectUnknownFlags(parsed.flags, KNOWN, 'poet');
     const m = assets.manifest;
@@ -53,6 +54,7 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
     const opts = generationOptions(flags, m.shape.vocabSize, 'poet', parsed.all);
     const decoder = await OnnxDecoder.load(await assets.ort(), assets.model(), m.shape);
     const loadMs = performance.now() - t0;
+    const loadCpu = process.cpuUsage(cpu0);
 
     if (flags.bench !== undefined) {
       const n = numberFlag(flags, 'bench', 64, 'poet');
@@ -62,7 +64,7 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
       let count = 0;
       for await (const _ of onnxGenerate(decoder, tokenizer, ids, { ...opts, maxNewTokens: n, eosIds: [] })) if (count++ === 0) ttftMs = performance.now() - t1;
       const rest = (performance.now() - t1 - ttftMs) / 1000;
-      io.stdout.write(`${JSON.stringify({ loadMs: Math.round(loadMs), ttftMs: Math.round(ttftMs), tokens: count, tokPerSec: +((count - 1) / rest).toFixed(2) })}\n`);
+      io.stdout.write(`${JSON.stringify({ loadMs: Math.round(loadMs), loadCpuMs: Math.round((loadCpu.user + loadCpu.system) / 1000), ttftMs: Math.round(ttftMs), tokens: count, tokPerSec: +((count - 1) / rest).toFixed(2) })}\n`);
       return 0;
     }
 

@@ -22,7 +22,7 @@ export const WEB_PAGE = `<!doctype html>
   #poem { min-height: 180px; white-space: pre-wrap; font: 18px/1.6 Georgia, serif; padding: 16px 20px; background: #fff; border: 1px solid var(--line); border-radius: 10px; margin: 0; }
   #status { color: var(--muted); font-size: 13px; margin: 8px 0 22px; }
   h2 { font: 600 17px Georgia, serif; margin: 0 0 8px; }
-  #pasted { width: 100%; min-height: 80px; font: 14px Georgia, serif; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
+  #pasted { width: 100%; min-height: 96px; font: 14px Georgia, serif; padding: 8px 10px; border: 1px solid var(--line); border-radius: 8px; background: #fff; }
   #key-row { margin: 6px 0; font-size: 13px; }
   #verdict { margin-top: 8px; font-size: 14px; }
   section { border-top: 1px solid var(--line); padding-top: 16px; }
