@@ -100,3 +100,19 @@ describe('trainSentencePieceBpe', () => {
     await sameAsHf(r.tokenizer, [...en.slice(150), sh.slice(1200).join('\n'), ...ru.slice(0, 5), ...EDGE]);
   });
 });
+
+describe('a trained sp_bpe with the chat tokens', () => {
+  it('withChatTokens appends <|system|> <|user|> <|assistant|> <|end|> after the vocabulary; HF tokenizers agree', async () => {
+    const { withChatTokens } = await import('../../../src/model/tokenizer/addSpecialTokens.ts');
+    const base = trainSentencePieceBpe(en.slice(0, 40), { vocabSize: 600 }).tokenizer;
+    const { tokenizer, added } = withChatTokens(base);
+    expect(added).toEqual(['<|system|>', '<|user|>', '<|assistant|>', '<|end|>']);
+    expect(tokenizer.vocabSize).toBe(604);
+    expect((tokenizer as SentencePieceBpeTokenizer).tokenToId('<|end|>')).toBe(603);
+    expect(tokenizer).toBeInstanceOf(SentencePieceBpeTokenizer);
+    const text = '<|user|>\nWrite a rhyme<|end|>\n<|assistant|>\nThe sea, the sea<|end|>';
+    await sameAsHf(tokenizer as SentencePieceBpeTokenizer, [text, ...en.slice(40, 45)]);
+    expect(tokenizer.encode(text).filter((id) => id >= 600)).toEqual([601, 603, 602, 603]);
+    expect(tokenizer.decode(tokenizer.encode(text))).toBe('\nWrite a rhyme\n\nThe sea, the sea'); // specials dropped on decode
+  });
+});
