@@ -41,8 +41,21 @@ export function ownsStorage(t: tf.Tensor): boolean {
   return (tf.backend() as unknown as { refCount(dataId: object): number }).refCount(t.dataId) <= 1;
 }
 
-/** The backends whose tensors live in host memory (hostView works there). */
-export const onHost = (): boolean => tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu';
+let hostKernels = true;
+
+/**
+ * True on the backends whose tensors live in host memory (wasm, cpu), where the in-place optimizer
+ * and gradient accumulation run; false there too after `useHostKernels(false)` (to compare with the
+ * composite ops).
+ */
+export const onHost = (): boolean => hostKernels && (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu');
+
+/** Turns the in-place host kernels on or off; returns the previous setting. */
+export function useHostKernels(on: boolean): boolean {
+  const was = hostKernels;
+  hostKernels = on;
+  return was;
+}
 
 interface HostBackend {
   wasm?: { HEAPU8: Uint8Array; tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, offset: number): void } };
