@@ -35,7 +35,7 @@ const SHIPPED = `## Shipped configs
 | \`gpt2-preln-136m.yaml\` | GPT-2 pre-LN, learned positions, GELU, warmup-stable-decay | 136,128,000 |
 | \`char-10m.yaml\` | nanoGPT char model | 10,797,312 |
 | \`classics-46m.yaml\` | nanoGPT BPE model of Russian classics | 46,215,680 |
-| \`minitron-48m.yaml\` | Mini-Tron-50 dialogue model | 47,852,032 |
+| \`minitron-48m.yaml\` | Mini-Tron-50 dialogue model: RMSNorm, learned 1024 × 512 positions, GELU | 48,376,320 (47,852,032 without the position table: the published 47.85M) |
 | \`french-40m.yaml\` | French poetry, 128-token BPE | 39,898,944 |
 `;
 

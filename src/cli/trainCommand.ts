@@ -24,6 +24,7 @@ export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...
   --max-steps N --log-every N --eval-every N --seed N --backend auto|tensorflow|webgpu|wasm|cpu
   --out DIR --resume latest|PATH --reporter auto|tui|plain|json|none
   --task kto|dpo --init-from CKPT --data prefs.jsonl   preference tuning (config kto or dpo; docs/chat.md)
+  --decay-from CKPT --decay-steps N   WSD decay-only tail from a stable-phase checkpoint (docs/checkpoints.md)
   --ws-port N (0 = any free port) --ws-host ADDR --ws-token T --no-ws
   --ws-origins LIST (browser origins allowed, * = any) --ws-max-clients N (default 64)
   any config key as --key-name value; \`versiflow config\` lists them`;
