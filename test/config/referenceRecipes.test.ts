@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/core/config/schema.ts';
 import { resolveGptConfig } from '../../src/model/nn/gptConfig.ts';
+import { resolveTokenizer } from '../../src/pipeline/data/prepareData.ts';
 import { loadConfig } from '../../src/pipeline/loadConfig.ts';
 
 /**
@@ -109,6 +113,11 @@ describe('zoo configs against their sources (each row cites the source)', () => 
     const m = loadConfig('minitron-48m');
     expect(m.batchSize / m.microBatch).toBe(32);
     expect(m.batchSize * m.context).toBe(65_536);
+  });
+
+  it("french-40m's 128 tokens with a byte-level BPE stop at once, saying why and what to set", async () => {
+    const cfg = loadConfig('french-40m', { tokenizer_type: 'byte_bpe', tokenizer: join(mkdtempSync(join(tmpdir(), 'vf-fr-')), 'tokenizer.json') });
+    await expect(resolveTokenizer(cfg)).rejects.toThrow(/vocab_size 128 is below a byte-level BPE's 259 tokens \(256 bytes \+ 3 specials\); set tokenizer_type: sp_bpe/);
   });
 
   it('the learned position tables the sources have: Mini-Tron 1024 × 512, nanoGPT char 256 × 384', () => {

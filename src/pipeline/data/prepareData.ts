@@ -68,6 +68,10 @@ export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<Tokenize
   if (cfg.tokenizer === 'char') return charTokenizer(cfg, opts);
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
+    const byteMin = 256 + BPE_SPECIALS.length;
+    if (cfg.tokenizerType !== 'sp_bpe' && cfg.vocabSize < byteMin) {
+      throw new ConfigError(`tokenizer: vocab_size ${cfg.vocabSize} is below a byte-level BPE's ${byteMin} tokens (256 bytes + ${BPE_SPECIALS.length} specials); set tokenizer_type: sp_bpe for a character-initial BPE of that size (docs/tokenizers.md), or raise vocab_size`);
+    }
     const { tokenizer } =
       cfg.tokenizerType === 'sp_bpe'
         ? await trainSpBpeOnCorpus(cfg, spBpeOptions({ vocabSize: cfg.vocabSize, characterCoverage: cfg.characterCoverage ?? 0.9995, byteFallback: cfg.byteFallback ?? 'auto', userDefinedSymbols: cfg.userDefinedSymbols ?? '' }))
