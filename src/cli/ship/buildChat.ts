@@ -58,35 +58,7 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
   for (const f of ortFiles) if (!existsSync(f)) throw new ConfigError(`build-chat: onnxruntime-node's native file ${f} is missing; install onnxruntime-node (npm install onnxruntime-node) for ${HOST_TARGET}`);
   const ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
 
-  const { dir, checkpoint: ck } = await openCheckpoint(checkpoint, checkpoint);
-  const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
-  const tokenizer = tokenizerFromJSON(ck.tokenizer);
-  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
-  const defaults: Record<string, string> = {};
-  const sources: string[] = [];
-  const rec = recommendedDecodingPath(checkpoint);
-  if (rec) {
-    const d = readRecommendedDecoding(rec);
-    Object.assign(defaults, { temperature: String(d.temperature), 'top-k': String(d.top_k), 'top-p': String(d.top_p), 'repetition-penalty': String(d.repetition_penalty), 'no-repeat-ngram': String(d.no_repeat_ngram_size) });
-    sources.push(`decoding defaults from ${rec}`);
-  }
-  if (config.watermarkEvalEvery >= 0) {
-    defaults.watermark = config.watermarkEvalScheme;
-    if (config.watermarkEvalKey) defaults['watermark-key'] = config.watermarkEvalKey;
-    sources.push(`watermark ${config.watermarkEvalScheme} on by default (the run evaluated it: watermark_eval_every ${config.watermarkEvalEvery})`);
-  }
-  const manifest: PoetManifest = {
-    format: 'versiflow-poet',
-    version: 1,
-    checkpoint: dir,
-    weights,
-    shape: { layers: gpt.layers, kvHeads: gpt.kvHeads, headDim: gpt.headDim, context: gpt.context, vocabSize: gpt.vocabSize },
-    tokenizer: ck.tokenizer,
-    chat: hasChatTokens(tokenizer),
-    defaults,
-    sources,
-    ortVersion,
-  };
+  const { dir, manifest } = await poetManifest(checkpoint, weights, ortVersion);
 
   const work = mkdtempSync(join(tmpdir(), 'versiflow-build-chat-'));
   try {
@@ -129,6 +101,44 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The poet's manifest for a checkpoint: its decoder shape, Versiflow tokenizer, whether it has the chat
+ * tokens, and its defaults (recommended_decoding.json; the watermark when the run had watermark_eval_every ≥ 0).
+ */
+export async function poetManifest(checkpoint: string, weights: OnnxWeights, ortVersion: string): Promise<{ dir: string; manifest: PoetManifest }> {
+  const { dir, checkpoint: ck } = await openCheckpoint(checkpoint, checkpoint);
+  const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
+  const tokenizer = tokenizerFromJSON(ck.tokenizer);
+  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
+  const defaults: Record<string, string> = {};
+  const sources: string[] = [];
+  const rec = recommendedDecodingPath(checkpoint);
+  if (rec) {
+    const d = readRecommendedDecoding(rec);
+    Object.assign(defaults, { temperature: String(d.temperature), 'top-k': String(d.top_k), 'top-p': String(d.top_p), 'repetition-penalty': String(d.repetition_penalty), 'no-repeat-ngram': String(d.no_repeat_ngram_size) });
+    sources.push(`decoding defaults from ${rec}`);
+  }
+  if (config.watermarkEvalEvery >= 0) {
+    defaults.watermark = config.watermarkEvalScheme;
+    if (config.watermarkEvalKey) defaults['watermark-key'] = config.watermarkEvalKey;
+    sources.push(`watermark ${config.watermarkEvalScheme} on by default (the run evaluated it: watermark_eval_every ${config.watermarkEvalEvery})`);
+  }
+  const manifest: PoetManifest = {
+    format: 'versiflow-poet',
+    version: 1,
+    checkpoint: dir,
+    weights,
+    shape: { layers: gpt.layers, kvHeads: gpt.kvHeads, headDim: gpt.headDim, context: gpt.context, vocabSize: gpt.vocabSize },
+    tokenizer: ck.tokenizer,
+    chat: hasChatTokens(tokenizer),
+    defaults,
+    sources,
+    ortVersion,
+  };
+
+  return { dir, manifest };
 }
 
 /** esbuild: poetEntry.ts → one CommonJS file; onnxruntime-node's `require(.../onnxruntime_binding.node)` becomes the poet's dlopen hook. */
