@@ -164,3 +164,16 @@ describe('export --format gguf, loaded by llama.cpp (node-llama-cpp)', () => {
     expect(e.err()).toMatch(/--gguf-type takes f32, f16, q8_0; got "q4"/);
   });
 });
+
+describe('export --format gguf of an exact-GELU GPT-2', () => {
+  it('writes it with a note that llama.cpp computes the tanh GELU; a tanh-GELU one gets no such note', async () => {
+    const keys = { norm: 'layer', positions: 'learned', mlp: 'gelu', kv_heads: 4 };
+    const exact = await writeModelCheckpoint({ ...keys, gelu: 'exact' });
+    const r = await exportGguf({ checkpoint: exact.path, out: join(exact.runDir, 'gguf'), type: 'f32' });
+    expect(r.family).toBe('gpt2');
+    expect(r.notes.join('\n')).toMatch(/gelu: exact \(erf\) trained, but llama\.cpp's gpt2 architecture computes the tanh GELU .* at most 4\.7e-4/);
+    const tanh = await writeModelCheckpoint(keys);
+    const t = await exportGguf({ checkpoint: tanh.path, out: join(tanh.runDir, 'gguf'), type: 'f32' });
+    expect(t.notes.join('\n')).not.toMatch(/tanh GELU/);
+  });
+});
