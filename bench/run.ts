@@ -1,6 +1,6 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf, data, ship.
+ * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf, data, cpu, ship.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  * A bench with `options` takes them after its name (`npm run bench -- soak --steps 2000`); the
  * others take none.
@@ -75,6 +75,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   data: async () => {
     const m = await import('./data.ts');
     return { run: (args) => m.benchData(args), inputs: m.dataInputs, options: m.DATA_OPTIONS };
+  },
+  cpu: async () => {
+    const m = await import('./cpu.ts');
+    return { run: () => m.benchCpu(), inputs: m.cpuInputs };
   },
   ship: async () => {
     const m = await import('./ship.ts');

@@ -1,0 +1,106 @@
+/**
+ * CPU training speed of the zoo's shapes, Versiflow against PyTorch in one run (issue #20):
+ *   char-10m  6 × 384, 6 heads, LayerNorm, GELU, learned positions   batch 8 × 256
+ *   25m       5 × 384, latent K/V, RMSNorm, RoPE, SwiGLU, V 24,000    batch 1 × 512
+ *   75m       12 × 640, latent K/V, RMSNorm, RoPE, SwiGLU, V 24,000   batch 1 × 512
+ * Versiflow: wasm backend with 1 and 2 XNNPACK threads (bench/cpuProbe.ts, a process each);
+ * PyTorch: bench/reference/cpu_step.py with 1 and 2 threads, when /usr/bin/python3 has torch.
+ * Each side's best thread count is kept; the ratio is Versiflow ÷ PyTorch tokens/s. The runs of a
+ * shape alternate (ours 1, torch 1, ours 2, torch 2) so that load from other processes hits both.
+ * Targets: char-10m ≥ 0.5× PyTorch, 75m ≥ 0.3×. The machine's load average is printed with each shape.
+ * Run: `npm run bench -- cpu` (BENCH_STEPS, default 2 timed steps after 1 warm-up; BENCH_SHAPES, a comma list).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type BenchInput, configInput, packageInput, repoFile, systemTool, wasmBinaries } from './inputs.ts';
+import type { CpuProbeOptions, CpuProbeResult } from './cpuProbe.ts';
+
+const run = promisify(execFile);
+const PROBE = fileURLToPath(new URL('./cpuProbe.ts', import.meta.url));
+const TORCH_REF = fileURLToPath(new URL('./reference/cpu_step.py', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+export const CPU_SHAPES = [
+  { shape: 'char-10m', batch: 8, context: 256, target: 0.5 },
+  { shape: '25m', batch: 1, context: 512, target: 0 },
+  { shape: '75m', batch: 1, context: 512, target: 0.3 },
+] as const;
+
+export function cpuInputs(): BenchInput[] {
+  return [
+    { ...repoFile('script', 'bench/cpuProbe.ts', 'one Versiflow measurement per process'), verify: async () => (await import('./cpuProbe.ts'), 'imports') },
+    packageInput('tsx', 'the probe runs under node --import tsx'),
+    ...wasmBinaries('the wasm backend of the probes', ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']),
+    ...CPU_SHAPES.map((s) => configInput(s.shape, `the ${s.shape} shape`)),
+    repoFile('script', 'bench/reference/cpu_step.py', 'the PyTorch reference'),
+    systemTool(PYTHON, 'PyTorch rows, when it has torch'),
+  ];
+}
+
+async function ours(o: CpuProbeOptions): Promise<number | null> {
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', PROBE, JSON.stringify(o)], { timeout: 3_600_000, maxBuffer: 1 << 24 });
+    return (JSON.parse(stdout.trim().split('\n').pop()!) as CpuProbeResult).tokensPerSec;
+  } catch (e) {
+    process.stderr.write(`versiflow ${o.shape} ${o.threads} thread(s) failed: ${(e as Error).message.split('\n')[0]}\n`);
+    return null;
+  }
+}
+
+async function torch(shape: string, threads: number, batch: number, context: number, steps: number): Promise<number | null> {
+  try {
+    const args = [TORCH_REF, '--shape', shape, '--threads', String(threads), '--batch', String(batch), '--context', String(context), '--steps', String(steps)];
+    const { stdout } = await run(PYTHON, args, { timeout: 3_600_000 });
+    return (JSON.parse(stdout.trim().split('\n').pop()!) as { tokens_per_sec: number }).tokens_per_sec;
+  } catch (e) {
+    process.stderr.write(`PyTorch ${shape} ${threads} thread(s) failed: ${(e as Error).message.split('\n')[0]}\n`);
+    return null;
+  }
+}
+
+async function torchVersion(): Promise<string | null> {
+  if (!existsSync(PYTHON)) return null;
+  try {
+    return (await run(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { timeout: 60_000 })).stdout.trim();
+  } catch {
+    return null;
+  }
+}
+
+const best = (xs: (number | null)[]): { value: number; at: number } | null => {
+  let out: { value: number; at: number } | null = null;
+  xs.forEach((x, i) => {
+    if (x !== null && (!out || x > out.value)) out = { value: x, at: i + 1 };
+  });
+  return out;
+};
+
+export async function benchCpu(log: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<void> {
+  const steps = Number(process.env.BENCH_STEPS ?? 2);
+  const only = process.env.BENCH_SHAPES?.split(',').map((s) => s.trim());
+  const version = await torchVersion();
+  log(`cpu bench: training steps (forward, backward, clip, AdamW), ${steps} timed after 1 warm-up, tokens/s, best of 1 and 2 threads`);
+  log(version ? `PyTorch ${version} at ${PYTHON}` : `PyTorch: not available at ${PYTHON} (apt-get install python3-torch), ratios skipped`);
+  log(`${'shape'.padEnd(10)} ${'batch'.padEnd(8)} ${'versiflow'.padStart(16)} ${'pytorch'.padStart(16)} ${'ratio'.padStart(7)}  target  load`);
+  for (const s of CPU_SHAPES) {
+    if (only && !only.includes(s.shape)) continue;
+    const load0 = loadavg()[0];
+    const v: (number | null)[] = [];
+    const p: (number | null)[] = [];
+    for (const threads of [1, 2]) {
+      v.push(await ours({ shape: s.shape, threads, batch: s.batch, context: s.context, steps }));
+      p.push(version ? await torch(s.shape, threads, s.batch, s.context, steps) : null);
+    }
+    const bv = best(v);
+    const bp = best(p);
+    const ratio = bv && bp ? bv.value / bp.value : null;
+    const cell = (b: { value: number; at: number } | null) => (b ? `${b.value.toFixed(0)} (${b.at}t)` : 'n/a');
+    log(
+      `${s.shape.padEnd(10)} ${`${s.batch}×${s.context}`.padEnd(8)} ${cell(bv).padStart(16)} ${cell(bp).padStart(16)} ${(ratio ? `${ratio.toFixed(2)}×` : 'n/a').padStart(7)}  ` +
+        `${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+    );
+  }
+}
