@@ -5,7 +5,7 @@ import { parseStrict } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { buildChat, HOST_TARGET } from './ship/buildChat.ts';
 
-export const BUILD_CHAT_HELP = `versiflow build-chat --checkpoint PATH --out FILE [--weights fp16|int8|fp32 --target ${HOST_TARGET}]
+export const BUILD_CHAT_HELP = `versiflow build-chat --checkpoint PATH --out FILE [--weights fp16|int8|fp32 --target ${HOST_TARGET} --force]
       one executable file (Node single executable + onnxruntime + the ONNX export) with the chat REPL and --prompt; needs no Node (docs/ship.md)`;
 
 const WEIGHTS = ['fp16', 'int8', 'fp32'] as const;
@@ -14,7 +14,7 @@ const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 /** `versiflow build-chat`: see buildChat. Prints the file, its size and what it holds. */
 export async function buildChatCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
-    const { flags } = parseStrict(args, { values: ['checkpoint', 'out', 'weights', 'target'], booleans: ['help'] });
+    const { flags } = parseStrict(args, { values: ['checkpoint', 'out', 'weights', 'target'], booleans: ['help', 'force'] });
     if (flags.help) {
       io.stdout.write(`${BUILD_CHAT_HELP}\n`);
       return 0;
@@ -23,7 +23,7 @@ export async function buildChatCommand(args: readonly string[], io: CliIO): Prom
     if (!flags.out) throw new ConfigError('build-chat: --out FILE is required (the executable to write)');
     const weights = (flags.weights ?? 'fp16') as OnnxWeights;
     if (!WEIGHTS.includes(weights)) throw new ConfigError(`build-chat: --weights must be one of ${WEIGHTS.join(', ')} (got "${flags.weights}")`);
-    const r = await buildChat(flags.checkpoint, flags.out, { weights, target: flags.target, log: (l) => io.stderr.write(`${l}\n`) });
+    const r = await buildChat(flags.checkpoint, flags.out, { weights, target: flags.target, force: !!flags.force, log: (l) => io.stderr.write(`${l}\n`) });
     const p = r.parts;
     io.stdout.write(`wrote ${r.out} (${MiB(r.bytes)}): node ${MiB(p.node)}, onnxruntime ${MiB(p.runtime)}, ${r.manifest.weights} weights ${MiB(p.weights)}, client ${MiB(p.client)}\n`);
     for (const s of r.manifest.sources) io.stdout.write(`  ${s}\n`);

@@ -28,6 +28,8 @@ export interface BuildChatOptions {
   readonly target?: string;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /** Replace an existing `out` file. @default false */
+  readonly force?: boolean;
 }
 
 export interface BuildChatResult {
@@ -53,6 +55,7 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
       `build-chat: --target ${target} cannot be built on this ${HOST_TARGET} machine: the executable is a copy of the running Node binary with onnxruntime-node's ${HOST_TARGET} library, and other platforms' Node binaries and libraries are not downloaded; run build-chat on a ${target} machine`,
     );
   }
+  if (existsSync(outFile) && !o.force) throw new ConfigError(`build-chat: ${resolve(outFile)} exists; choose another --out or pass --force to replace it`);
   const ortDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
   const ortFiles = [POET_ASSETS.ortLibrary, POET_ASSETS.ortBinding].map((f) => join(ortDir, f));
   for (const f of ortFiles) if (!existsSync(f)) throw new ConfigError(`build-chat: onnxruntime-node's native file ${f} is missing; install onnxruntime-node (npm install onnxruntime-node) for ${HOST_TARGET}`);

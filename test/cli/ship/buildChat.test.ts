@@ -118,10 +118,13 @@ describe('versiflow build-chat', () => {
     expect(r.stderr).toContain('watermark poetru on');
   }, 60_000);
 
-  it('refuses another --target, saying why', async () => {
+  it('refuses another --target, and an existing --out without --force, saying why', async () => {
     const cap = captureIO();
     expect(await main(['build-chat', '--checkpoint', checkpoint, '--out', join(empty, 'x'), '--target', 'darwin-arm64'], cap.io)).toBe(2);
     expect(cap.err()).toContain('--target darwin-arm64 cannot be built on this linux-x64 machine');
     expect(existsSync(join(empty, 'x'))).toBe(false);
+    const again = captureIO();
+    expect(await main(['build-chat', '--checkpoint', checkpoint, '--out', poet], again.io)).toBe(2);
+    expect(again.err()).toContain('exists; choose another --out or pass --force');
   });
 });
