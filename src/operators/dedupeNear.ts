@@ -20,17 +20,20 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The distinct k-character shingles of `text` (lowercased, runs of whitespace as one space), as 32-bit FNV-1a hashes; a text shorter than k is one shingle. */
+/** The distinct k-character shingles of `text` (lowercased, runs of whitespace as one space), as sorted 32-bit FNV-1a hashes; a text shorter than k is one shingle. */
 export function shingleHashes(text: string, k: number): Uint32Array {
   const t = text.toLowerCase().replace(/\s+/g, ' ').trim();
-  const out = new Set<number>();
-  const last = Math.max(0, t.length - k);
-  for (let i = 0; i <= last; i++) {
+  const n = Math.max(1, t.length - k + 1);
+  const all = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     let h = 0x811c9dc5;
     for (let j = i; j < Math.min(t.length, i + k); j++) h = Math.imul(h ^ t.charCodeAt(j), 0x01000193);
-    out.add(h >>> 0);
+    all[i] = h >>> 0;
   }
-  return Uint32Array.from(out);
+  all.sort();
+  let u = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || all[i] !== all[i - 1]) all[u++] = all[i];
+  return all.slice(0, u);
 }
 
 /** The MinHash signature: for each of `perms` salted permutations, the least permuted shingle hash. */
@@ -40,8 +43,11 @@ export function minHash(shingles: Uint32Array, perms: number, seed: number): Uin
     const salt = fmix32((seed ^ Math.imul(p + 1, 0x9e3779b1)) >>> 0);
     let m = 0xffffffff;
     for (let i = 0; i < shingles.length; i++) {
-      const v = fmix32((shingles[i] ^ salt) >>> 0);
-      if (v < m) m = v;
+      let h = (shingles[i] ^ salt) >>> 0;
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      h = (h ^ (h >>> 16)) >>> 0;
+      if (h < m) m = h;
     }
     sig[p] = m;
   }
