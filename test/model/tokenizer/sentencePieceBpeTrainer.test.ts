@@ -1,4 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
+import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tokenizerFromJSON } from '../../../src/model/tokenizer/loadTokenizer.ts';
@@ -8,7 +9,7 @@ import { readCorpus } from '../../../src/streams/sources/readCorpus.ts';
 
 /**
  * The SentencePiece-style BPE trainer: hand-computed merges on a toy corpus, the piece rules, and
- * identity with HF tokenizers (Rust, the `tokenizers` package) on samples of the shipped corpora at
+ * identity with HF tokenizers (Rust, the `tokenizers` package; and @huggingface/tokenizers, transformers.js's, at 1k) on samples of the shipped corpora at
  * 128, 1k and 8k tokens: HF loads the tokenizer.json written and gives the same ids and the same
  * decoded text as Versiflow's encoder. The whole corpora: `npx tsx scripts/sp-bpe-identity.ts`
  * (figures in docs/tokenizers.md).
@@ -89,6 +90,13 @@ describe('trainSentencePieceBpe', () => {
     expect(r.tokenizer.vocabSize).toBe(1000);
     const texts = [...ru.slice(150), ...fr.slice(200, 210), ...EDGE];
     await sameAsHf(r.tokenizer, texts);
+    // transformers.js's tokenizer (the web build's) too; its decode cleans spaces before punctuation unless told not to
+    const js = new JsTokenizer(r.tokenizer.toJSON() as never, {});
+    for (const t of texts) {
+      const ids = r.tokenizer.encode(t);
+      expect(js.encode(t, { add_special_tokens: false }).ids, JSON.stringify(t.slice(0, 80))).toEqual(ids);
+      if (ids.length) expect(js.decode(ids, { skip_special_tokens: true, clean_up_tokenization_spaces: false })).toBe(r.tokenizer.decode(ids));
+    }
     const ids = texts.flatMap((t) => r.tokenizer.encode(t));
     expect(ids.filter((id) => id >= 7 && id < 263).length).toBeGreaterThan(100); // Latin accents and rare characters went through <0xXX>
     expect(ids).toContain(r.tokenizer.tokenToId('—'));
