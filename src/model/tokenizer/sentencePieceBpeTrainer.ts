@@ -66,8 +66,9 @@ export function trainSentencePieceBpe(texts: Iterable<string>, opts: SpBpeTrainO
  * frequent characters up to `characterCoverage`; then the most frequent adjacent pair is merged until the
  * vocabulary is full (ties: shorter piece, then smaller string), never making a piece that has "▁" past
  * its start, mixes Unicode scripts (letters with punctuation or digits), holds a character outside the
- * alphabet, or is longer than `maxPieceLength`. Differences from sentencepiece: counts are exact
- * (sentencepiece recounts only a sampled active set), there is no NFKC normaliser and no collapsing of
+ * alphabet, or is longer than `maxPieceLength`. Differences from sentencepiece: a pair whose piece
+ * already exists by another split is merged and listed again (as HF's conversion of a SentencePiece
+ * model lists every split; sentencepiece skips it), there is no NFKC normaliser and no collapsing of
  * repeated spaces (Versiflow's `normalize` key normalises before), and the vocabulary's merged pieces are
  * applied by merge rank when encoding (HF's BPE), not by score.
  */
