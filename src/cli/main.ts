@@ -45,6 +45,7 @@ const HELP = `versiflow — train small language models as RxJS pipelines
   versiflow monitor ws://HOST:PORT [--token T --types eval,sample]   print a live run's events
   versiflow config [--config NAME]                            the resolved config, every key documented
   versiflow tokenizer train --data PATH --vocab-size N --out tokenizer.json [--min-frequency 2 --special "[PAD],[EOS],[UNK]"]
+  versiflow tokenizer train --type sp_bpe --data PATH --vocab-size N --out tokenizer.json [--character-coverage 0.9995 --byte-fallback auto|on|off --user-symbols "«,»"]
   versiflow tokenizer encode --tokenizer F (--text S | --file F)
   versiflow tokenizer decode --tokenizer F --ids '[...]'
   versiflow tokenizer cache --data PATH --tokenizer F|char [--text-column C --normalize nfc --max-docs N --cache-dir D]
