@@ -7,6 +7,7 @@ import { normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
 import type { TrainEvent } from '../../../src/core/events.ts';
 import { type BackendReport, setupBackend } from '../../../src/model/backend/setupBackend.ts';
 import { lrAt } from '../../../src/model/nn/schedule.ts';
+import { compareCheckpoints } from '../../../src/pipeline/compareCheckpoints.ts';
 import { decayTailSchedule } from '../../../src/pipeline/train/decayTail.ts';
 import { createTrainRun } from '../../../src/pipeline/train/trainRun.ts';
 
@@ -57,6 +58,10 @@ describe('train with decay_from', () => {
     expect(tail[1].loss).toBe(stable[5].loss);
     expect(tail[2].loss).not.toBe(stable[6].loss);
     expect(existsSync(join(`${out}-tail-4-3`, 'checkpoints', 'step-0000007', 'state.json'))).toBe(true);
+    // selection over the tail's checkpoints (what `versiflow eval checkpoints TAIL` runs): the lowest val loss
+    const pick = await compareCheckpoints(`${out}-tail-4-3`);
+    expect(pick.rows.map((r) => r.step)).toEqual([6, 7]);
+    expect(pick.best.val_loss).toBe(Math.min(...pick.rows.map((r) => r.val_loss)));
 
     // a second tail from the same checkpoint, named: its own directory, the stable run untouched
     const named = join(out, '..', `${out.split('/').pop()}-short`);
