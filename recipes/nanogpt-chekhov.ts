@@ -13,11 +13,11 @@ export default defineRecipe({
     const smoke = ctx.scale === 'smoke';
     const train = trainStage(ctx, {
       name: 'train',
-      does: smoke ? 'char-10m architecture at 2 × 64, 40 steps of 8 × 64 characters' : 'configs/char-10m.yaml: 5,000 steps of 64 × 256 characters',
+      does: smoke ? 'char-10m architecture at 2 × 64, 24 steps of 8 × 64 characters' : 'configs/char-10m.yaml: 5,000 steps of 64 × 256 characters',
       config: 'char-10m',
       flags: {
         data: ctx.data ?? 'data/ru_poetry.parquet',
-        ...(smoke ? { context: 64, layers: 2, hidden: 64, heads: 4, ffn: 256, dropout: 0, 'batch-size': 8, 'max-steps': 40, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 20, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
+        ...(smoke ? { 'max-docs': 300, context: 64, layers: 2, hidden: 64, heads: 4, ffn: 256, dropout: 0, 'batch-size': 8, 'max-steps': 24, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 12, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
       },
       dir: 'run',
       vocabGuess: 201,

@@ -23,18 +23,18 @@ export default defineRecipe({
   stages(ctx) {
     const smoke = ctx.scale === 'smoke';
     const data = ctx.data ?? 'data/ru_poetry.parquet';
-    const docs = smoke ? { 'max-docs': 600 } : {};
+    const docs = smoke ? { 'max-docs': 300 } : {};
     const tokenizer = 'tokenizer/tokenizer.json';
     const gen = { n: smoke ? 8 : 64, tokens: smoke ? 48 : 200 };
     const train = trainStage(ctx, {
       name: 'train',
-      does: smoke ? '75m.yaml architecture at 2 × 64, 40 steps of 8 × 64 tokens' : 'configs/75m.yaml: 3 epochs of the corpus',
+      does: smoke ? '75m.yaml architecture at 2 × 64, 24 steps of 8 × 64 tokens' : 'configs/75m.yaml: 3 epochs of the corpus',
       config: '75m',
       flags: {
         data,
         tokenizer: ctx.path(tokenizer),
         ...docs,
-        ...(smoke ? { ...SMOKE_MODEL, 'vocab-size': 512, 'batch-size': 8, 'max-steps': 40, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 20, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
+        ...(smoke ? { ...SMOKE_MODEL, 'vocab-size': 512, 'batch-size': 8, 'max-steps': 24, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 12, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
       },
       dir: 'run',
     });
@@ -45,7 +45,7 @@ export default defineRecipe({
         name: 'tokenizer',
         does: `byte-level BPE of ${smoke ? 512 : '24,000'} tokens on ${data}`,
         outputs: [tokenizer],
-        run: (c) => command(c, 'tokenizer train', tokenizerCommand, ['train', '--data', data, '--vocab-size', smoke ? '512' : '24000', '--out', c.path(tokenizer), ...(smoke ? ['--max-docs', '600'] : [])]),
+        run: (c) => command(c, 'tokenizer train', tokenizerCommand, ['train', '--data', data, '--vocab-size', smoke ? '512' : '24000', '--out', c.path(tokenizer), ...(smoke ? ['--max-docs', '300'] : [])]),
       },
       train,
       {

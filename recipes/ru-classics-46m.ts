@@ -17,17 +17,17 @@ export default defineRecipe({
     const vocab = smoke ? 1024 : undefined; // byte fallback needs the 256 byte tokens and the alphabet beside them
     const train = trainStage(ctx, {
       name: 'train',
-      does: smoke ? 'classics-46m architecture at 2 × 64, 40 steps of 8 × 64 tokens' : 'configs/classics-46m.yaml: 20,000 steps of 32 × 512 tokens',
+      does: smoke ? 'classics-46m architecture at 2 × 64, 24 steps of 8 × 64 tokens' : 'configs/classics-46m.yaml: 20,000 steps of 32 × 512 tokens',
       config: 'classics-46m',
       flags: {
         data,
         tokenizer: ctx.path(tokenizer),
-        ...(smoke ? { 'max-docs': 600, context: 64, layers: 2, hidden: 64, heads: 4, ffn: 256, dropout: 0, 'vocab-size': vocab, 'batch-size': 8, 'max-steps': 40, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 20, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
+        ...(smoke ? { 'max-docs': 300, context: 64, layers: 2, hidden: 64, heads: 4, ffn: 256, dropout: 0, 'vocab-size': vocab, 'batch-size': 8, 'max-steps': 24, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 12, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
       },
       dir: 'run',
     });
     return [
-      tokenizerStage({ config: 'classics-46m', data, out: tokenizer, vocabSize: vocab, maxDocs: smoke ? 600 : undefined }),
+      tokenizerStage({ config: 'classics-46m', data, out: tokenizer, vocabSize: vocab, maxDocs: smoke ? 300 : undefined }),
       train,
       generateStage('run', { n: smoke ? 4 : 16, maxNewTokens: smoke ? 48 : 300 }),
       perplexityStage('run'),

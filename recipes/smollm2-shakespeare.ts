@@ -14,12 +14,12 @@ export default defineRecipe({
     const tokenizer = 'tokenizer/tokenizer.json';
     const train = trainStage(ctx, {
       name: 'train',
-      does: smoke ? 'smollm2-135m architecture at 2 × 64, 40 steps of 8 × 64 tokens' : 'configs/smollm2-135m.yaml as its source trained it',
+      does: smoke ? 'smollm2-135m architecture at 2 × 64, 24 steps of 8 × 64 tokens' : 'configs/smollm2-135m.yaml as its source trained it',
       config: 'smollm2-135m',
       flags: {
         data,
         tokenizer: ctx.path(tokenizer),
-        ...(smoke ? { context: 64, layers: 2, hidden: 64, heads: 4, 'kv-heads': 2, 'head-dim': 16, ffn: 128, 'vocab-size': 512, 'batch-size': 8, 'max-steps': 40, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 20, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
+        ...(smoke ? { context: 64, layers: 2, hidden: 64, heads: 4, 'kv-heads': 2, 'head-dim': 16, ffn: 128, 'vocab-size': 512, 'batch-size': 8, 'max-steps': 24, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 12, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
       },
       dir: 'run',
     });

@@ -15,17 +15,17 @@ export default defineRecipe({
     const tokenizer = 'tokenizer/tokenizer.json';
     const train = trainStage(ctx, {
       name: 'train',
-      does: smoke ? 'french-40m architecture at 2 × 64, 40 steps of 8 × 64 tokens' : 'configs/french-40m.yaml: 5,000 steps of 32 × 512 tokens',
+      does: smoke ? 'french-40m architecture at 2 × 64, 24 steps of 8 × 64 tokens' : 'configs/french-40m.yaml: 5,000 steps of 32 × 512 tokens',
       config: 'french-40m',
       flags: {
         data,
         tokenizer: ctx.path(tokenizer),
-        ...(smoke ? { context: 64, layers: 2, hidden: 64, heads: 4, 'head-dim': 16, ffn: 128, dropout: 0, 'batch-size': 8, 'max-steps': 40, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 20, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
+        ...(smoke ? { 'max-docs': 300, context: 64, layers: 2, hidden: 64, heads: 4, 'head-dim': 16, ffn: 128, dropout: 0, 'batch-size': 8, 'max-steps': 24, lr: 3e-3, 'warmup-steps': 5, 'eval-every': 12, 'eval-batches': 4, 'sample-tokens': 32 } : {}),
       },
       dir: 'run',
     });
     return [
-      tokenizerStage({ config: 'french-40m', data, out: tokenizer }),
+      tokenizerStage({ config: 'french-40m', data, out: tokenizer, maxDocs: smoke ? 300 : undefined }),
       train,
       generateStage('run', { n: smoke ? 4 : 16, maxNewTokens: smoke ? 64 : 400, flags: ['--temperature', '0.3'], does: 'continuations of held-out poems at temperature 0.3 (the source sampled below 0.4)' }),
       perplexityStage('run'),
