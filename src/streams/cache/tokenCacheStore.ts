@@ -54,13 +54,16 @@ export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: T
   const total = index.shards.reduce((n, s) => n + s.bytes, 0);
   if (opts.verify ?? total <= VERIFY_BYTES) for (const s of index.shards) verifyShard(dir, s.file, s.sha256);
 
+  // the closures below keep these, not `index` (its per-document JSON arrays would stay alive all run)
+  const shardFiles = index.shards.map((sh) => sh.file);
+  const tokens = index.tokens;
   const fds: number[] = [];
   let buf = Buffer.allocUnsafeSlow(64 * 1024); // offset 0: aligned for the typed views
   let closed = false;
   const fdOf = (k: number): number => {
     if (closed) throw new TokenCacheError(`${dir}: read after the token cache was closed`);
     if (fds[k] === undefined) {
-      const path = join(dir, index.shards[k].file);
+      const path = join(dir, shardFiles[k]);
       try {
         fds[k] = openSync(path, 'r');
       } catch (e) {
@@ -73,14 +76,14 @@ export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: T
   // open every shard now, so a cache deleted or rebuilt under a running reader stays readable
   // (POSIX keeps unlinked files while open); past the process's file limit the rest open on first use
   try {
-    for (let k = 0; k < index.shards.length; k++) fdOf(k);
+    for (let k = 0; k < shardFiles.length; k++) fdOf(k);
   } catch (e) {
     if (!/EMFILE|ENFILE/.test((e as Error).message)) throw e;
   }
 
   return {
     count: D,
-    tokens: index.tokens,
+    tokens,
     corpusIndex: (i) => corpusIndex[i],
     file: (i) => fileOf[i],
     length: (i) => length[i],
@@ -93,7 +96,7 @@ export function openTokenCacheStore(dir: string, index: TokenCacheIndex, opts: T
       let got = 0;
       while (got < bytes) {
         const r = readSync(fdOf(k), buf, got, bytes - got, pos + got);
-        if (r === 0) throw new TokenCacheError(`${join(dir, index.shards[k].file)}: ends before byte ${pos + bytes} (truncated); delete ${dir} or let the run rebuild it`);
+        if (r === 0) throw new TokenCacheError(`${join(dir, shardFiles[k])}: ends before byte ${pos + bytes} (truncated); delete ${dir} or let the run rebuild it`);
         got += r;
       }
       const ids = width === 2 ? new Uint16Array(buf.buffer, buf.byteOffset, n) : new Uint32Array(buf.buffer, buf.byteOffset, n);
