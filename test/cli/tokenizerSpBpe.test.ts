@@ -52,6 +52,7 @@ describe('sp_bpe from the command line and from a config', () => {
     expect(c.err()).toBe('');
     expect(code).toBe(0);
     expect(c.out()).toMatch(/vocab 128/);
+    expect(c.out()).toMatch(/trained a 128-token SentencePiece-style BPE tokenizer on data\/fr_poetry\.parquet/);
     expect(existsSync(tokPath)).toBe(true);
     const tok = tokenizerFromJSON(JSON.parse(readFileSync(tokPath, 'utf8')));
     expect(tok.vocabSize).toBe(128);

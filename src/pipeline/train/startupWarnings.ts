@@ -7,6 +7,7 @@ import type { Weights } from '../../model/nn/gpt.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { measureThroughput } from '../../model/nn/throughput.ts';
 import type { PreparedData } from '../data/prepareData.ts';
+import { SentencePieceBpeTokenizer } from '../../model/tokenizer/sentencePieceBpeTokenizer.ts';
 
 export interface StartupFacts {
   /** Messages from earlier steps (resume), said first. */
@@ -26,7 +27,7 @@ export interface StartupFacts {
 export function startupWarnings(f: StartupFacts): WarningEvent[] {
   const messages: string[] = [...(f.extra ?? []), ...f.data.cache.warnings];
   const cfg = f.config;
-  if (f.trainedTokenizer) messages.push(`trained a ${f.data.tokenizer.vocabSize}-token byte-level BPE tokenizer on ${cfg.data} → ${f.trainedTokenizer}`);
+  if (f.trainedTokenizer) messages.push(`trained a ${f.data.tokenizer.vocabSize}-token ${f.data.tokenizer instanceof SentencePieceBpeTokenizer ? 'SentencePiece-style' : 'byte-level'} BPE tokenizer on ${cfg.data} → ${f.trainedTokenizer}`);
   if (f.microBatch > 0 && f.microBatch < cfg.batchSize && !cfg.microBatch)
     messages.push(`batch ${cfg.batchSize} does not fit the ${f.backend.name} backend's memory at once: accumulating gradients over micro-batches of ${f.microBatch}`);
   if (f.validationBatches === 0) messages.push('no validation data (val_fraction is 0 or the corpus is too small): eval is skipped');
