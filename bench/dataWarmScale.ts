@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { TOKEN_CACHE_FORMAT, TOKEN_CACHE_VERSION, tokenCacheKey } from '../src/model/formats/tokenCacheFormat.ts';
+import { TOKEN_CACHE_FORMAT, TOKEN_CACHE_VERSION, type TokenCacheShard, tokenCacheKey } from '../src/model/formats/tokenCacheFormat.ts';
 import { BpeTokenizer } from '../src/model/tokenizer/bpeTokenizer.ts';
 import { trainBpe } from '../src/model/tokenizer/bpeTrainer.ts';
 import { corpusFingerprint } from '../src/streams/cache/tokenCacheFingerprint.ts';
@@ -39,7 +39,7 @@ export async function writeWarmCaches(root: string, sizesMB: readonly number[], 
     const docs = Math.round((78_431 * mb) / 100);
     let s = 1;
     const rnd = () => ((s = Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) / 2 ** 32;
-    const shards = [];
+    const shards: TokenCacheShard[] = [];
     let d = 0;
     while (d < docs) {
       const lengths: number[] = [];
@@ -51,7 +51,7 @@ export async function writeWarmCaches(root: string, sizesMB: readonly number[], 
       }
       const ids = new Uint16Array(tokens);
       for (let i = 0; i < tokens; i++) ids[i] = 3 + Math.floor(rnd() * 4093);
-      const file = `shard-${String(shards.length).padStart(5, '0')}.bin`;
+      const file: string = `shard-${String(shards.length).padStart(5, '0')}.bin`;
       const bytes = new Uint8Array(ids.buffer);
       writeFileSync(join(cdir, file), bytes);
       shards.push({ file, docs: lengths.length, tokens, bytes: tokens * 2, sha256: createHash('sha256').update(bytes).digest('hex'), lengths, indices: [[d, lengths.length]], files: [[0, lengths.length]] });
