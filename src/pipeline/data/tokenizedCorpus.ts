@@ -64,10 +64,11 @@ export const UNIT_BYTES = 32_000_000;
 
 /**
  * The corpus of `cfg` tokenized with `tokenizer` (EOS appended), from the token cache when one matches
- * the corpus fingerprint and tokenizer hash, otherwise read, normalised and tokenized in one streaming
- * pass that writes the cache. A stale, corrupt or truncated cache is rebuilt with a warning; a cache
- * that cannot be written is a warning too (the documents are then kept in memory). Errors of the
- * corpus itself (DataError) propagate.
+ * the corpus fingerprint and tokenizer hash, otherwise read, normalised and tokenized into the cache:
+ * by `tokenize_workers` worker threads when the corpus spans several units (tokenizeInParallel,
+ * resumable), else in one streaming pass here. A stale, corrupt or truncated cache is rebuilt with a
+ * warning; a cache that cannot be written is a warning too (the documents are then kept in memory).
+ * Errors of the corpus itself (DataError) propagate. `onProgress` hears data/progress events.
  */
 /** What {@link tokenizedCorpus} reads: the corpus and the token cache's keys. */
 export type TokenizedCorpusConfig = CorpusConfig & Pick<Config, 'tokenCache' | 'tokenCacheKeep' | 'cacheDir' | 'tokenizeWorkers'>;
