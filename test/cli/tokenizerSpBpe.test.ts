@@ -58,4 +58,16 @@ describe('sp_bpe from the command line and from a config', () => {
     expect(tok.vocabSize).toBe(128);
     expect(tok.eosId).toBe(2);
   });
+
+  it('task sft without init_from, tokenizer_type sp_bpe: the chat tokens are specials of the sp_bpe trained on the dialogues', async () => {
+    const tokPath = join(dir, 'chat-sp.json');
+    const c = captureIO();
+    const args = ['train', '--config', 'tiny', '--task', 'sft', '--data', 'data/dialogues.jsonl', '--tokenizer', tokPath, '--tokenizer-type', 'sp_bpe', '--vocab-size', '400'];
+    const small = ['--context', '32', '--layers', '1', '--hidden', '32', '--batch-size', '4', '--backend', 'wasm', '--no-ws', '--reporter', 'plain', '--sample-tokens', '0', '--eval-every', '2', '--max-steps', '2', '--out', join(dir, 'sft')];
+    expect(await main([...args, ...small], c.io), c.err()).toBe(0);
+    const doc = JSON.parse(readFileSync(tokPath, 'utf8'));
+    expect(doc.added_tokens.map((t: { content: string }) => t.content)).toEqual(['<unk>', '<s>', '</s>', '<|system|>', '<|user|>', '<|assistant|>', '<|end|>']);
+    expect(doc.pre_tokenizer.type).toBe('Metaspace');
+    expect(c.out()).toMatch(/trained a 400-token SentencePiece-style BPE tokenizer/);
+  });
 });
