@@ -54,6 +54,8 @@ export interface TrainStageOptions {
   readonly dir: string;
   /** The plan's vocabulary for a char tokenizer (vocab_size 0). */
   readonly vocabGuess?: number;
+  /** OUT-relative config file the run trains with when an earlier stage writes it (the plan reads `config`). */
+  readonly runConfig?: string;
 }
 
 /**
@@ -75,7 +77,7 @@ export function trainStage(ctx: RecipeContext, o: TrainStageOptions): RecipeStag
     async run(c) {
       const dir = c.path(o.dir);
       const resume = existsDir(join(dir, 'checkpoints')) ? ['--resume', 'latest'] : [];
-      await command(c, 'train', (a, io) => trainCommand(a, io, new EventEmitter()), ['--config', o.config, ...asFlags(flags), '--out', dir, '--reporter', c.scale === 'smoke' ? 'none' : 'plain', '--no-ws', ...resume]);
+      await command(c, 'train', (a, io) => trainCommand(a, io, new EventEmitter()), ['--config', o.runConfig ? c.path(o.runConfig) : o.config, ...asFlags(flags), '--out', dir, '--reporter', c.scale === 'smoke' ? 'none' : 'plain', '--no-ws', ...resume]);
     },
   };
 }
