@@ -128,18 +128,19 @@ export function exportStage(run: string, o: { out?: string; language: readonly s
 }
 
 /** `tokenizer train` with a config's tokenizer settings (type, vocabulary, normalisation, sp_bpe options) → OUT/file. */
-export function tokenizerStage(o: { config: string; data: string; out: string; vocabSize?: number; maxDocs?: number }): RecipeStage {
+export function tokenizerStage(o: { config: string; data: string; out: string; vocabSize?: number; maxDocs?: number; chat?: boolean }): RecipeStage {
   const cfg = loadConfig(o.config);
   const vocab = o.vocabSize ?? cfg.vocabSize;
   const sp = cfg.tokenizerType === 'sp_bpe';
   return {
     name: 'tokenizer',
-    does: `${sp ? 'SentencePiece-style (character-initial)' : 'byte-level'} BPE of ${vocab} tokens on ${o.data}`,
+    does: `${sp ? 'SentencePiece-style (character-initial)' : 'byte-level'} BPE of ${vocab} tokens on ${o.data}${o.chat ? ', with the chat tokens' : ''}`,
     outputs: [o.out],
     run: (c) =>
       command(c, 'tokenizer train', tokenizerCommand, [
         'train', '--data', o.data, '--vocab-size', String(vocab), '--out', c.path(o.out), '--normalize', cfg.normalize || 'none',
         ...(o.maxDocs ? ['--max-docs', String(o.maxDocs)] : []),
+        ...(o.chat ? ['--chat'] : []),
         ...(sp ? ['--type', 'sp_bpe', '--character-coverage', String(cfg.characterCoverage), '--byte-fallback', cfg.byteFallback, ...(cfg.userDefinedSymbols ? ['--user-symbols', cfg.userDefinedSymbols] : [])] : []),
       ]),
   };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { ConfigError } from '../core/errors/ConfigError.ts';
 import { UsageError } from '../core/errors/UsageError.ts';
 import { loadRecipe, recipeNames } from '../pipeline/recipes/loadRecipes.ts';
 import { planRecipe } from '../pipeline/recipes/planRecipe.ts';
@@ -25,7 +26,7 @@ export async function recipeCommand(args: readonly string[], io: CliIO): Promise
     if (flags.list) {
       for (const name of recipeNames()) {
         const r = await loadRecipe(name);
-        io.stdout.write(`${name.padEnd(22)} ${r.summary}\n`);
+        if (!r.blocked) io.stdout.write(`${name.padEnd(22)} ${r.summary}\n`);
       }
       return 0;
     }
@@ -37,6 +38,7 @@ export async function recipeCommand(args: readonly string[], io: CliIO): Promise
     const options = { out: flags.out ?? join('runs', 'recipes', `${name}-${scale}`), scale: scale as RecipeScale, data: flags.data, io };
     io.stdout.write(`${planRecipe(recipe, recipeContext(options)).lines.join('\n')}\n`);
     if (flags['dry-run']) return 0;
+    if (recipe.blocked) throw new ConfigError(`recipe ${name} cannot run yet: ${recipe.blocked}`);
     const outcomes = await runRecipe(recipe, options);
     const ran = outcomes.filter((o) => o.status === 'ran');
     io.stdout.write(`recipe ${name}: ${ran.length} stage(s) ran, ${outcomes.length - ran.length} skipped, ${ran.reduce((t, o) => t + o.seconds, 0).toFixed(1)} s; artifacts in ${recipeContext(options).out}\n`);

@@ -49,6 +49,11 @@ export interface Recipe {
   readonly summary: string;
   /** The reference's published figures (from its config comments and the issue), one short line. */
   readonly published: string;
+  /**
+   * Set while a stage's part does not exist yet: what is missing. `versiflow recipe --list` leaves the
+   * recipe out and running it is refused with this reason (--dry-run still prints its plan).
+   */
+  readonly blocked?: string;
   stages(ctx: RecipeContext): readonly RecipeStage[];
 }
 
