@@ -54,6 +54,8 @@ export interface TrainStageOptions {
   readonly dir: string;
   /** The plan's vocabulary for a char tokenizer (vocab_size 0). */
   readonly vocabGuess?: number;
+  /** The config the plan reads the model's shape from when the run takes it from init_from. */
+  readonly architecture?: string;
   /** OUT-relative config file the run trains with when an earlier stage writes it (the plan reads `config`). */
   readonly runConfig?: string;
 }
@@ -72,7 +74,7 @@ export function trainStage(ctx: RecipeContext, o: TrainStageOptions): RecipeStag
     name: o.name,
     does: o.does,
     outputs: [...(steps > 0 ? [join(checkpoint, 'state.json')] : []), join(o.dir, 'history.csv')],
-    training: { config: o.config, flags, vocabGuess: o.vocabGuess },
+    training: { config: o.config, flags, vocabGuess: o.vocabGuess, architecture: o.architecture },
     checkpoint,
     async run(c) {
       const dir = c.path(o.dir);

@@ -42,6 +42,7 @@ export default defineRecipe({
       name: 'kto',
       does: 'KTO against the frozen SFT model on the preference pairs (configs/kto.yaml: lr 5e-6, β 0.1, drift guard)',
       config: 'kto',
+      architecture: 'minitron-48m',
       flags: { 'init-from': ctx.path('sft'), data: ctx.path('prefs/prefs.jsonl'), ...(smoke ? { 'batch-size': 4, 'micro-batch': 4, 'val-fraction': 0.25, 'pref-quality-prompts': 2, 'pref-quality-tokens': 16, 'checkpoint-every': 0 } : {}), ...few(4, 4) },
       dir: 'kto',
     });

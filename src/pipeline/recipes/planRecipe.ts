@@ -36,12 +36,15 @@ export interface TrainingEstimate {
 /** Parameters, steps, tokens and time of one training stage at its config and flags. */
 export function estimateTraining(stage: string, plan: TrainingPlan): TrainingEstimate {
   const cfg = loadConfig(plan.config, plan.flags);
-  const vocabSize = cfg.vocabSize > 0 ? cfg.vocabSize : (plan.vocabGuess ?? 256);
-  const params = countParams(resolveGptConfig({ ...cfg, vocabSize }));
-  const tokensPerStep = cfg.batchSize * cfg.context;
-  const tokens = cfg.maxSteps * tokensPerStep;
+  const shape = plan.architecture ? loadConfig(plan.architecture, plan.flags) : cfg;
+  const vocabSize = shape.vocabSize > 0 ? shape.vocabSize : (plan.vocabGuess ?? 256);
+  const params = countParams(resolveGptConfig({ ...shape, vocabSize }));
+  const tokensPerStep = cfg.batchSize * shape.context;
+  // a decay-only tail runs decay_steps steps from its checkpoint, whatever max_steps says
+  const steps = cfg.decayFrom ? cfg.decaySteps : cfg.maxSteps;
+  const tokens = steps * tokensPerStep;
   const flops = 6 * params * tokens;
-  return { stage, config: plan.config, params, steps: cfg.maxSteps, tokensPerStep, tokens, flops, seconds: MEASURED_SPEEDS.map((m) => flops / m.flops) };
+  return { stage, config: plan.config, params, steps, tokensPerStep, tokens, flops, seconds: MEASURED_SPEEDS.map((m) => flops / m.flops) };
 }
 
 const millions = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : `${(n / 1e6).toFixed(n < 1e7 ? 2 : 1)}M`);

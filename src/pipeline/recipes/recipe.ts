@@ -31,6 +31,8 @@ export interface TrainingPlan {
   readonly flags: Readonly<Record<string, string>>;
   /** For a char tokenizer with vocab_size 0: the vocabulary the plan assumes. */
   readonly vocabGuess?: number;
+  /** Where the model's shape comes from when the run takes it from init_from (a preference run's config has none). */
+  readonly architecture?: string;
 }
 
 export interface RecipeStage {
