@@ -7,8 +7,8 @@ import { defineRecipe, exportStage, generateStage, perplexityStage, reportStage,
 
 export default defineRecipe({
   name: 'nanogpt-chekhov',
-  summary: 'nanoGPT char (configs/char-10m.yaml): 10.7M-parameter character model → samples → perplexity → report → HF export',
-  published: 'nanoGPT shakespeare_char: 6 layers × 384, 6 heads, context 256, batch 64, 5,000 iterations, lr 1e-3, dropout 0.2; val loss ≈1.47 on Shakespeare',
+  summary: 'nanoGPT char (configs/char-10m.yaml): 10.8M-parameter character model → samples → perplexity → report → HF export',
+  published: 'nanoGPT shakespeare_char recipe: 10.70M parameters as nanoGPT counts them (10,797,312 with positions), 6 layers × 384, 6 heads, context 256, batch 64, 5,000 iterations, lr 1e-3, dropout 0.2',
   stages(ctx) {
     const smoke = ctx.scale === 'smoke';
     const train = trainStage(ctx, {

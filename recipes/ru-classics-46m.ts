@@ -9,7 +9,7 @@ import { defineRecipe, exportStage, generateStage, perplexityStage, reportStage,
 export default defineRecipe({
   name: 'ru-classics-46m',
   summary: 'ru-classics 46M (configs/classics-46m.yaml): SentencePiece BPE 16k → train → samples → perplexity → report → HF export',
-  published: 'classics-46m: 12 layers × 512, 8 heads, context 512, learned positions, SentencePiece BPE of 16,000 with byte fallback; 46M parameters',
+  published: 'classics-46m: 12 layers × 512, 8 heads, context 512, learned positions, SentencePiece BPE of 16,000 with byte fallback and user-defined symbols; 45.95M parameters as nanoGPT counts them (46,215,680 with positions)',
   stages(ctx) {
     const smoke = ctx.scale === 'smoke';
     const data = ctx.data ?? 'data/ru_poetry.parquet';
