@@ -17,21 +17,26 @@ export function findChromium(): string | null {
   return null;
 }
 
-/** What a page did when opened: console errors, exceptions and log errors (CSP violations, failed loads), and a DOM probe's result. */
-export interface PageCheck<T> {
-  readonly errors: readonly string[];
-  readonly probe: T;
+/** One tab, attached with a flat DevTools session. */
+export interface Tab {
+  /** Console errors and assertions, uncaught exceptions, and Log-domain errors (a CSP violation or a failed request lands there). */
+  readonly errors: string[];
+  /** Resolves at the tab's next load event. */
+  nextLoad(): Promise<void>;
+  send(method: string, params?: object): Promise<any>;
+  /** Evaluates an expression in the page (awaiting a promise); an exception gives undefined and, unless `quiet`, is added to `errors`. */
+  evaluate(expression: string, quiet?: boolean): Promise<unknown>;
+  close(): Promise<void>;
 }
 
 /**
- * Opens each page in one headless Chromium over the DevTools protocol (`--remote-debugging-port=0`;
- * the ws URL is read from stderr), a fresh tab per page: waits for the load event plus `settleMs`,
- * collects every console error, uncaught exception and Log-domain error (a CSP violation or a failed
- * request lands there), then evaluates the page's `probe` (an expression returning JSON-able data).
+ * Runs `use` against one headless Chromium driven over the DevTools protocol
+ * (`--remote-debugging-port=0`; the ws URL is read from stderr), then kills it and removes its profile.
  */
-export async function checkPages(chromium: string, pages: readonly { readonly file: string; readonly probe: string }[], settleMs = 300): Promise<PageCheck<unknown>[]> {
+export async function withChromium<T>(chromium: string, use: (openTab: () => Promise<Tab>) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'vf-chromium-'));
-  const proc = spawn(chromium, ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'];
+  const proc = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const ws = new WebSocket(await devtoolsUrl(proc), { perMessageDeflate: false });
     await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
@@ -61,24 +66,27 @@ export async function checkPages(chromium: string, pages: readonly { readonly fi
         pending.set(msg.id, { res, rej });
         ws.send(JSON.stringify(msg));
       });
-    const results: PageCheck<unknown>[] = [];
-    for (const { file, probe } of pages) {
+    const openTab = async (): Promise<Tab> => {
       const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
       const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
       const errs: string[] = [];
       errors.set(sessionId, errs);
-      const loaded = new Promise<void>((res) => loads.set(sessionId, res));
       for (const d of ['Runtime.enable', 'Log.enable', 'Page.enable']) await send(d, {}, sessionId);
-      await send('Page.navigate', { url: pathToFileURL(file).href }, sessionId);
-      await Promise.race([loaded, new Promise((_, rej) => setTimeout(() => rej(new Error(`${file}: no load event within 20 s`)), 20_000))]);
-      await new Promise((r) => setTimeout(r, settleMs));
-      const r = await send('Runtime.evaluate', { expression: probe, returnByValue: true }, sessionId);
-      if (r.exceptionDetails) errs.push(`probe: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
-      results.push({ errors: errs, probe: r.result.value });
-      await send('Target.closeTarget', { targetId });
-    }
+      return {
+        errors: errs,
+        nextLoad: () => new Promise<void>((res) => loads.set(sessionId, res)),
+        send: (method, params = {}) => send(method, params, sessionId),
+        evaluate: async (expression, quiet = false) => {
+          const r = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true }, sessionId);
+          if (r.exceptionDetails && !quiet) errs.push(`evaluate: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+          return r.result?.value;
+        },
+        close: () => send('Target.closeTarget', { targetId }),
+      };
+    };
+    const result = await use(openTab);
     ws.close();
-    return results;
+    return result;
   } finally {
     proc.kill('SIGKILL');
     await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
@@ -86,10 +94,36 @@ export async function checkPages(chromium: string, pages: readonly { readonly fi
   }
 }
 
+/** What a page did when opened: its errors (see Tab.errors) and a DOM probe's result. */
+export interface PageCheck<T> {
+  readonly errors: readonly string[];
+  readonly probe: T;
+}
+
+/**
+ * Opens each file in a fresh tab of one headless Chromium: waits for the load event plus `settleMs`,
+ * then evaluates the page's `probe` (an expression returning JSON-able data).
+ */
+export function checkPages(chromium: string, pages: readonly { readonly file: string; readonly probe: string }[], settleMs = 300): Promise<PageCheck<unknown>[]> {
+  return withChromium(chromium, async (openTab) => {
+    const results: PageCheck<unknown>[] = [];
+    for (const { file, probe } of pages) {
+      const tab = await openTab();
+      const loaded = tab.nextLoad();
+      await tab.send('Page.navigate', { url: pathToFileURL(file).href });
+      await Promise.race([loaded, new Promise((_, rej) => setTimeout(() => rej(new Error(`${file}: no load event within 20 s`)), 20_000))]);
+      await new Promise((r) => setTimeout(r, settleMs));
+      results.push({ errors: tab.errors, probe: await tab.evaluate(probe) });
+      await tab.close();
+    }
+    return results;
+  });
+}
+
 function devtoolsUrl(proc: ChildProcess): Promise<string> {
   return new Promise((res, rej) => {
     let err = '';
-    const timer = setTimeout(() => rej(new Error(`chromium printed no DevTools URL within 20 s; stderr:\n${err}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`chromium printed no DevTools URL within 30 s; stderr:\n${err}`)), 30_000);
     proc.stderr!.on('data', (d) => {
       err += d;
       const m = err.match(/DevTools listening on (ws:\/\/\S+)/);

@@ -3,6 +3,7 @@ export const WEB_PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Versiflow poet</title>
 <style>
