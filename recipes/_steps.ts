@@ -5,14 +5,12 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { exportHf, loadConfig, writeReport } from '../src/index.ts';
+import { exportHf, loadConfig, type RecipeContext, type RecipeIO, type RecipeStage, writeReport } from '../src/index.ts';
 import { evalCommand } from '../src/cli/evalCommand.ts';
 import { generateEntry } from '../src/cli/generateBatchCommand.ts';
 import { tokenizerCommand } from '../src/cli/tokenizerCommand.ts';
 import { trainCommand } from '../src/cli/trainCommand.ts';
-import type { RecipeContext, RecipeIO, RecipeStage } from '../src/pipeline/recipes/recipe.ts';
-
-export { defineRecipe, type RecipeContext, type RecipeStage } from '../src/pipeline/recipes/recipe.ts';
+export { defineRecipe, type RecipeContext, type RecipeStage } from '../src/index.ts';
 
 /** A CLI command's function: argv in, exit code out (the same function `versiflow VERB` runs). */
 export type CommandFn = (args: readonly string[], io: RecipeIO & { stdout: { write(s: string): boolean }; stderr: { write(s: string): boolean } }) => Promise<number>;

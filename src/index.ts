@@ -122,3 +122,8 @@ export { importModel, type ImportOptions, type ImportResult } from './pipeline/i
 export { hfFamilyOf, type HfFamily } from './model/formats/hf/hfFamily.ts';
 export { readTorchCheckpoint, TorchTensor } from './model/formats/torch/torchCheckpoint.ts';
 export { unpickle, PLAIN_GLOBALS, type AllowedGlobal } from './model/formats/torch/pickle.ts';
+export { defineRecipe, type Recipe, type RecipeStage, type RecipeContext, type RecipeIO, type RecipeScale, type TrainingPlan } from './pipeline/recipes/recipe.ts';
+export { runRecipe, type RunRecipeOptions, type StageOutcome } from './pipeline/recipes/runRecipe.ts';
+export { planRecipe, estimateTraining, MEASURED_SPEEDS, type TrainingEstimate } from './pipeline/recipes/planRecipe.ts';
+export { loadRecipe, recipeNames } from './pipeline/recipes/loadRecipes.ts';
+export { StageError } from './pipeline/recipes/StageError.ts';
