@@ -76,6 +76,8 @@ export function trainStage(ctx: RecipeContext, o: TrainStageOptions): RecipeStag
     checkpoint,
     async run(c) {
       const dir = c.path(o.dir);
+      // the run reached its last step before (only its marker is gone): nothing left to train
+      if (steps > 0 && existsSync(c.path(join(checkpoint, 'state.json'))) && existsSync(join(dir, 'history.csv'))) return;
       const resume = existsDir(join(dir, 'checkpoints')) ? ['--resume', 'latest'] : [];
       await command(c, 'train', (a, io) => trainCommand(a, io, new EventEmitter()), ['--config', o.runConfig ? c.path(o.runConfig) : o.config, ...asFlags(flags), '--out', dir, '--reporter', c.scale === 'smoke' ? 'none' : 'plain', '--no-ws', ...resume]);
     },
