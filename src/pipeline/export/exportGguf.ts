@@ -7,11 +7,8 @@ import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { encodeGguf } from '../../model/formats/gguf/ggufFile.ts';
 import { type GgufFileType, ggufModelKv, toGgufTensors } from '../../model/formats/gguf/ggufModel.ts';
 import { ggufTokenizerKv } from '../../model/formats/gguf/ggufTokenizer.ts';
-import { type HfFamily, hfFamilyOf } from '../../model/formats/hf/hfFamily.ts';
-import { toHfTensors } from '../../model/formats/hf/hfTensors.ts';
-import { resolveGptConfig } from '../../model/nn/gptConfig.ts';
-import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
-import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { type HfFamily } from '../../model/formats/hf/hfFamily.ts';
+import { loadExportSource } from './exportSource.ts';
 import { exportNotes } from './exportHf.ts';
 
 export interface ExportGgufOptions {
@@ -45,22 +42,7 @@ export const GGUF_TYPES: readonly GgufFileType[] = ['f32', 'f16', 'q8_0'];
 export async function exportGguf(o: ExportGgufOptions): Promise<ExportGgufResult> {
   const type = o.type ?? 'f16';
   if (!GGUF_TYPES.includes(type)) throw new ConfigError(`export: --gguf-type must be one of ${GGUF_TYPES.join(', ')} (got "${type}")`);
-  const { dir, checkpoint: ck } = await openCheckpoint(o.checkpoint, o.checkpoint);
-  const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
-  const tokenizer = tokenizerFromJSON(ck.tokenizer);
-  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
-  let family: HfFamily;
-  try {
-    family = hfFamilyOf(gpt);
-  } catch (e) {
-    throw new ConfigError((e as Error).message.replace('export --format hf:', 'export --format gguf:').replace('no faithful Transformers equivalent', 'no faithful llama.cpp architecture'));
-  }
-  let hf;
-  try {
-    hf = toHfTensors(family, gpt, ck.model);
-  } catch (e) {
-    throw new CheckpointError(`${join(dir, 'model.safetensors')}: ${(e as Error).message}`);
-  }
+  const { dir, config, tokenizer, gpt, family, tensors: hf } = await loadExportSource(o.checkpoint, 'gguf');
   const file = join(resolve(o.out), `model-${type}.gguf`);
   if (existsSync(file) && !o.force) throw new ConfigError(`export: ${file} exists; choose another --out or pass --force to overwrite it`);
   const { tensors, kept } = toGgufTensors(family, gpt, hf, type);

@@ -6,14 +6,12 @@ import type { Config } from '../../core/config/schema.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { CheckpointError } from '../../core/errors/CheckpointError.ts';
 import { type GenerationSampling, generationConfigJson, hfConfigJson } from '../../model/formats/hf/hfConfig.ts';
-import { type HfArch, type HfFamily, hfFamilyOf } from '../../model/formats/hf/hfFamily.ts';
-import { toHfTensors } from '../../model/formats/hf/hfTensors.ts';
+import { type HfArch, type HfFamily } from '../../model/formats/hf/hfFamily.ts';
 import { hfTokenizerJson, specialIdsOf, specialTokensMap, tokenizerConfigJson } from '../../model/formats/hf/hfTokenizer.ts';
 import { modelCard, runMetrics } from '../../model/formats/hf/modelCard.ts';
 import { encodeSafetensors } from '../../model/formats/safetensors.ts';
-import { countParams, resolveGptConfig } from '../../model/nn/gptConfig.ts';
-import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
-import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { countParams } from '../../model/nn/gptConfig.ts';
+import { loadExportSource } from './exportSource.ts';
 import { readRecommendedDecoding, recommendedDecodingPath } from '../recommendedDecoding.ts';
 
 export interface ExportHfOptions {
@@ -55,17 +53,7 @@ const corpusStem = (data: string): string => basename(data).replace(/\.(parquet|
  * when the architecture has no faithful Transformers class. Needs no tensor backend.
  */
 export async function exportHf(o: ExportHfOptions): Promise<ExportHfResult> {
-  const { dir, checkpoint: ck } = await openCheckpoint(o.checkpoint, o.checkpoint);
-  const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
-  const tokenizer = tokenizerFromJSON(ck.tokenizer);
-  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
-  const family = hfFamilyOf(gpt);
-  let tensors;
-  try {
-    tensors = toHfTensors(family, gpt, ck.model);
-  } catch (e) {
-    throw new CheckpointError(`${join(dir, 'model.safetensors')}: ${(e as Error).message}`);
-  }
+  const { dir, checkpoint: ck, config, tokenizer, gpt, family, tensors } = await loadExportSource(o.checkpoint, 'hf');
   const stem = corpusStem(config.data);
   const language = o.language?.length ? o.language : CORPUS_LANGUAGE[stem] ? [CORPUS_LANGUAGE[stem]] : null;
   if (!language) throw new ConfigError(`export: the corpus language cannot be inferred from data "${config.data}": pass --language CODE (ISO 639-1, e.g. en)`);

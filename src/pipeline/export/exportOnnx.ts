@@ -5,14 +5,11 @@ import { normalizeConfig } from '../../core/config/normalizeConfig.ts';
 import { CheckpointError } from '../../core/errors/CheckpointError.ts';
 import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { generationConfigJson, hfConfigJson } from '../../model/formats/hf/hfConfig.ts';
-import { type HfFamily, hfFamilyOf } from '../../model/formats/hf/hfFamily.ts';
-import { toHfTensors } from '../../model/formats/hf/hfTensors.ts';
+import { type HfFamily } from '../../model/formats/hf/hfFamily.ts';
 import { hfTokenizerJson, specialIdsOf, specialTokensMap, tokenizerConfigJson } from '../../model/formats/hf/hfTokenizer.ts';
 import { encodeOnnxDecoder } from '../../model/formats/onnx/onnxDecoder.ts';
 import type { OnnxWeights } from '../../model/formats/onnx/weightStorage.ts';
-import { resolveGptConfig } from '../../model/nn/gptConfig.ts';
-import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
-import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
+import { loadExportSource } from './exportSource.ts';
 import { exportNotes } from './exportHf.ts';
 
 /** The file of each weight storage, as transformers.js names them (dtype fp32, fp16, q8). */
@@ -47,22 +44,7 @@ export interface ExportOnnxResult {
 export async function exportOnnx(checkpointPath: string, outDir: string, o: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
   const variants = o.variants ?? ['fp32', 'fp16', 'int8'];
   if (variants.length === 0) throw new ConfigError('export --format onnx: no variants to write; choose from fp32, fp16, int8');
-  const { dir, checkpoint: ck } = await openCheckpoint(checkpointPath, checkpointPath);
-  const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
-  const tokenizer = tokenizerFromJSON(ck.tokenizer);
-  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
-  let family: HfFamily;
-  try {
-    family = hfFamilyOf(gpt);
-  } catch (e) {
-    throw e instanceof ConfigError ? new ConfigError(e.message.replace('export --format hf', 'export --format onnx')) : e;
-  }
-  let hf;
-  try {
-    hf = toHfTensors(family, gpt, ck.model);
-  } catch (e) {
-    throw new CheckpointError(`${join(dir, 'model.safetensors')}: ${(e as Error).message}`);
-  }
+  const { dir, checkpoint: ck, config, tokenizer, gpt, family, tensors: hf } = await loadExportSource(checkpointPath, 'onnx');
   // one file in memory at a time, the largest first: encoded before the output is touched, so a
   // refusal (over 2 GB) leaves nothing behind
   const order = (['fp32', 'fp16', 'int8'] as const).filter((v) => variants.includes(v));
