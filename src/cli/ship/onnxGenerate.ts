@@ -1,10 +1,9 @@
-import type { GenerateOptions, Token } from '../../model/nn/generate.ts';
+import type { GenerateOptions } from '../../model/nn/generate.ts';
 import { Rng } from '../../model/nn/rng.ts';
-import { type SampleOptions, sampleToken } from '../../model/nn/sample.ts';
+import type { SampleOptions } from '../../model/nn/sample.ts';
 import { slideKeep } from '../../model/nn/slideKeep.ts';
-import { findStop, stopHoldback } from '../../model/nn/sampling/stop.ts';
+import { type Token, TokenPicker } from '../../model/nn/tokenPicker.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
-import { watermarkLogits } from '../../model/watermark/apply.ts';
 import type { OnnxDecoder } from './onnxDecoder.ts';
 
 /** generate's options without the tfjs-only ones (cache: the ONNX decoder always caches). */
@@ -24,47 +23,19 @@ export async function* onnxGenerate(decoder: OnnxDecoder, tokenizer: Tokenizer, 
   const stops = (opts.stop ?? []).filter((s) => s.length > 0);
   const rng = opts.rng ?? new Rng(opts.seed ?? 1337);
   const decode = tokenizer.decoder();
-  const ids = [...promptIds];
-  let text = '';
+  const picker = new TokenPicker(promptIds, { sample, rng, watermark: opts.watermark, eosIds, stops, maxNewTokens: opts.maxNewTokens, decode });
+  const ids = picker.ids;
   decoder.clear();
   let pending = ids.slice(-context);
   for (let n = 0; n < opts.maxNewTokens; n++) {
-    const row = await decoder.forward(pending);
-    const x = opts.watermark ? watermarkLogits(row.slice(), ids, opts.watermark) : row;
-    const id = sampleToken(x, sample, rng, { ids, newTokens: n });
-    const green = opts.watermark && ids.length >= opts.watermark.contextWidth ? opts.watermark.greenList(ids).mask[id] === 1 : undefined;
-    const base = { index: n, id, logprob: logprobAt(row, id), ...(green === undefined ? {} : { green }) };
-    if (eosIds.includes(id)) {
-      yield { ...base, text, finish: 'eos' };
-      return;
-    }
-    ids.push(id);
-    text += decode(id);
-    const cut = findStop(text, stops);
-    if (cut >= 0) {
-      yield { ...base, text: text.slice(0, cut), finish: 'stop' };
-      return;
-    }
-    if (n === opts.maxNewTokens - 1) {
-      yield { ...base, text, finish: 'length' };
-      return;
-    }
-    const emit = text.length - stopHoldback(text, stops);
-    yield { ...base, text: text.slice(0, emit) };
-    text = text.slice(emit);
+    const { token, done } = picker.next(await decoder.forward(pending), n);
+    yield token;
+    if (done) return;
+    const id = token.id;
     if (decoder.length < context) pending = [id];
     else {
       decoder.clear();
       pending = ids.slice(-slideKeep(context));
     }
   }
-}
-
-/** ln softmax(row)[id], O(V). */
-function logprobAt(row: Float32Array, id: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
-  return row[id] - max - Math.log(sum);
 }

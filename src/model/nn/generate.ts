@@ -3,10 +3,9 @@ import { head, hiddenStates, type Weights } from './gpt.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { feedCached, KvCache, slideKeep } from './kvCache.ts';
 import { Rng } from './rng.ts';
-import { type SampleOptions, sampleToken } from './sample.ts';
-import { findStop, stopHoldback } from './sampling/stop.ts';
+import type { SampleOptions } from './sample.ts';
+import { type Token, TokenPicker } from './tokenPicker.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
-import { watermarkLogits } from '../watermark/apply.ts';
 import type { WatermarkScheme } from '../watermark/scheme.ts';
 
 /** What generation needs of a model; `tokenizer` only for text (deltas, stop strings, string prompts). */
@@ -16,24 +15,7 @@ export interface GenerateModel {
   readonly tokenizer?: Tokenizer;
 }
 
-/** One generated token. */
-export interface Token {
-  /** 0-based among the new tokens. */
-  readonly index: number;
-  readonly id: number;
-  /**
-   * Text this token adds, from the tokenizer's incremental decoder; '' while a UTF-8 character is
-   * incomplete or while the text could be the start of a stop string (it comes out with a later
-   * token). The final token carries whatever was held back, cut before a stop string.
-   */
-  readonly text: string;
-  /** ln p(id) under the model's own distribution (temperature 1, before penalties and watermark). */
-  readonly logprob: number;
-  /** When watermarking: whether id is in the green list of its context (undefined before h ids or when off). */
-  readonly green?: boolean;
-  /** Set on the last token: eos = an end-of-sequence id was drawn (this token; its own text is not emitted), length = maxNewTokens, stop = a stop string. */
-  readonly finish?: 'eos' | 'length' | 'stop';
-}
+export type { Token } from './tokenPicker.ts';
 
 export interface GenerateOptions extends SampleOptions {
   readonly maxNewTokens: number;
@@ -70,8 +52,8 @@ export async function* generateTokens(model: GenerateModel, prompt: string | rea
   const decode = tokenizer?.decoder();
   const useCache = opts.cache ?? true;
   const cache = useCache ? new KvCache(c) : null;
-  const ids = [...promptIds];
-  let text = ''; // decoded new text not yet emitted
+  const picker = new TokenPicker(promptIds, { sample, rng, watermark: opts.watermark, eosIds, stops, maxNewTokens: opts.maxNewTokens, decode });
+  const ids = picker.ids;
   try {
     let pending = ids.slice(-c.context); // what the next forward pass feeds
     for (let n = 0; n < opts.maxNewTokens; n++) {
@@ -84,27 +66,10 @@ export async function* generateTokens(model: GenerateModel, prompt: string | rea
       });
       const row = (await last.data()) as Float32Array; // sync point: one read per token
       last.dispose();
-      const { id, logprob } = drawToken(row, sample, rng, ids, n, opts.watermark);
-      const green = opts.watermark && ids.length >= opts.watermark.contextWidth ? opts.watermark.greenList(ids).mask[id] === 1 : undefined;
-      const base = { index: n, id, logprob, ...(green === undefined ? {} : { green }) };
-      if (eosIds.includes(id)) {
-        yield { ...base, text, finish: 'eos' };
-        return;
-      }
-      ids.push(id);
-      text += decode ? decode(id) : '';
-      const cut = findStop(text, stops);
-      if (cut >= 0) {
-        yield { ...base, text: text.slice(0, cut), finish: 'stop' };
-        return;
-      }
-      if (n === opts.maxNewTokens - 1) {
-        yield { ...base, text, finish: 'length' };
-        return;
-      }
-      const emit = text.length - stopHoldback(text, stops);
-      yield { ...base, text: text.slice(0, emit) };
-      text = text.slice(emit);
+      const { token, done } = picker.next(row, n);
+      yield token;
+      if (done) return;
+      const id = token.id;
       if (!cache) pending = ids.slice(-c.context);
       else if (cache.length < c.context) pending = [id];
       else {
@@ -120,20 +85,6 @@ export async function* generateTokens(model: GenerateModel, prompt: string | rea
 function encodePrompt(prompt: string, tokenizer: Tokenizer | undefined): number[] {
   if (!tokenizer) throw new RangeError('generate: a text prompt needs a tokenizer; pass token ids instead');
   return prompt ? tokenizer.encode(prompt) : [Math.max(0, tokenizer.eosId)];
-}
-
-/**
- * Watermarks a copy of the row (if on), samples, and returns the id with ln p(id) under the raw
- * row: log-softmax at one index, O(V).
- */
-function drawToken(row: Float32Array, sample: SampleOptions, rng: Rng, ids: readonly number[], newTokens: number, scheme?: WatermarkScheme): { id: number; logprob: number } {
-  const x = scheme ? watermarkLogits(row.slice(), ids, scheme) : row;
-  const id = sampleToken(x, sample, rng, { ids, newTokens });
-  let max = -Infinity;
-  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += Math.exp(row[i] - max);
-  return { id, logprob: row[id] - max - Math.log(sum) };
 }
 
 /**
