@@ -69,7 +69,7 @@ describe('versiflow eval (subcommands)', () => {
   it('names the subcommands when given another; perplexity still works through it', async () => {
     const r = await cli('eval', 'bleu');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/expected one of perplexity, watermark, behaviour, probes as the first argument; got "bleu"/);
+    expect(r.err).toMatch(/expected one of perplexity, watermark, behaviour, probes, authors, poetry, checkpoints, sweep as the first argument; got "bleu"/);
     const p = await cli('eval', 'perplexity', '--checkpoint', checkpoint, '--max-docs', '50', '--backend', 'cpu', '--json');
     expect(p.code).toBe(0);
     expect(JSON.parse(p.out).split).toBe('validation');

@@ -41,7 +41,9 @@ describe('versiflow import', () => {
   it('a nanoGPT ckpt.pt prints its warnings on stderr; bad input is one clear line with exit 2', async () => {
     const a = captureIO();
     expect(await main(['import', '--from', new URL('../fixtures/torch/nanogpt/ckpt.pt', import.meta.url).pathname, '--out', tmp('nano')], a.io)).toBe(0);
-    expect(a.err()).toMatch(/^warning: nanoGPT's MLP uses nn\.GELU\(\)/m);
+    // nanoGPT's exact GELU imports as gelu: exact, so the only warning left is the tokenizer's id shift
+    expect(a.err()).toMatch(/^warning: Versiflow's char tokenizer has \[PAD\], \[EOS\], \[UNK\] at ids 0\.\.2/m);
+    expect(a.err()).not.toMatch(/GELU/);
     expect(a.out()).toMatch(/\(nanogpt, [\d,]+ parameters\)/);
     const b = captureIO();
     expect(await main(['import', '--from', new URL('../fixtures/torch/evil.pt', import.meta.url).pathname, '--out', tmp('x'), '--tokenizer', new URL('../fixtures/torch/nanogpt/meta.pkl', import.meta.url).pathname], b.io)).toBe(2);

@@ -22,7 +22,7 @@ export const PLOT_CONFIG: NonNullable<TopLevelSpec['config']> = {
 };
 
 /** The fields every plot spec starts with: schema, title, size, config. */
-export function plotBase(title: string, size: { width: number; height: number } = PLOT_SIZE) {
+export function plotBase(title: string, size: { width: number; height: number } = PLOT_SIZE): { $schema: string; title: string; width: number; height: number; config: typeof PLOT_CONFIG } {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: size.width, height: size.height, config: PLOT_CONFIG };
 }
 

@@ -20,8 +20,9 @@ const ZOO: Readonly<Record<string, 'llama' | 'gpt2' | { refused: RegExp }>> = {
 };
 
 describe('hfFamilyOf', () => {
-  it('covers every shipped config', () => {
-    expect(readdirSync(CONFIG_DIR).map((f) => f.replace(/\.yaml$/, '')).sort()).toEqual(Object.keys(ZOO).sort());
+  it('covers every shipped config that defines a model (kto/dpo runs take theirs from init_from)', () => {
+    const names = readdirSync(CONFIG_DIR).map((f) => f.replace(/\.yaml$/, ''));
+    expect(names.filter((n) => loadConfig(n).task === 'pretrain').sort()).toEqual(Object.keys(ZOO).sort());
   });
 
   for (const [name, want] of Object.entries(ZOO)) {
