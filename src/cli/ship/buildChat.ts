@@ -66,7 +66,7 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
   const work = mkdtempSync(join(tmpdir(), 'versiflow-build-chat-'));
   try {
     log(`exporting ${dir} to ONNX (${weights} weights)`);
-    await exportOnnx(dir, join(work, 'export'), { variants: [weights] });
+    await exportOnnx(dir, join(work, 'export'), { variants: [weights], runtime: 'versiflow' });
     const model = join(work, 'export', ONNX_FILES[weights]);
     writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest));
 

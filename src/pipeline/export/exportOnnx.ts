@@ -7,9 +7,9 @@ import { ConfigError } from '../../core/errors/ConfigError.ts';
 import { generationConfigJson, hfConfigJson } from '../../model/formats/hf/hfConfig.ts';
 import { type HfFamily } from '../../model/formats/hf/hfFamily.ts';
 import { hfTokenizerJson, specialIdsOf, specialTokensMap, tokenizerConfigJson } from '../../model/formats/hf/hfTokenizer.ts';
-import { encodeOnnxDecoder } from '../../model/formats/onnx/onnxDecoder.ts';
+import { encodeNativeOnnxDecoder, encodeOnnxDecoder } from '../../model/formats/onnx/onnxDecoder.ts';
 import type { OnnxWeights } from '../../model/formats/onnx/weightStorage.ts';
-import { loadExportSource } from './exportSource.ts';
+import { loadExportSource, loadRuntimeSource } from './exportSource.ts';
 import { exportNotes } from './exportHf.ts';
 
 /** The file of each weight storage, as transformers.js names them (dtype fp32, fp16, q8). */
@@ -20,12 +20,21 @@ export interface ExportOnnxOptions {
   readonly variants?: readonly OnnxWeights[];
   /** Write into a non-empty output directory. @default false */
   readonly force?: boolean;
+  /**
+   * Who loads the export. 'transformers' (transformers.js, onnxruntime as a Transformers causal LM)
+   * refuses an architecture with no Transformers class; 'versiflow' (build-chat's poet, which reads
+   * its own manifest) lets one through (Mini-Tron's rms + learned positions + gelu): its graph is the
+   * same decoder, and config.json / generation_config.json are not written (no Transformers class
+   * describes it). @default 'transformers'
+   */
+  readonly runtime?: 'transformers' | 'versiflow';
 }
 
 export interface ExportOnnxResult {
   readonly checkpoint: string;
   readonly out: string;
-  readonly family: HfFamily;
+  /** 'versiflow': no Transformers class (runtime: 'versiflow' only). */
+  readonly family: HfFamily | 'versiflow';
   /** Every file written (relative to `out`) with its size in bytes. */
   readonly files: readonly { readonly path: string; readonly bytes: number }[];
   /** How the weights' form changed (folds, permutations, zero biases), as the hf export states them. */
@@ -44,11 +53,13 @@ export interface ExportOnnxResult {
 export async function exportOnnx(checkpointPath: string, outDir: string, o: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
   const variants = o.variants ?? ['fp32', 'fp16', 'int8'];
   if (variants.length === 0) throw new ConfigError('export --format onnx: no variants to write; choose from fp32, fp16, int8');
-  const { dir, checkpoint: ck, config, tokenizer, gpt, family, tensors: hf } = await loadExportSource(checkpointPath, 'onnx');
+  const src = o.runtime === 'versiflow' ? await loadRuntimeSource(checkpointPath) : await loadExportSource(checkpointPath, 'onnx');
+  const { dir, config, tokenizer, gpt, family } = src;
+  const encode = (v: OnnxWeights) => (src.family === 'versiflow' ? encodeNativeOnnxDecoder(gpt, src.tensors, v) : encodeOnnxDecoder(src.family, gpt, src.tensors, v));
   // one file in memory at a time, the largest first: encoded before the output is touched, so a
   // refusal (over 2 GB) leaves nothing behind
   const order = (['fp32', 'fp16', 'int8'] as const).filter((v) => variants.includes(v));
-  let first: readonly Uint8Array[] | null = encodeOnnxDecoder(family, gpt, hf, order[0]);
+  let first: readonly Uint8Array[] | null = encode(order[0]);
 
   const out = resolve(outDir);
   if (existsSync(out) && (await readdir(out)).length > 0 && !o.force) throw new ConfigError(`export: ${out} is not empty; choose another --out or pass --force to overwrite its files`);
@@ -57,15 +68,19 @@ export async function exportOnnx(checkpointPath: string, outDir: string, o: Expo
   const tokJson = hfTokenizerJson(tokenizer);
   const json = (x: unknown) => `${JSON.stringify(x, null, 2)}\n`;
   const side: Record<string, string> = {
-    'config.json': json(hfConfigJson(family, gpt, ids)),
-    'generation_config.json': json(generationConfigJson(ids, { temperature: config.temperature, topK: config.topK }, gpt.context)),
+    ...(family === 'versiflow'
+      ? {}
+      : {
+          'config.json': json(hfConfigJson(family, gpt, ids)),
+          'generation_config.json': json(generationConfigJson(ids, { temperature: config.temperature, topK: config.topK }, gpt.context)),
+        }),
     'tokenizer.json': JSON.stringify(tokJson),
     'tokenizer_config.json': json(tokenizerConfigJson(tokenizer, tokJson, gpt.context)),
     'special_tokens_map.json': json(specialTokensMap(tokenizer, tokJson)),
   };
   const files: { path: string; bytes: number }[] = [];
   for (const v of order) {
-    const parts = first ?? encodeOnnxDecoder(family, gpt, hf, v);
+    const parts = first ?? encode(v);
     first = null;
     await writeParts(join(out, ONNX_FILES[v]), parts);
     files.push({ path: ONNX_FILES[v], bytes: (await stat(join(out, ONNX_FILES[v]))).size });
@@ -74,7 +89,7 @@ export async function exportOnnx(checkpointPath: string, outDir: string, o: Expo
     await writeFile(join(out, f), text);
     files.push({ path: f, bytes: Buffer.byteLength(text) });
   }
-  return { checkpoint: dir, out, family, files, notes: exportNotes(family, gpt).filter((n) => !n.startsWith('matrices transposed')) };
+  return { checkpoint: dir, out, family, files, notes: family === 'versiflow' ? ['no Transformers class computes this architecture: the graph is for Versiflow\'s own runtimes (build-chat), no config.json'] : exportNotes(family, gpt).filter((n) => !n.startsWith('matrices transposed')) };
 }
 
 /** Writes chunks in order, small ones gathered into 1 MiB writes. */

@@ -29,10 +29,7 @@ export interface ExportSource {
  * hf export's reason in this format's terms; weights that do not fit the architecture are a CheckpointError.
  */
 export async function loadExportSource(path: string, format: 'hf' | 'onnx' | 'gguf'): Promise<ExportSource> {
-  const { dir, checkpoint } = await openCheckpoint(path, path);
-  const config = normalizeConfig(checkpoint.state.config, join(dir, 'state.json'));
-  const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
-  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
+  const { dir, checkpoint, config, tokenizer, gpt } = await openSource(path);
   let family: HfFamily;
   try {
     family = hfFamilyOf(gpt);
@@ -45,4 +42,35 @@ export async function loadExportSource(path: string, format: 'hf' | 'onnx' | 'gg
   } catch (e) {
     throw new CheckpointError(`${join(dir, 'model.safetensors')}: ${(e as Error).message}`);
   }
+}
+
+/** An architecture with no Transformers class: Versiflow's own tensors, for Versiflow's own runtimes. */
+export interface NativeExportSource extends Omit<ExportSource, 'family' | 'tensors'> {
+  readonly family: 'versiflow';
+  readonly tensors: LoadedCheckpoint['model'];
+}
+
+/**
+ * loadExportSource for an export that only Versiflow's runtimes load (build-chat): an architecture
+ * with a Transformers family opens as that family (the same file as export --format onnx); one
+ * without (Mini-Tron's rms + learned positions + gelu) opens with Versiflow's own tensors instead of
+ * being refused.
+ */
+export async function loadRuntimeSource(path: string): Promise<ExportSource | NativeExportSource> {
+  const src = await openSource(path);
+  try {
+    hfFamilyOf(src.gpt);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return { ...src, family: 'versiflow', tensors: src.checkpoint.model };
+  }
+  return loadExportSource(path, 'onnx');
+}
+
+async function openSource(path: string): Promise<Omit<ExportSource, 'family' | 'tensors'>> {
+  const { dir, checkpoint } = await openCheckpoint(path, path);
+  const config = normalizeConfig(checkpoint.state.config, join(dir, 'state.json'));
+  const tokenizer = tokenizerFromJSON(checkpoint.tokenizer);
+  const gpt = resolveGptConfig({ ...config, vocabSize: config.vocabSize || tokenizer.vocabSize });
+  return { dir, checkpoint, config, tokenizer, gpt };
 }

@@ -9,9 +9,9 @@ import { concatColumns, interleavedToHalf, matmul64, permuteHeadColumns, sliceCo
  * [in, out], q|k|v in one c_attn). Pure: maps in, lists out.
  */
 
-type Tensors = ReadonlyMap<string, NamedArray>;
+export type Tensors = ReadonlyMap<string, NamedArray>;
 
-function get(t: Tensors, name: string, shape: readonly number[]): Float32Array {
+export function get(t: Tensors, name: string, shape: readonly number[]): Float32Array {
   const a = t.get(name);
   if (!a) throw new CheckpointError(`tensor "${name}" is missing`);
   if (!(a.data instanceof Float32Array)) throw new CheckpointError(`tensor "${name}" is not float32`);
@@ -19,10 +19,10 @@ function get(t: Tensors, name: string, shape: readonly number[]): Float32Array {
   return a.data;
 }
 
-const opt = (t: Tensors, name: string, shape: readonly number[]): Float32Array | undefined => (t.has(name) ? get(t, name, shape) : undefined);
+export const opt = (t: Tensors, name: string, shape: readonly number[]): Float32Array | undefined => (t.has(name) ? get(t, name, shape) : undefined);
 
 /** K and V projections of layer i as [C, KV·d] (+ bias), latent K/V folded: (x·Wd + bd)·Wu + bu = x·(Wd·Wu) + (bd·Wu + bu). */
-function keyValue(a: HfArch, t: Tensors, i: number): { wk: Float32Array; wv: Float32Array; bk?: Float32Array; bv?: Float32Array } {
+export function keyValue(a: HfArch, t: Tensors, i: number): { wk: Float32Array; wv: Float32Array; bk?: Float32Array; bv?: Float32Array } {
   const p = `h.${i}.attn.`;
   const C = a.hidden;
   const kv = a.kvHeads * a.headDim;
@@ -43,7 +43,7 @@ function keyValue(a: HfArch, t: Tensors, i: number): { wk: Float32Array; wv: Flo
 }
 
 /** Gate and up projections [C, F] (+ biases) of layer i, a fused gate_up [C, 2F] split (gate first). */
-function gateUp(a: HfArch, t: Tensors, i: number): { gate: Float32Array; up: Float32Array; bg?: Float32Array; bu?: Float32Array } {
+export function gateUp(a: HfArch, t: Tensors, i: number): { gate: Float32Array; up: Float32Array; bg?: Float32Array; bu?: Float32Array } {
   const p = `h.${i}.mlp.`;
   const [C, F] = [a.hidden, a.ffn];
   if (!a.fusedGateUp) return { gate: get(t, `${p}gate`, [C, F]), up: get(t, `${p}up`, [C, F]), bg: opt(t, `${p}gate.bias`, [F]), bu: opt(t, `${p}up.bias`, [F]) };

@@ -30,10 +30,11 @@ const TOTAL = 'past_sequence_length + sequence_length';
  * positions appended). Computes what src/model/nn/gpt.ts computes: pre-norm blocks (RMSNorm or
  * LayerNorm), half-split RoPE from tables gathered by position_ids or a learned position table, GQA
  * (query heads grouped over their K/V head: q [B, KV, g, T, d] against k [B, KV, 1, Tk, d]), SwiGLU or
- * GELU (Erf form for gelu: exact, Tanh form for tanh), biases where present, tied or untied head. Keys are visible when causal (key position ≤
+ * GELU (Erf form for gelu: exact, Tanh form for tanh), biases where present, tied or untied head;
+ * family 'versiflow' (no Transformers class, e.g. RMSNorm + learned positions + GELU) only names the graph. Keys are visible when causal (key position ≤
  * query position, the query at past + t) and their attention_mask is 1.
  */
-export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32'): OnnxModel {
+export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32'): OnnxModel {
   const g = new GraphBuilder();
   const { hidden: C, heads: H, kvHeads: KV, headDim: d, vocabSize: V } = a;
   const group = H / KV;
@@ -159,7 +160,7 @@ export function decoderModel(family: HfFamily, a: HfArch, w: DecoderWeights, kin
     opset: ONNX_OPSET,
     producer: 'versiflow',
     producerVersion: '1',
-    docString: `${family === 'llama' ? 'LlamaForCausalLM' : 'GPT2LMHeadModel'}-equivalent decoder with past key values (Optimum layout), weights ${kind}`,
+    docString: `${family === 'llama' ? 'LlamaForCausalLM-equivalent' : family === 'gpt2' ? 'GPT2LMHeadModel-equivalent' : 'Versiflow (no Transformers class)'} decoder with past key values (Optimum layout), weights ${kind}`,
     graph: g.graph(`versiflow_${family}_decoder`, inputs, outputs),
   };
 }

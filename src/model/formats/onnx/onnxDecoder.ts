@@ -1,8 +1,10 @@
 import { ConfigError } from '../../../core/errors/ConfigError.ts';
+import type { Tensors } from '../hf/hfTensors.ts';
 import type { HfArch, HfFamily } from '../hf/hfFamily.ts';
 import type { NamedArray } from '../safetensors.ts';
 import { decoderModel } from './decoderGraph.ts';
 import { decoderWeights } from './decoderWeights.ts';
+import { nativeDecoderWeights } from './nativeWeights.ts';
 import { encodeOnnxModel } from './onnxProto.ts';
 import type { OnnxWeights } from './weightStorage.ts';
 
@@ -15,7 +17,18 @@ export const ONNX_MAX_BYTES = 2 ** 31 - 1;
  * ConfigError when the file would pass protobuf's 2 GB limit.
  */
 export function encodeOnnxDecoder(family: HfFamily, a: HfArch, hfTensors: readonly NamedArray[], kind: OnnxWeights): readonly Uint8Array[] {
-  const model = decoderModel(family, a, decoderWeights(family, a, hfTensors), kind);
+  return encodeChecked(decoderModel(family, a, decoderWeights(family, a, hfTensors), kind), kind);
+}
+
+/**
+ * The same file for an architecture with no Transformers class (family 'versiflow'), from Versiflow's
+ * own tensors (nativeDecoderWeights): for Versiflow's own runtimes (build-chat's poet) only.
+ */
+export function encodeNativeOnnxDecoder(a: HfArch, tensors: Tensors, kind: OnnxWeights): readonly Uint8Array[] {
+  return encodeChecked(decoderModel('versiflow', a, nativeDecoderWeights(a, tensors), kind), kind);
+}
+
+function encodeChecked(model: ReturnType<typeof decoderModel>, kind: OnnxWeights): readonly Uint8Array[] {
   const weightBytes = model.graph.initializers.reduce((n, t) => n + t.raw.length, 0);
   if (weightBytes > ONNX_MAX_BYTES - (64 << 20)) {
     throw new ConfigError(

@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
+import { hfFamilyOf } from '../../../../src/model/formats/hf/hfFamily.ts';
+import { encodeNativeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
+import { exportOnnx } from '../../../../src/pipeline/export/exportOnnx.ts';
+import { randomTensors, versiflowLogits, writeModelCheckpoint } from '../../../pipeline/export/modelFixture.ts';
+import { small } from '../hf/variants.ts';
+
+const IDS = [5, 17, 3, 42, 8, 8, 30];
+/** Mini-Tron's shape (configs/minitron-48m.yaml): RMSNorm, learned positions, MHA, exact-GELU MLP, no biases, tied. */
+const MINITRON = { norm: 'rms', positions: 'learned', attention: 'mha', kvHeads: 0, mlp: 'gelu', gelu: 'exact' } as const;
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+const concat = (parts: readonly Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
+const i64 = (v: readonly number[]) => new ort.Tensor('int64', BigInt64Array.from(v, BigInt), [1, v.length]);
+
+async function run(s: ort.InferenceSession, c: GptConfig, ids: readonly number[], start: number, past: Record<string, ort.Tensor> | null) {
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: i64(ids),
+    attention_mask: i64(new Array(start + ids.length).fill(1)),
+    position_ids: i64(ids.map((_, i) => start + i)),
+  };
+  for (let i = 0; i < c.layers; i++) {
+    for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = past?.[`present.${i}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
+  }
+  return s.run(feeds);
+}
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('ONNX decoder of an architecture with no Transformers class (build-chat only)', () => {
+  const variants: Record<string, Parameters<typeof small>[0]> = {
+    'Mini-Tron: rms + learned positions + exact GELU, no biases, tied': MINITRON,
+    'rms with bias + learned + tanh GELU, GQA, every bias, untied': { ...MINITRON, attention: 'gqa', kvHeads: 2, gelu: 'tanh', normBias: true, attnBias: true, mlpBias: true, tied: false },
+  };
+  for (const [name, over] of Object.entries(variants)) {
+    it(`${name}: fp32 logits equal Versiflow's within 1e-4, with and without a past`, async () => {
+      const c = small(over);
+      expect(() => hfFamilyOf(c)).toThrow(/no faithful Transformers equivalent/);
+      const t = randomTensors(c, 13);
+      const s = await ort.InferenceSession.create(concat(encodeNativeOnnxDecoder(c, new Map(t.map((x) => [x.name, x])), 'fp32')));
+      const ours = versiflowLogits(c, t, IDS);
+      const full = await run(s, c, IDS, 0, null);
+      expect(full.logits.dims).toEqual([1, IDS.length, c.vocabSize]);
+      expect(maxDiff(full.logits.data as Float32Array, ours)).toBeLessThan(1e-4);
+      // the logits are not trivially small: a wrong norm or activation would show
+      expect(maxDiff(ours, new Float32Array(ours.length))).toBeGreaterThan(0.5);
+      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
+      const step = await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
+      expect(step.logits.dims).toEqual([1, 1, c.vocabSize]);
+      expect(maxDiff(step.logits.data as Float32Array, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-4);
+      expect(step['present.1.key'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
+    });
+  }
+
+  it("exportOnnx: refused for transformers (today's message), written for runtime: 'versiflow' without config.json", async () => {
+    const { path } = await writeModelCheckpoint({ norm: 'rms', positions: 'learned', attention: 'mha', kv_heads: 0, mlp: 'gelu', gelu: 'exact' });
+    const out = join(mkdtempSync(join(tmpdir(), 'vf-native-onnx-')), 'out');
+    await expect(exportOnnx(path, out)).rejects.toThrow(/^export --format onnx: this model has no faithful Transformers equivalent: positions: learned/);
+    expect(existsSync(out)).toBe(false);
+    const r = await exportOnnx(path, out, { variants: ['fp32'], runtime: 'versiflow' });
+    expect(r.family).toBe('versiflow');
+    expect(r.files.map((f) => f.path)).toEqual(['onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json']);
+    expect(existsSync(join(out, 'config.json'))).toBe(false);
+    const s = await ort.InferenceSession.create(readFileSync(join(out, 'onnx/model.onnx')));
+    expect(s.outputNames[0]).toBe('logits');
+  });
+});
