@@ -9,6 +9,7 @@ import { useTerminalWidth } from './useTerminalWidth.ts';
 import { Header } from './components/Header.tsx';
 import { PreferencePanel } from './components/PreferencePanel.tsx';
 import { Progress } from './components/Progress.tsx';
+import { DataPreparation } from './components/DataPreparation.tsx';
 import { LossCharts } from './components/LossCharts.tsx';
 import { LogLine } from './components/LogLine.tsx';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
@@ -72,7 +73,9 @@ export function TuiApp({ events$, controls, throttleMs = 100 }: TuiAppProps) {
       </Static>
       <Box flexDirection="column" width={inner}>
         <Header run={state.run} />
-        {state.lastPref ? (
+        {state.run === null && state.preparing ? (
+          <DataPreparation progress={state.preparing} width={inner} />
+        ) : state.lastPref ? (
           <PreferencePanel last={state.lastPref} lastEval={state.lastPrefEval} width={inner} />
         ) : (
           <Progress last={state.lastStep} tokPerSecEma={state.tokPerSecEma} gpuBusy={state.gpuBusy} width={inner} />

@@ -29,6 +29,8 @@ export interface DashboardState {
   readonly logSeq: number;
   readonly warnings: number;
   readonly end: RunEndEvent | null;
+  /** The latest live data/progress while the corpus is prepared (before run/start); null once the run starts. */
+  readonly preparing: DataProgressEvent | null;
 }
 
 /** Weight of the newest tokens/s reading: ~10 log intervals of memory, smooths eval/checkpoint stalls. */
@@ -53,6 +55,7 @@ export const initialDashboardState: DashboardState = {
   logSeq: 0,
   warnings: 0,
   end: null,
+  preparing: null,
 };
 
 /**
@@ -94,8 +97,8 @@ export function dashboardReducer(state: DashboardState, e: TrainEvent): Dashboar
     case 'eval/watermark':
       return appendLog(state, e);
     case 'data/progress':
-      // the corpus preparation: its summary is one log line; the live figures only pass through
-      return e.done ? appendLog(state, e) : state;
+      // the corpus preparation: its summary is one log line; the live figures show until run/start
+      return e.done ? appendLog(state, e) : state.run === null ? { ...state, preparing: e } : state;
   }
 }
 
