@@ -2,6 +2,7 @@
  * Mini-Tron-50: a 48M chat model (10 × 512, learned 1024 × 512 positions, GELU) pretrained, tuned on
  * dialogues, then tuned on its own failures with KTO, and shipped as one executable:
  *   chat tokenizer → pretrain → SFT on data/dialogues.jsonl → preference pairs → KTO → chat executable.
+ * Its architecture has no Transformers class: build-chat exports it for its own runtime (exportOnnx runtime: 'versiflow').
  * The pretraining dialogue corpus is not shipped: the shipped English poetry stands in (`--data`).
  */
 import { buildChatCommand } from '../src/cli/buildChatCommand.ts';
@@ -14,9 +15,6 @@ const FILTER = 'overall_score >= 6 and safety >= 8 and pii_leak == 0';
 export default defineRecipe({
   name: 'minitron',
   summary: 'Mini-Tron-50 (configs/minitron-48m.yaml): pretrain → SFT on dialogues → preference pairs → KTO → single-file chat executable',
-  blocked:
-    'its last stage, build-chat, needs the ONNX export, and the ONNX export takes Llama (rms + rope + swiglu) or GPT-2 (layer norm + learned positions + gelu) shapes only; ' +
-    "Mini-Tron's rms norm + learned positions + gelu MLP is neither (every stage before it runs: versiflow recipe minitron --dry-run prints them)",
   published: 'Mini-Tron-50: 47.85M parameters (10 × 512, learned 1024 × 512 positions, V 32,000), 2 × 32 with accumulation, 16,000 iterations, clip 1.0; SFT then KTO at lr 5e-6',
   stages(ctx) {
     const smoke = ctx.scale === 'smoke';
