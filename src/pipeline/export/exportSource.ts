@@ -29,7 +29,11 @@ export interface ExportSource {
  * hf export's reason in this format's terms; weights that do not fit the architecture are a CheckpointError.
  */
 export async function loadExportSource(path: string, format: 'hf' | 'onnx' | 'gguf'): Promise<ExportSource> {
-  const { dir, checkpoint, config, tokenizer, gpt } = await openSource(path);
+  return withFamily(await openSource(path), format);
+}
+
+function withFamily(src: Omit<ExportSource, 'family' | 'tensors'>, format: 'hf' | 'onnx' | 'gguf'): ExportSource {
+  const { dir, checkpoint, gpt } = src;
   let family: HfFamily;
   try {
     family = hfFamilyOf(gpt);
@@ -38,7 +42,7 @@ export async function loadExportSource(path: string, format: 'hf' | 'onnx' | 'gg
     throw new ConfigError(e.message.replace('export --format hf', `export --format ${format}`).replace('no faithful Transformers equivalent', format === 'gguf' ? 'no faithful llama.cpp architecture' : 'no faithful Transformers equivalent'));
   }
   try {
-    return { dir, checkpoint, config, tokenizer, gpt, family, tensors: toHfTensors(family, gpt, checkpoint.model) };
+    return { ...src, family, tensors: toHfTensors(family, gpt, checkpoint.model) };
   } catch (e) {
     throw new CheckpointError(`${join(dir, 'model.safetensors')}: ${(e as Error).message}`);
   }
@@ -64,7 +68,7 @@ export async function loadRuntimeSource(path: string): Promise<ExportSource | Na
     if (!(e instanceof ConfigError)) throw e;
     return { ...src, family: 'versiflow', tensors: src.checkpoint.model };
   }
-  return loadExportSource(path, 'onnx');
+  return withFamily(src, 'onnx');
 }
 
 async function openSource(path: string): Promise<Omit<ExportSource, 'family' | 'tensors'>> {
