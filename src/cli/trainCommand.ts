@@ -1,15 +1,14 @@
 import { join } from 'node:path';
-import { connectable, lastValueFrom, type Observable, Subject } from 'rxjs';
+import { connectable, filter, lastValueFrom, type Observable, type Observer, Subject } from 'rxjs';
 import { loadConfig } from '../pipeline/loadConfig.ts';
 import type { Config } from '../core/config/schema.ts';
-import { formatEvent } from '../dashboard/formatEvent.ts';
 import { historyCsv } from '../dashboard/historyCsv.ts';
 import { metricsJsonl } from '../dashboard/metricsJsonl.ts';
 import { plainReporter } from '../dashboard/plainReporter.ts';
 import { renderTui } from '../dashboard/renderTui.tsx';
 import { setupBackend } from '../model/backend/setupBackend.ts';
 import { backendVetoes } from '../pipeline/train/memoryPlan.ts';
-import { createTrainRun } from '../pipeline/train/trainRun.ts';
+import { createTrainRun, type TrainRun } from '../pipeline/train/trainRun.ts';
 import { createPrefRun } from '../pipeline/prefs/prefRun.ts';
 import type { RunControls } from '../core/controls.ts';
 import type { TrainEvent } from '../core/events.ts';
@@ -17,6 +16,7 @@ import { type FeedHandle, startFeed } from '../streams/feed/wsFeed.ts';
 import type { CliIO } from './io.ts';
 import { parseArgs, takeFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
+import { deferredControls, preparingRun } from './preparingRun.ts';
 
 export const TRAIN_HELP = `versiflow train [--config NAME|PATH] [--KEY VALUE ...]
   --config NAME|PATH   a file in configs/ (tiny, 75m, ...) or a YAML path (default tiny)
@@ -55,26 +55,38 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     const { config: name = flags.task === 'kto' || flags.task === 'dpo' ? flags.task : 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
     const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
-    const run = cfg.task === 'kto' || cfg.task === 'dpo' ? await createPrefRun(cfg, backend) : await createTrainRun(cfg, backend, Date.now, { onDataProgress: preparationReporter(cfg, io) });
-    // every sink subscribes before the run starts, so each sees run/start
-    const events$ = connectable(run.events$, { connector: () => new Subject(), resetOnDisconnect: false });
-    events$.subscribe(historyCsv(join(run.runDir, 'history.csv')));
-    events$.subscribe(metricsJsonl(join(run.runDir, 'metrics.jsonl')));
+    // the sinks attach before the corpus is prepared, so the TUI, the feed and the reporters show its
+    // live data/progress; the run's own events follow once it is built (preparingRun)
+    let run: TrainRun | undefined;
+    const controls = deferredControls(() => run?.controls);
+    const source$ = preparingRun<TrainRun>(
+      (onDataProgress) => (cfg.task === 'kto' || cfg.task === 'dpo' ? createPrefRun(cfg, backend) : createTrainRun(cfg, backend, Date.now, { onDataProgress })),
+      (built) => {
+        run = built;
+        controls.flush();
+        for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+          handlers.set(sig, () => onSignal?.(sig));
+          signals.on(sig, handlers.get(sig)!);
+        }
+      },
+    );
+    // every sink subscribes before the stream starts, so each sees run/start
+    const events$ = connectable(source$, { connector: () => new Subject(), resetOnDisconnect: false });
+    // history.csv and metrics.jsonl live in the run's directory: they open at run/start (the run's own events)
+    const runEvents$ = events$.pipe(filter(() => run !== undefined));
+    runEvents$.subscribe(lazyObserver(() => historyCsv(join(run!.runDir, 'history.csv'))));
+    runEvents$.subscribe(lazyObserver(() => metricsJsonl(join(run!.runDir, 'metrics.jsonl'))));
     feed = cfg.ws ? await openFeed(events$, cfg, io) : undefined;
-    const tui = attachReporter(events$, cfg, io, run.controls);
+    const tui = attachReporter(events$, cfg, io, controls);
     onSignal = (sig) => {
       stoppedBy = sig;
       io.stderr.write(`\n${sig}: stopping after this step (writing a checkpoint); send it again (or Ctrl-C) to stop at once\n`);
-      run.controls.stop();
+      controls.stop();
       onSignal = (again) => {
         io.stderr.write(`${again}: stopping at once; the last complete checkpoint is kept\n`);
         exit(128 + STOP_SIGNALS[again]);
       };
     };
-    for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) {
-      handlers.set(sig, () => onSignal?.(sig));
-      signals.on(sig, handlers.get(sig)!);
-    }
     const done = lastValueFrom(events$);
     events$.connect();
     let end: TrainEvent | undefined;
@@ -86,7 +98,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     }
     if (stoppedBy) {
       const ckpt = end?.type === 'run/end' && end.checkpoint ? `; checkpoint ${end.checkpoint}` : '';
-      io.stderr.write(`stopped on ${stoppedBy} at step ${end?.step ?? run.startStep}${ckpt}\n`);
+      io.stderr.write(`stopped on ${stoppedBy} at step ${end?.step ?? run?.startStep ?? 0}${ckpt}\n`);
     }
     return 0;
   } catch (e) {
@@ -96,18 +108,14 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
   }
 }
 
-/**
- * Where data/progress goes while the corpus is prepared, before the sinks attach (they get the
- * summaries, `done`, after run/start): a line each on stdout for plain, a JSON line for json, and
- * for the TUI (not drawn yet) one line on stderr rewritten in place.
- */
-function preparationReporter(cfg: Pick<Config, 'reporter'>, io: CliIO): (e: TrainEvent) => void {
-  const mode = cfg.reporter === 'auto' ? (io.stdout.isTTY ? 'tui' : 'plain') : cfg.reporter;
-  const live = (e: TrainEvent) => !(e.type === 'data/progress' && e.done); // the summaries come again after run/start
-  if (mode === 'json') return (e) => live(e) && io.stdout.write(`${JSON.stringify(e)}\n`);
-  if (mode === 'plain') return (e) => live(e) && io.stdout.write(`${formatEvent(e)}\n`);
-  if (mode === 'tui') return (e) => io.stderr.write(`\r${formatEvent(e)}\x1b[K${e.type === 'data/progress' && e.done ? '\n' : ''}`);
-  return () => undefined;
+/** An observer made on the first event (or never, if none comes): a sink whose file is known only then. */
+function lazyObserver(make: () => Partial<Observer<TrainEvent>>): Partial<Observer<TrainEvent>> {
+  let o: Partial<Observer<TrainEvent>> | undefined;
+  return {
+    next: (e) => (o ??= make()).next?.(e),
+    error: (e) => o?.error?.(e),
+    complete: () => o?.complete?.(),
+  };
 }
 
 /** The live reporter: Ink TUI on a terminal (`auto`), plain lines otherwise; `json` prints events as JSON lines. */

@@ -48,7 +48,7 @@ export interface PreparedData {
 }
 
 /** Options of {@link prepareData} beyond the config. */
-export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens' | 'onProgress' | 'step' | 'unitBytes'>;
+export type PrepareDataOptions = Pick<TokenizedCorpusOptions, 'shardTokens' | 'onProgress' | 'step' | 'unitBytes' | 'progressEveryMs'>;
 
 /** Special tokens of trained BPE tokenizers (Poetru's ids: [PAD]=0, [EOS]=1, [UNK]=2). */
 export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];

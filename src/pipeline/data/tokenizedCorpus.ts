@@ -53,6 +53,8 @@ export interface TokenizedCorpusOptions {
   readonly onProgress?: (e: DataProgressEvent) => void;
   /** The step data/progress events carry (a resumed run's start step). @default 0 */
   readonly step?: number;
+  /** Least milliseconds between two live data/progress events. @default 1000 */
+  readonly progressEveryMs?: number;
   /** Corpus bytes per worker's unit of work. @default 32 MB */
   readonly unitBytes?: number;
   /** Receives each cleaning filter's report when the corpus is tokenized (not on a cache hit). */
@@ -151,7 +153,7 @@ async function meterFor(cfg: CorpusConfig, opts: TokenizedCorpusOptions, workers
   const emit = opts.onProgress;
   if (!emit) return null;
   const sizes = (await corpusFingerprint(cfg.data, { textColumn: cfg.textColumn, normalize: cfg.normalize, maxDocs: cfg.maxDocs })).files.map((f) => f.size);
-  return { ...progressMeter({ phase: 'tokenize', totalBytes: sizes.reduce((a, b) => a + b, 0), workers, step: opts.step, emit }), sizes };
+  return { ...progressMeter({ phase: 'tokenize', totalBytes: sizes.reduce((a, b) => a + b, 0), workers, step: opts.step, everyMs: opts.progressEveryMs, emit }), sizes };
 }
 
 /** One pass: read, normalise, tokenize; each document goes to `writer` (if any) and, if `keep`, to memory. */
