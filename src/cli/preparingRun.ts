@@ -35,22 +35,18 @@ export function preparingRun<R extends PreparedRun>(prepare: (onDataProgress: (e
 }
 
 /**
- * Controls for a sink attached before the run exists: they act on the run once `current()` has one;
- * a stop asked before that is applied as soon as the run is there (`flush`).
+ * Controls for a sink attached before the run exists (the TUI during data preparation): they act on
+ * the run once `current()` has one. A stop asked before that calls `stopEarly` (there is no step to
+ * finish yet: the CLI ends at once, as a signal then does); sample and pause do nothing yet.
  */
-export function deferredControls(current: () => RunControls | undefined): RunControls & { flush(): void } {
-  let stopAsked = false;
+export function deferredControls(current: () => RunControls | undefined, stopEarly: () => void): RunControls {
   return {
     stop: () => {
       const c = current();
       if (c) c.stop();
-      else stopAsked = true;
+      else stopEarly();
     },
     sampleNow: () => current()?.sampleNow(),
     togglePause: () => current()?.togglePause() ?? false,
-    flush: () => {
-      if (stopAsked) current()?.stop();
-      stopAsked = false;
-    },
   };
 }

@@ -58,12 +58,19 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     // the sinks attach before the corpus is prepared, so the TUI, the feed and the reporters show its
     // live data/progress; the run's own events follow once it is built (preparingRun)
     let run: TrainRun | undefined;
-    const controls = deferredControls(() => run?.controls);
+    // q / Ctrl-C in the TUI while the corpus is prepared: nothing to checkpoint yet, so stop at once
+    // (as SIGINT does then); worker tokenization resumes at the pieces not done
+    const controls = deferredControls(
+      () => run?.controls,
+      () => {
+        io.stderr.write('stopped while the corpus was being prepared\n');
+        exit(128 + STOP_SIGNALS.SIGINT);
+      },
+    );
     const source$ = preparingRun<TrainRun>(
       (onDataProgress) => (cfg.task === 'kto' || cfg.task === 'dpo' ? createPrefRun(cfg, backend) : createTrainRun(cfg, backend, Date.now, { onDataProgress })),
       (built) => {
         run = built;
-        controls.flush();
         for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) {
           handlers.set(sig, () => onSignal?.(sig));
           signals.on(sig, handlers.get(sig)!);

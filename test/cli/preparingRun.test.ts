@@ -97,17 +97,18 @@ describe('preparingRun: the run stream starts with the data preparation', () => 
     expect(built).toBe(0);
   });
 
-  it('deferredControls: a stop asked before the run exists reaches it once it does', () => {
+  it('deferredControls: before the run exists a stop is an early stop, sample and pause do nothing; then they reach the run', () => {
     const calls: string[] = [];
     let run: RunControls | undefined;
-    const c = deferredControls(() => run);
+    const c = deferredControls(() => run, () => void calls.push('early'));
     c.stop();
+    c.sampleNow();
     expect(c.togglePause()).toBe(false);
+    expect(calls).toEqual(['early']);
     run = { stop: () => void calls.push('stop'), sampleNow: () => void calls.push('sample'), togglePause: () => (calls.push('pause'), true) };
-    c.flush();
-    c.flush();
+    c.stop();
     c.sampleNow();
     expect(c.togglePause()).toBe(true);
-    expect(calls).toEqual(['stop', 'sample', 'pause']);
+    expect(calls).toEqual(['early', 'stop', 'sample', 'pause']);
   });
 });
