@@ -108,7 +108,7 @@ describe('checkInputs', () => {
     const { found, missing } = await checkInputs([
       repoFile('script', 'bench/torch_train_ref.py', 'present'),
       repoFile('script', 'bench/no-such-script.py', 'absent'),
-      { kind: 'data', path: join(REPO_ROOT, '..', 'shared', 'data', 'ru_poetry.jsonl'), why: 'outside' },
+      { kind: 'data', path: join(REPO_ROOT, '..', 'elsewhere', 'data', 'ru_poetry.jsonl'), why: 'outside' },
       systemTool('/no/such/python3', 'optional'),
     ]);
     expect(found).toHaveLength(2);
@@ -127,11 +127,11 @@ describe('checkInputs', () => {
 
 describe('shell scripts reach nothing outside the repository', () => {
   it('flags a build-machine path or a climb out of the root, allows system paths and cd "$(dirname "$0")/.."', () => {
-    expect(() => scriptReferencesIn('bash /work/shared/gpu/pack.sh .gpu\n', 'x.sh')).toThrow('x.sh reaches outside the repository: /work/shared/gpu/pack.sh');
-    expect(() => scriptReferencesIn('bash ../shared/gpu/pack.sh\n', 'x.sh')).toThrow('../shared/gpu/pack.sh');
+    expect(() => scriptReferencesIn('bash /work/elsewhere/tool.sh .gpu\n', 'x.sh')).toThrow('x.sh reaches outside the repository: /work/elsewhere/tool.sh');
+    expect(() => scriptReferencesIn('bash ../elsewhere/tool.sh\n', 'x.sh')).toThrow('../elsewhere/tool.sh');
     expect(() => scriptReferencesIn('cp a /home/me/b\n', 'x.sh')).toThrow('/home/me/b');
     expect(
-      scriptReferencesIn('# comment: /work/shared is fine here\ncd "$(dirname "$0")/.."\ncp /usr/share/x /tmp/y\nbash scripts/gpu/pack.sh .gpu\n', 'x.sh'),
+      scriptReferencesIn('# comment: /work/elsewhere is fine here\ncd "$(dirname "$0")/.."\ncp /usr/share/x /tmp/y\nbash scripts/gpu/pack.sh .gpu\n', 'x.sh'),
     ).toEqual(['scripts/gpu/pack.sh']);
   });
 
