@@ -1,16 +1,17 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ConfigError } from '../core/errors/ConfigError.ts';
 import { DataError } from '../core/errors/DataError.ts';
 import { authorSpace, formatPointsCsv, selectAuthorTexts } from '../eval/authorSpace.ts';
-import { type GenRecord, parseGenJsonl } from '../eval/genRecords.ts';
+import type { GenRecord } from '../eval/genRecords.ts';
 import { meanPooledStates } from '../eval/meanPooled.ts';
 import { corpus$ } from '../pipeline/data/corpus.ts';
 import { type LoadedModel, withModel } from '../pipeline/withModel.ts';
 import { evalDirOf } from './evalWatermarkCommand.ts';
 import { batchSizeFlag, generateRecords, promptSet } from './generateBatchCommand.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import { readGenFile } from './readGenFile.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -81,16 +82,6 @@ export async function evalAuthorsCommand(args: readonly string[], io: CliIO): Pr
   } catch (e) {
     return reportError(e, io);
   }
-}
-
-function readGenFile(file: string): GenRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`${file}: ${(e as Error).message}`);
-  }
-  return parseGenJsonl(text, file);
 }
 
 /** --generate N: N batched generations after the first --prompt-tokens tokens of the run's held-out texts. */

@@ -1,13 +1,14 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors/ConfigError.ts';
 import { DataError } from '../core/errors/DataError.ts';
 import { type BehaviourMetrics, behaviourMetrics } from '../eval/behaviour.ts';
-import { formatGenJsonl, type GenRecord, parseGenJsonl } from '../eval/genRecords.ts';
+import { formatGenJsonl, type GenRecord } from '../eval/genRecords.ts';
 import { withModel } from '../pipeline/withModel.ts';
 import { batchSizeFlag, generateRecords, PROMPT_SET_FLAGS, promptSet } from './generateBatchCommand.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
+import { readGenFile } from './readGenFile.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
@@ -31,13 +32,7 @@ export async function evalBehaviourCommand(args: readonly string[], io: CliIO): 
     let source: string;
     if (flags.texts) {
       rejectUnknownFlags(flags, TEXT_FLAGS, where);
-      let text: string;
-      try {
-        text = readFileSync(flags.texts, 'utf8');
-      } catch (e) {
-        throw new DataError(`${flags.texts}: ${(e as Error).message}`);
-      }
-      records = parseGenJsonl(text, flags.texts);
+      records = readGenFile(flags.texts);
       source = flags.texts;
     } else {
       rejectUnknownFlags(flags, CHECKPOINT_FLAGS, where);

@@ -1,9 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lastValueFrom, map, toArray } from 'rxjs';
 import { ConfigError } from '../core/errors/ConfigError.ts';
 import { DataError } from '../core/errors/DataError.ts';
-import { formatGenJsonl, type GenRecord, parseGenJsonl } from '../eval/genRecords.ts';
+import { formatGenJsonl, type GenRecord } from '../eval/genRecords.ts';
 import { type PoetryMetrics, poetryMetrics } from '../eval/poetryMetrics.ts';
 import { detectLanguage, POETRY_LANGUAGES, type PoetryLanguage } from '../eval/poetryText.ts';
 import { heldOutTexts } from '../pipeline/data/heldOutTexts.ts';
@@ -11,6 +11,7 @@ import { withModel } from '../pipeline/withModel.ts';
 import { readCorpus } from '../streams/sources/readCorpus.ts';
 import { batchSizeFlag, generateRecords, promptSet } from './generateBatchCommand.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from './generationFlags.ts';
+import { readGenFile } from './readGenFile.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
@@ -75,16 +76,6 @@ export async function evalPoetryCommand(args: readonly string[], io: CliIO): Pro
   } catch (e) {
     return reportError(e, io);
   }
-}
-
-function readGenFile(file: string): GenRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new DataError(`${file}: ${(e as Error).message}`);
-  }
-  return parseGenJsonl(text, file);
 }
 
 /** A corpus file's texts (parquet, JSONL or .txt, as training reads them), unnormalised. */
