@@ -6,6 +6,7 @@ import { withModel } from '../pipeline/withModel.ts';
 import { GENERATION_FLAGS, generationOptions } from './generationFlags.ts';
 import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import type { CliIO } from './io.ts';
+import { writeTokens } from './writeTokens.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 
@@ -40,16 +41,7 @@ export async function generateCommand(args: readonly string[], io: CliIO): Promi
         ? generateTokens(model, chatPromptIds(m.tokenizer, { messages: [{ role: 'user', content: prompt }], system: flags.system }, chatBudget(m.gpt.context, opts.maxNewTokens)).ids, { ...opts, eosIds: chatStopIds(m.tokenizer) })
         : generateTokens(model, prompt, opts);
       if (!chat) io.stdout.write(prompt);
-      const t0 = performance.now();
-      let n = 0;
-      let green = 0;
-      for await (const t of tokens) {
-        io.stdout.write(t.text);
-        n++;
-        if (t.green) green++;
-      }
-      const s = (performance.now() - t0) / 1000;
-      io.stdout.write('\n');
+      const { n, green, seconds: s } = await writeTokens(tokens, io.stdout);
       const wm = opts.watermark ? `, ${green} green (${opts.watermark.name})` : '';
       io.stderr.write(`[${n} tokens in ${s.toFixed(2)} s, ${(n / s).toFixed(1)} tok/s${opts.cache ? '' : ', no cache'}${wm}]\n`);
     });

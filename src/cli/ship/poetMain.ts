@@ -6,6 +6,7 @@ import { localEngine } from '../chatEngines.ts';
 import { type ChatSettings, runChat } from '../chatSession.ts';
 import { GENERATION_FLAGS, generationOptions, numberFlag } from '../generationFlags.ts';
 import type { CliIO } from '../io.ts';
+import { writeTokens } from '../writeTokens.ts';
 import { parseArgs, rejectUnknownFlags } from '../parseArgs.ts';
 import { reportError } from '../reportError.ts';
 import { OnnxDecoder, type OrtModule } from './onnxDecoder.ts';
@@ -70,20 +71,11 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
 
     if (flags.prompt !== undefined) {
       const prompt = flags.prompt;
-      const t1 = performance.now();
       const tokens = m.chat
         ? onnxGenerate(decoder, tokenizer, chatPromptIds(tokenizer, { messages: [{ role: 'user', content: prompt }], system: flags.system }, chatBudget(m.shape.context, opts.maxNewTokens)).ids, { ...opts, eosIds: chatStopIds(tokenizer) })
         : onnxGenerate(decoder, tokenizer, prompt, opts);
       if (!m.chat) io.stdout.write(prompt);
-      let n = 0;
-      let green = 0;
-      for await (const t of tokens) {
-        io.stdout.write(t.text);
-        n++;
-        if (t.green) green++;
-      }
-      const s = (performance.now() - t1) / 1000;
-      io.stdout.write('\n');
+      const { n, green, seconds: s } = await writeTokens(tokens, io.stdout);
       const wm = opts.watermark ? `, ${green} green (${opts.watermark.name})` : '';
       io.stderr.write(`[${n} tokens in ${s.toFixed(2)} s, ${(n / s).toFixed(1)} tok/s, loaded in ${Math.round(loadMs)} ms${wm}]\n`);
       return 0;
