@@ -1,7 +1,7 @@
 import type { BpeSpec } from './bpeTokenizer.ts';
-import { literalAlternation, type AddedToken } from './pretokenize.ts';
+import { literalAlternation } from './pretokenize.ts';
+import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
-type Doc = Record<string, unknown>;
 
 /**
  * Reads an HF tokenizer.json into a {@link BpeSpec}. Supported: model BPE (merges as "a b" strings or
@@ -29,35 +29,7 @@ export function parseBpeJSON(doc: Doc): BpeSpec {
   }
   const { byteLevel, isolatePattern } = readPreTokenizer(doc.pre_tokenizer);
 
-  const vocab = new Map<string, number>();
-  for (const [tok, id] of Object.entries(obj(model.vocab, 'model.vocab'))) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new Error(`tokenizer.json: model.vocab["${tok}"] is not a non-negative integer id`);
-    vocab.set(tok, id);
-  }
-  if (!Array.isArray(model.merges)) throw new Error('tokenizer.json: model.merges must be an array');
-  const merges = model.merges.map((m: unknown, i: number): [string, string] => {
-    if (typeof m === 'string') {
-      const sp = m.indexOf(' ');
-      if (sp < 0 || m.indexOf(' ', sp + 1) >= 0) throw new Error(`tokenizer.json: model.merges[${i}] "${m}" is not "a b"`);
-      return [m.slice(0, sp), m.slice(sp + 1)];
-    }
-    if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') return [m[0], m[1]];
-    throw new Error(`tokenizer.json: model.merges[${i}] is neither "a b" nor ["a", "b"]`);
-  });
-  const added = Array.isArray(doc.added_tokens) ? doc.added_tokens : [];
-  const addedTokens = added.map((t: unknown, i: number): AddedToken => {
-    const o = obj(t, `added_tokens[${i}]`);
-    if (typeof o.id !== 'number' || typeof o.content !== 'string') throw new Error(`tokenizer.json: added_tokens[${i}] needs a numeric id and a string content`);
-    return {
-      id: o.id,
-      content: o.content,
-      special: o.special === true,
-      singleWord: o.single_word === true,
-      lstrip: o.lstrip === true,
-      rstrip: o.rstrip === true,
-      normalized: o.normalized === true,
-    };
-  });
+  const { vocab, merges, addedTokens } = readBpeTables(doc, model);
   return {
     vocab,
     merges,
@@ -86,14 +58,6 @@ function readPreTokenizer(pt: unknown): { byteLevel: Doc; isolatePattern: string
   return unsupported('pre_tokenizer', typeName(pt));
 }
 
-function obj(v: unknown, where: string): Doc {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`tokenizer.json: "${where}" must be an object`);
-  return v as Doc;
-}
-
-function typeName(v: unknown): string {
-  return v && typeof v === 'object' ? String((v as Doc).type ?? JSON.stringify(v).slice(0, 80)) : String(v);
-}
 
 function unsupported(key: string, value: unknown): never {
   throw new Error(

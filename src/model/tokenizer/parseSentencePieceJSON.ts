@@ -1,6 +1,6 @@
-import { type AddedToken } from './pretokenize.ts';
+import type { AddedToken } from './pretokenize.ts';
+import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
-type Doc = Record<string, unknown>;
 
 /** One text rewrite of an HF normalizer: Prepend(s) or Replace(String pattern → content). */
 export type SpNormalizeStep = { readonly prepend: string } | { readonly pattern: string; readonly content: string };
@@ -56,27 +56,7 @@ export function parseSentencePieceJSON(doc: Doc): SentencePieceSpec {
   if (model.dropout != null && model.dropout !== 0) unsupported('model.dropout', model.dropout);
   if (doc.truncation != null) unsupported('truncation', 'non-null');
   if (doc.padding != null) unsupported('padding', 'non-null');
-  const vocab = new Map<string, number>();
-  for (const [tok, id] of Object.entries(obj(model.vocab, 'model.vocab'))) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new Error(`tokenizer.json: model.vocab["${tok}"] is not a non-negative integer id`);
-    vocab.set(tok, id);
-  }
-  if (!Array.isArray(model.merges)) throw new Error('tokenizer.json: model.merges must be an array');
-  const merges = model.merges.map((m: unknown, i: number): [string, string] => {
-    if (typeof m === 'string') {
-      const sp = m.indexOf(' ');
-      if (sp < 0 || m.indexOf(' ', sp + 1) >= 0) throw new Error(`tokenizer.json: model.merges[${i}] "${m}" is not "a b"`);
-      return [m.slice(0, sp), m.slice(sp + 1)];
-    }
-    if (Array.isArray(m) && m.length === 2 && typeof m[0] === 'string' && typeof m[1] === 'string') return [m[0], m[1]];
-    throw new Error(`tokenizer.json: model.merges[${i}] is neither "a b" nor ["a", "b"]`);
-  });
-  const added = Array.isArray(doc.added_tokens) ? doc.added_tokens : [];
-  const addedTokens = added.map((t: unknown, i: number): AddedToken => {
-    const o = obj(t, `added_tokens[${i}]`);
-    if (typeof o.id !== 'number' || typeof o.content !== 'string') throw new Error(`tokenizer.json: added_tokens[${i}] needs a numeric id and a string content`);
-    return { id: o.id, content: o.content, special: o.special === true, singleWord: o.single_word === true, lstrip: o.lstrip === true, rstrip: o.rstrip === true, normalized: o.normalized === true };
-  });
+  const { vocab, merges, addedTokens } = readBpeTables(doc, model);
   return {
     vocab,
     merges,
@@ -134,14 +114,6 @@ function readDecoder(d: unknown): SentencePieceSpec['decoder'] {
   return { replacement, stripLeading, metaspaceFirst: false, byteFallback };
 }
 
-function obj(v: unknown, where: string): Doc {
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`tokenizer.json: "${where}" must be an object`);
-  return v as Doc;
-}
-
-function typeName(v: unknown): string {
-  return v && typeof v === 'object' ? String((v as Doc).type ?? JSON.stringify(v).slice(0, 80)) : String(v);
-}
 
 function unsupported(key: string, value: unknown): never {
   throw new Error(
