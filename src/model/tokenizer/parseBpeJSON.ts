@@ -2,7 +2,6 @@ import type { BpeSpec } from './bpeTokenizer.ts';
 import { literalAlternation } from './pretokenize.ts';
 import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
-
 /**
  * Reads an HF tokenizer.json into a {@link BpeSpec}. Supported: model BPE (merges as "a b" strings or
  * [a, b] pairs, `ignore_merges`, `unk_token`), normalizer null, pre_tokenizer ByteLevel or
@@ -57,7 +56,6 @@ function readPreTokenizer(pt: unknown): { byteLevel: Doc; isolatePattern: string
   }
   return unsupported('pre_tokenizer', typeName(pt));
 }
-
 
 function unsupported(key: string, value: unknown): never {
   throw new Error(

@@ -1,7 +1,6 @@
 import type { AddedToken } from './pretokenize.ts';
 import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
-
 /** One text rewrite of an HF normalizer: Prepend(s) or Replace(String pattern → content). */
 export type SpNormalizeStep = { readonly prepend: string } | { readonly pattern: string; readonly content: string };
 
@@ -113,7 +112,6 @@ function readDecoder(d: unknown): SentencePieceSpec['decoder'] {
   }
   return { replacement, stripLeading, metaspaceFirst: false, byteFallback };
 }
-
 
 function unsupported(key: string, value: unknown): never {
   throw new Error(
