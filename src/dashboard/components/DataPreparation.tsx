@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { DataProgressEvent } from '../../core/events.ts';
 import { fmtDuration, fmtInt } from '../formatEvent.ts';
+import { ProgressBar } from './ProgressBar.tsx';
 
 export interface DataPreparationProps {
   /** The latest live data/progress event. */
@@ -12,15 +13,9 @@ export interface DataPreparationProps {
 export function DataPreparation({ progress: e, width }: DataPreparationProps) {
   const frac = e.totalBytes > 0 ? Math.min(1, Math.max(0, e.bytes / e.totalBytes)) : 0;
   const counter = ` ${(e.bytes / 1e6).toFixed(1)}/${(e.totalBytes / 1e6).toFixed(1)} MB (${(frac * 100).toFixed(1)}%)`;
-  const barWidth = Math.max(10, Math.min(60, width - counter.length - 2));
-  const filled = Math.round(frac * barWidth);
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text color="cyan">{'█'.repeat(filled)}</Text>
-        <Text dimColor>{'░'.repeat(barWidth - filled)}</Text>
-        {counter}
-      </Text>
+      <ProgressBar frac={frac} counter={counter} width={width} color="cyan" />
       <Text>
         {`${e.phase === 'vocab' ? 'reading the vocabulary' : 'tokenizing'}: ${fmtInt(e.rows)} rows` +
           (e.tokens > 0 ? ` · ${fmtInt(e.tokens)} tokens` : '') +

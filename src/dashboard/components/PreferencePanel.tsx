@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { PrefEvalEvent, PrefStepEvent } from '../../core/events.ts';
 import { fmtDuration, fmtNum } from '../formatEvent.ts';
+import { ProgressBar } from './ProgressBar.tsx';
 
 export interface PreferencePanelProps {
   readonly last: PrefStepEvent;
@@ -12,16 +13,10 @@ export interface PreferencePanelProps {
 export function PreferencePanel({ last, lastEval, width }: PreferencePanelProps) {
   const frac = Math.min(1, Math.max(0, last.step / Math.max(1, last.totalSteps)));
   const counter = ` ${last.task} ${last.step}/${last.totalSteps} (${(frac * 100).toFixed(1)}%)`;
-  const barWidth = Math.max(10, Math.min(60, width - counter.length - 2));
-  const filled = Math.round(frac * barWidth);
   const ref = last.kl !== undefined ? `kl ${last.kl.toFixed(3)}` : last.zRef !== undefined ? `z_ref ${last.zRef.toFixed(3)}` : null;
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text color="green">{'█'.repeat(filled)}</Text>
-        <Text dimColor>{'░'.repeat(barWidth - filled)}</Text>
-        {counter}
-      </Text>
+      <ProgressBar frac={frac} counter={counter} width={width} />
       <Text>{`elapsed ${fmtDuration(last.elapsedS)} · ETA ${fmtDuration(last.etaS)} · ${last.ms.toFixed(0)} ms/step · lr ${last.lr.toExponential(2)} · grad norm ${last.gradNorm.toFixed(2)}`}</Text>
       <Text>
         {`loss ${last.loss.toFixed(4)} · margin ${fmtNum(last.margin, 3)} (chosen ${fmtNum(last.rewardsChosen, 3)} / rejected ${fmtNum(last.rewardsRejected, 3)}) · `}

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { TrainStepEvent } from '../../core/events.ts';
 import { fmtDuration, fmtInt } from '../formatEvent.ts';
+import { ProgressBar } from './ProgressBar.tsx';
 import { fmtCompact } from '../fmtCompact.ts';
 
 export interface ProgressProps {
@@ -17,15 +18,9 @@ export function Progress({ last, tokPerSecEma, gpuBusy, width }: ProgressProps) 
   const total = Math.max(1, last.totalSteps);
   const frac = Math.min(1, Math.max(0, last.step / total));
   const counter = ` ${last.step}/${last.totalSteps} (${(frac * 100).toFixed(1)}%)`;
-  const barWidth = Math.max(10, Math.min(60, width - counter.length - 2));
-  const filled = Math.round(frac * barWidth);
   return (
     <Box flexDirection="column">
-      <Text>
-        <Text color="green">{'█'.repeat(filled)}</Text>
-        <Text dimColor>{'░'.repeat(barWidth - filled)}</Text>
-        {counter}
-      </Text>
+      <ProgressBar frac={frac} counter={counter} width={width} />
       <Text>
         {`epoch ${last.epoch.toFixed(2)} · elapsed ${fmtDuration(last.elapsedS)} · ETA ${fmtDuration(last.etaS)} · ` +
           `${fmtInt(tokPerSecEma ?? last.tokPerSec)} tok/s · ${last.ms.toFixed(0)} ms/step` +
