@@ -36,7 +36,8 @@ export interface Tab {
 export async function withChromium<T>(chromium: string, use: (openTab: () => Promise<Tab>) => Promise<T>): Promise<T> {
   const profile = mkdtempSync(join(tmpdir(), 'vf-chromium-'));
   const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars', `--user-data-dir=${profile}`, '--remote-debugging-port=0', 'about:blank'];
-  const proc = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // its own process group, so that killing it also kills the renderer and utility processes that write the profile
+  const proc = spawn(chromium, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   try {
     const ws = new WebSocket(await devtoolsUrl(proc), { perMessageDeflate: false });
     await new Promise<void>((res, rej) => (ws.once('open', () => res()), ws.once('error', rej)));
@@ -88,9 +89,15 @@ export async function withChromium<T>(chromium: string, use: (openTab: () => Pro
     ws.close();
     return result;
   } finally {
-    proc.kill('SIGKILL');
-    await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
-    rmSync(profile, { recursive: true, force: true });
+    const exited = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r(null) : proc.once('exit', r)));
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      proc.kill('SIGKILL'); // the group is gone already
+    }
+    await exited;
+    // a helper process may still be closing its files for a moment after the group is killed
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 
