@@ -4,7 +4,7 @@ import { ProtoWriter } from './protobuf.ts';
  * ONNX's ModelProto and the messages it holds, as plain objects, and their protobuf encoding. Field
  * numbers are onnx/onnx.proto's (ModelProto: ir_version 1, producer_name 2, producer_version 3,
  * doc_string 6, graph 7, opset_import 8, metadata_props 14; GraphProto: node 1, name 2, initializer 5,
- * input 11, output 12; NodeProto: input 1, output 2, name 3, op_type 4, attribute 5; AttributeProto:
+ * input 11, output 12; NodeProto: input 1, output 2, name 3, op_type 4, attribute 5, domain 7; AttributeProto:
  * name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, type 20; TensorProto: dims 1, data_type 2, name 8,
  * raw_data 9; ValueInfoProto: name 1, type 2; TypeProto.tensor_type 1 → elem_type 1, shape 2;
  * TensorShapeProto.dim 1 → dim_value 1, dim_param 2; OperatorSetIdProto: domain 1, version 2).
@@ -31,6 +31,8 @@ export interface OnnxNode {
   readonly outputs: readonly string[];
   readonly name: string;
   readonly attrs?: Readonly<Record<string, OnnxAttr>>;
+  /** Operator set domain; empty (the default) is "ai.onnx". Another one needs its entry in `OnnxModel.domains`. */
+  readonly domain?: string;
 }
 
 /** A graph input or output: a tensor type and its dims (numbers, or symbolic names). */
@@ -52,6 +54,8 @@ export interface OnnxModel {
   readonly irVersion: number;
   /** Version of the default ("ai.onnx") operator set. */
   readonly opset: number;
+  /** Further operator sets the nodes use, domain → version (e.g. { 'com.microsoft': 1 } for onnxruntime's contrib ops). */
+  readonly domains?: Readonly<Record<string, number>>;
   readonly producer: string;
   readonly producerVersion: string;
   readonly docString?: string;
@@ -84,6 +88,7 @@ function node(n: OnnxNode): ProtoWriter {
   for (const o of n.outputs) w.string(2, o);
   w.string(3, n.name).string(4, n.op);
   for (const [k, v] of Object.entries(n.attrs ?? {})) w.message(5, attribute(k, v));
+  if (n.domain) w.string(7, n.domain);
   return w;
 }
 
@@ -110,6 +115,7 @@ export function encodeOnnxModel(m: OnnxModel): readonly Uint8Array[] {
   if (m.docString) w.string(6, m.docString);
   w.message(7, graph(m.graph));
   w.message(8, new ProtoWriter().string(1, '').int(2, m.opset));
+  for (const [domain, version] of Object.entries(m.domains ?? {})) w.message(8, new ProtoWriter().string(1, domain).int(2, version));
   for (const [k, v] of Object.entries(m.metadata ?? {})) w.message(14, new ProtoWriter().string(1, k).string(2, v));
   return w.parts();
 }
