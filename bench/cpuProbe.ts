@@ -19,6 +19,8 @@ export interface CpuProbeOptions {
   readonly shape: string;
   readonly backend?: BackendChoice;
   readonly threads?: number;
+  /** The wasm backend's matmul engine (config key cpu_matmul). @default 'auto' */
+  readonly matmul?: 'auto' | 'onnxruntime' | 'xnnpack';
   readonly batch: number;
   readonly context: number;
   readonly steps?: number;
@@ -37,7 +39,7 @@ export interface CpuProbeResult {
 }
 
 export async function runCpuProbe(o: CpuProbeOptions): Promise<CpuProbeResult> {
-  const report = await setupBackend(o.backend ?? 'wasm', { wasmThreads: o.threads ?? 1 });
+  const report = await setupBackend(o.backend ?? 'wasm', { wasmThreads: o.threads ?? 1, cpuMatmul: o.matmul ?? 'auto' });
   const cfg = loadConfig(o.shape);
   const c = resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || 256, context: o.context, dropout: 0 });
   const w = initWeights(c, 1);

@@ -54,7 +54,7 @@ export async function trainCommand(args: readonly string[], io: CliIO, signals: 
     // kto and dpo start from their own config (lr 5e-6, β 0.1, ... as the reference run), not tiny's pretraining rates
     const { config: name = flags.task === 'kto' || flags.task === 'dpo' ? flags.task : 'tiny' } = takeFlags(flags, ['config']);
     const cfg = loadConfig(name, flags);
-    const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles });
+    const backend = await setupBackend(cfg.backend, { skip: backendVetoes(cfg), kernels: cfg.kernels, matmulTiles: cfg.matmulTiles, cpuMatmul: cfg.cpuMatmul });
     // the sinks attach before the corpus is prepared, so the TUI, the feed and the reporters show its
     // live data/progress; the run's own events follow once it is built (preparingRun)
     let run: TrainRun | undefined;

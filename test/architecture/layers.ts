@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
  * The project's layering (DESIGN.md, README "Layout"), as data: each room of src/ and the rooms it may
  * import. A room is the first folder under src/ (src/model/* and src/streams/* count one level deeper).
  *
- *   core ← model (tokenizer, watermark, formats, kernels ← backend, nn ← tuners) ← operators
+ *   core ← model (tokenizer, watermark, formats, kernels ← backend (also formats: the native GEMM's ONNX graphs), nn ← tuners) ← operators
  *        ← streams (sources, cache, feed, checkpoints) ← eval ← pipeline ← cli;   dashboard imports core only.
  */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
@@ -14,7 +14,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   'model/watermark': ['core'],
   'model/formats': ['core', 'model/tokenizer'],
   'model/kernels': ['core'],
-  'model/backend': ['core', 'model/kernels'],
+  'model/backend': ['core', 'model/kernels', 'model/formats'],
   'model/nn': ['core', 'model/kernels', 'model/formats', 'model/tokenizer', 'model/watermark'],
   'model/tuners': ['core', 'model/kernels', 'model/backend', 'model/nn'],
   operators: ['core', 'model/*'],

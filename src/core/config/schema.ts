@@ -35,6 +35,7 @@ export const CONFIG_SPEC = {
     listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'],
   },
   matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4, and kernels: auto also tries 128x128x16:8x8, 64x64x16:4x4, 128x64x32:8x4, and 128x128x16:8x8 with subgroups, per matmul shape. Set, it is the only tile setting used, plain and with subgroups (bench/matmulKernel.ts sweeps them).'),
+  cpuMatmul: oneOf('auto', 'Matrix products on the wasm backend: onnxruntime = onnxruntime-node\'s native CPU GEMM (MLAS, AVX2/AVX-512, all cores; about 3.5× XNNPACK on a 2-core AVX2 machine, docs/backends.md); xnnpack = tfjs\'s own wasm SIMD kernels; auto = onnxruntime when it is installed and passes its start-up check, else xnnpack.', ['auto', 'onnxruntime', 'xnnpack']),
   reporter: oneOf('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
   ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),
@@ -59,6 +60,7 @@ export const CONFIG_SPEC = {
   characterCoverage: num(0.9995, 'sp_bpe: share of the corpus\'s characters its initial alphabet covers (SentencePiece\'s character_coverage; 1.0 for small alphabets); rarer characters go to byte fallback or <unk>.', { min: 0.5, max: 1 }),
   byteFallback: oneOf('auto', 'sp_bpe: <0x00>…<0xFF> tokens for characters outside the alphabet; auto = on when the vocabulary holds the 256 byte tokens, else off (<unk> instead).', ['auto', 'on', 'off']),
   userDefinedSymbols: str('', 'sp_bpe: comma list of pieces kept whole (SentencePiece\'s user_defined_symbols, e.g. "«,»,—,…"); empty = none.'),
+  bosToken: bool(false, 'Start every document and generation prompt with the tokenizer\'s BOS token (HF add_bos_token): a trained BPE gets one ([BOS] byte-level, <s> sp_bpe), a loaded tokenizer.json uses its own (<s>, [BOS], <|startoftext|>, <bos>, <|begin_of_text|>; GPT-2\'s <|endoftext|>). Recorded in the tokenizer.json (a TemplateProcessing post_processor), so the token cache, checkpoints and exports follow it; a tokenizer.json that adds BOS itself is used so even when false. docs/tokenizers.md#bos.'),
   normalize: str('nfc', 'Text normalisers before tokenizing: none, or a comma list of nfc, yo (ё→е), quotes, dashes, ellipsis.'),
   tokenCache: bool(true, 'Keep the tokenized corpus on disk and reuse it while the corpus files, text column, normalisation, max_docs and tokenizer are unchanged (`--no-token-cache` turns it off).'),
   tokenCacheKeep: int(8, 'Keep the N most recently used token caches (and char vocabularies) in cache_dir, deleting older ones; 0 = keep all.'),
@@ -186,8 +188,8 @@ export const CONFIG_KEYS = Object.keys(CONFIG_SPEC) as ConfigKey[];
  * says what it depends on and a test can build it from a few keys.
  */
 export const CONFIG_SECTIONS = {
-  run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
-  data: ['data', 'dataSources', 'dataMix', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'tokenizerType', 'characterCoverage', 'byteFallback', 'userDefinedSymbols', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers',
+  run: ['name', 'out', 'seed', 'backend', 'kernels', 'matmulTiles', 'cpuMatmul', 'reporter', 'resume', 'ws', 'wsPort', 'wsHost', 'wsToken', 'wsOrigins', 'wsMaxClients'],
+  data: ['data', 'dataSources', 'dataMix', 'textColumn', 'valFraction', 'maxDocs', 'layout', 'groupByLength', 'trimPadding', 'tokenizer', 'tokenizerType', 'characterCoverage', 'byteFallback', 'userDefinedSymbols', 'bosToken', 'normalize', 'tokenCache', 'tokenCacheKeep', 'cacheDir', 'tokenizeWorkers',
     'minChars', 'maxChars', 'minTokens', 'maxTokens', 'dedupe', 'nearDupeThreshold', 'nearDupeShingle', 'script', 'scriptMinShare', 'languages', 'authors', 'excludeAuthors', 'stripApparatus', 'stripPattern',
   ],
   model: [
@@ -215,6 +217,7 @@ export type WatermarkEvalConfig = ConfigSlice<'watermarkEval'>;
 
 // The enum keys' values, as literal unions (from the table above, so they cannot drift).
 export type BackendChoice = Config['backend'];
+export type CpuMatmulChoice = Config['cpuMatmul'];
 export type ReporterChoice = Config['reporter'];
 export type LayoutKind = Config['layout'];
 export type NormKind = Config['norm'];

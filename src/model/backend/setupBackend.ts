@@ -6,14 +6,15 @@ import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerSumRows } from '../kernels/webgpu/sumRows.ts';
 import { probeFlashLanes } from '../kernels/webgpu/flashAttention.ts';
+import { loadNativeGemm, type NativeGemm } from './nativeGemm.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
 import { watchWebgpuErrors } from './webgpuErrors.ts';
 import { describeWebgpuAdapter, installNavigatorGpu } from './webgpuSetup.ts';
 
-import type { BackendChoice } from '../../core/config/schema.ts';
+import type { BackendChoice, CpuMatmulChoice } from '../../core/config/schema.ts';
 
-export type { BackendChoice };
+export type { BackendChoice, CpuMatmulChoice };
 
 export interface BackendReport {
   /** tfjs backend name in use: tensorflow, webgpu, wasm or cpu. */
@@ -42,6 +43,15 @@ export interface BackendOptions {
    * @default true
    */
   readonly wasmFastKernels?: boolean;
+  /**
+   * The wasm backend's matrix products (config key `cpu_matmul`): `onnxruntime` runs them on
+   * onnxruntime-node's native CPU GEMM (nativeGemm.ts), `xnnpack` on tfjs's own wasm XNNPACK;
+   * `auto` takes onnxruntime when it loads and passes its self-check, else XNNPACK.
+   * @default 'auto'
+   */
+  readonly cpuMatmul?: CpuMatmulChoice;
+  /** Threads of the native GEMM. @default os.availableParallelism() */
+  readonly cpuMatmulThreads?: number;
   /** Backends `auto` must pass over, with the reason (e.g. a model too big for wasm's heap). */
   readonly skip?: Readonly<Record<string, string>>;
   /** Fused WebGPU kernels (config key `kernels`): auto | fused | stock | a comma list. @default 'auto' */
@@ -136,16 +146,29 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
   async wasm(opts) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const threaded = useThreadedWasm(wasm as unknown as WasmBackendModule, opts.wasmThreads ?? 1);
-    registerWasmTrainingKernels({ fast: opts.wasmFastKernels ?? true });
+    const fast = opts.wasmFastKernels ?? true;
+    const native = fast ? nativeMatmul(opts) : null;
+    registerWasmTrainingKernels({ fast, native });
     await withoutEmscriptenHandlers(() => activate('wasm'));
     const n = wasm.getThreadsCount();
-    return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s)`;
+    const matmul = native ? native.description : fast ? 'wasm XNNPACK' : 'tfjs stock';
+    return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s); matmul: ${matmul}`;
   },
   async cpu() {
     await activate('cpu');
     return `${cpuName()}, pure JavaScript`;
   },
 };
+
+/** The native GEMM for `cpu_matmul` auto/onnxruntime, or null for XNNPACK; onnxruntime asked for by name and missing is an error. */
+function nativeMatmul(opts: BackendOptions): NativeGemm | null {
+  const choice = opts.cpuMatmul ?? 'auto';
+  if (choice === 'xnnpack') return null;
+  const g = loadNativeGemm(opts.cpuMatmulThreads);
+  if (!('unavailable' in g)) return g;
+  if (choice === 'onnxruntime') throw new ConfigError(`cpu_matmul: onnxruntime: ${g.unavailable}; install onnxruntime-node beside versiflow, or set cpu_matmul: xnnpack`);
+  return null;
+}
 
 async function activate(name: string): Promise<void> {
   if (!tf.findBackendFactory(name)) throw new Error(`tfjs backend "${name}" is not registered`);

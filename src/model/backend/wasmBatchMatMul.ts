@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { NativeGemm } from './nativeGemm.ts';
 
 /**
  * A faster `BatchMatMul` for the tfjs wasm backend, wrapping the stock kernel.
@@ -15,13 +16,18 @@ import * as tf from '@tensorflow/tfjs';
  * operands run one XNNPACK matmul per batch entry on zero-copy views (tensor ids registered at an
  * offset into the operand's wasm memory). Shapes the wrapper does not handle (partial broadcasting
  * of batch dims, non-float32) go to the stock kernel unchanged.
+ *
+ * With a `native` GEMM (nativeGemm.ts: onnxruntime's MLAS, config key `cpu_matmul`), every product
+ * the wrapper handles runs there instead, on views of wasm memory, transposes as flags.
  */
-export function registerWasmBatchMatMul(): void {
+export function registerWasmBatchMatMul(native: NativeGemm | null = null): void {
   const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (!stock || (stock as { fast?: boolean }).fast) return;
+  if (!stock) return;
+  const previous = stock as { fast?: boolean; stock?: tf.KernelConfig };
+  const original = previous.fast ? previous.stock! : stock;
   let cmatmul: CMatMul | null = null;
   const setup = (backend: object) => {
-    stock.setupFunc?.(backend as never);
+    original.setupFunc?.(backend as never);
     cmatmul = cwrapMatMul(backend as unknown as WasmBackend);
   };
   const config = {
@@ -30,10 +36,13 @@ export function registerWasmBatchMatMul(): void {
     setupFunc: setup,
     kernelFunc: (args: KernelArgs) => {
       const backend = args.backend as unknown as WasmBackend;
+      const stockFunc = original.kernelFunc as (a: KernelArgs) => tf.TensorInfo;
+      if (native) return nativeBatchMatMul(args, backend, stockFunc, native);
       cmatmul ??= cwrapMatMul(backend);
-      return fastBatchMatMul(args, backend, stock.kernelFunc as (a: KernelArgs) => tf.TensorInfo, cmatmul);
+      return fastBatchMatMul(args, backend, stockFunc, cmatmul);
     },
     fast: true,
+    stock: original,
   };
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(config as unknown as tf.KernelConfig);
@@ -44,6 +53,7 @@ type CMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bSh
 
 interface WasmBackend {
   wasm: {
+    HEAPU8: Uint8Array;
     cwrap(name: string, ret: null, args: string[]): CMatMul;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
   };
@@ -58,28 +68,50 @@ function cwrapMatMul(b: WasmBackend): CMatMul {
   return b.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
 }
 
-function fastBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: KernelArgs) => tf.TensorInfo, cmatmul: CMatMul): tf.TensorInfo {
+/** The operands of a product this file handles, or null for the stock kernel. */
+interface Operands {
+  readonly a: tf.TensorInfo;
+  readonly b: tf.TensorInfo;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly batchA: number;
+  readonly batchB: number;
+  /** The output's batch dims (broadcast of a's and b's). */
+  readonly batchDims: number[];
+}
+
+/**
+ * Float32 operands of rank ≥ 2 whose batch dims are equal or one side's are all 1. Partial
+ * broadcasting ([8,1] against [1,4]) is rare: the stock kernel keeps it.
+ */
+function operandsOf(args: KernelArgs): Operands | null {
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return stock(args);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
   const batchDimsA = a.shape.slice(0, -2);
   const batchDimsB = b.shape.slice(0, -2);
   const batchA = numel(batchDimsA);
   const batchB = numel(batchDimsB);
   const sameBatch = batchDimsA.length === batchDimsB.length && batchDimsA.every((d, i) => d === batchDimsB[i]);
-  // Partial broadcasting ([8,1] against [1,4]): rare, leave it to the stock kernel.
-  if (!(batchA === 1 || batchB === 1 || sameBatch)) return stock(args);
+  if (!(batchA === 1 || batchB === 1 || sameBatch)) return null;
+  const K = transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+  const K2 = transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
+  if (K2 !== K) throw new Error(`matMul: inner dimensions differ: a ${a.shape} (transposeA=${!!transposeA}) and b ${b.shape} (transposeB=${!!transposeB})`);
+  const batchDims = tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB);
+  return { a, b, transposeA: !!transposeA, transposeB: !!transposeB, batchA, batchB, batchDims };
+}
 
+function fastBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: KernelArgs) => tf.TensorInfo, cmatmul: CMatMul): tf.TensorInfo {
+  const o = operandsOf(args);
+  if (!o) return stock(args);
+  const { batchA, batchB } = o;
   const temps: tf.TensorInfo[] = [];
-  const at = transposeA ? transposeLast2(a, backend, temps) : a;
-  const bt = transposeB ? transposeLast2(b, backend, temps) : b;
+  const at = o.transposeA ? transposeLast2(o.a, backend, temps) : o.a;
+  const bt = o.transposeB ? transposeLast2(o.b, backend, temps) : o.b;
   const M = at.shape[at.shape.length - 2];
   const K = at.shape[at.shape.length - 1];
   const N = bt.shape[bt.shape.length - 1];
-  if (bt.shape[bt.shape.length - 2] !== K) {
-    throw new Error(`matMul: inner dimensions differ: a ${a.shape} (transposeA=${!!transposeA}) and b ${b.shape} (transposeB=${!!transposeB})`);
-  }
-  const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB), M, N];
+  const outShape = [...o.batchDims, M, N];
   let out: tf.TensorInfo;
   if (batchB === 1) {
     // [batch, M, K]·[K, N] = ([batch·M, K]·[K, N]) reshaped: one XNNPACK call.
@@ -100,6 +132,27 @@ function fastBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: Kern
     }
   }
   for (const t of temps) backend.disposeData(t.dataId);
+  return out;
+}
+
+/**
+ * The product on the native GEMM (nativeGemm.ts), reading the operands and writing the output in
+ * place in wasm memory: no copies, transposes as flags.
+ */
+function nativeBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: KernelArgs) => tf.TensorInfo, gemm: NativeGemm): tf.TensorInfo {
+  const o = operandsOf(args);
+  if (!o) return stock(args);
+  const [ra, ca] = o.a.shape.slice(-2);
+  const [rb, cb] = o.b.shape.slice(-2);
+  const M = o.transposeA ? ca : ra;
+  const N = o.transposeB ? rb : cb;
+  const out = backend.makeOutput([...o.batchDims, M, N], 'float32');
+  const batch = Math.max(o.batchA, o.batchB);
+  if (batch * M * N === 0) return out;
+  // views taken after makeOutput: a malloc may grow wasm memory and detach older views
+  const heap = backend.wasm.HEAPU8.buffer;
+  const f32 = (t: tf.TensorInfo, n: number) => new Float32Array(heap, backend.dataIdMap.get(t.dataId).memoryOffset, n);
+  gemm.matmul(f32(o.a, o.batchA * ra * ca), [o.batchA, ra, ca], f32(o.b, o.batchB * rb * cb), [o.batchB, rb, cb], f32(out, batch * M * N), o.transposeA, o.transposeB);
   return out;
 }
 

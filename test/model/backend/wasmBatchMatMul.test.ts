@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
+import { loadNativeGemm, type NativeGemm } from '../../../src/model/backend/nativeGemm.ts';
+import { registerWasmBatchMatMul } from '../../../src/model/backend/wasmBatchMatMul.ts';
 
 /** Runs `f` on the cpu backend (the reference) and on wasm (our BatchMatMul), returns both. */
 function onBoth(f: () => tf.Tensor): { cpu: Float32Array; wasm: Float32Array; shapeCpu: number[]; shapeWasm: number[] } {
@@ -28,9 +30,17 @@ function maxRelErr(a: Float32Array, b: Float32Array): number {
 
 const rand = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
 
-describe('wasm BatchMatMul (XNNPACK for transposed and batched operands)', () => {
+// onnxruntime-node is a dependency of the project's install (package.json): its absence is a failure here, not a skip
+const native = loadNativeGemm(2);
+
+describe.each([
+  ['XNNPACK', null],
+  ['onnxruntime MLAS', 'unavailable' in native ? null : native],
+] as const)('wasm BatchMatMul on %s, for transposed and batched operands', (engine, gemm: NativeGemm | null) => {
   beforeAll(async () => {
-    await setupBackend('wasm', { wasmThreads: 1 });
+    if (engine !== 'XNNPACK' && !gemm) throw new Error(`onnxruntime-node did not load: ${(native as { unavailable: string }).unavailable}`);
+    await setupBackend('wasm', { wasmThreads: 1, cpuMatmul: 'xnnpack' });
+    registerWasmBatchMatMul(gemm); // replaces the kernel: this engine for the tests below
   });
 
   const cases: [string, number[], number[], boolean, boolean][] = [
@@ -43,6 +53,8 @@ describe('wasm BatchMatMul (XNNPACK for transposed and batched operands)', () =>
     ['unbatched a, batched b', [5, 7], [3, 7, 4], false, false],
     ['both batched (attention q·kᵀ)', [2, 3, 6, 8], [2, 3, 6, 8], false, true],
     ['both batched, transposeA (attention backward)', [2, 3, 6, 8], [2, 3, 6, 5], true, false],
+    ['both batched, both transposed', [3, 7, 5], [3, 4, 7], true, true],
+    ['unbatched a, batched b, transposeA (broadcast)', [7, 5], [3, 7, 4], true, false],
     ['partial broadcast falls back to stock', [2, 1, 4, 3], [1, 3, 3, 5], false, false],
   ];
   for (const [name, sa, sb, ta, tb] of cases) {
