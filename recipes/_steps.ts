@@ -136,13 +136,14 @@ export function tokenizerStage(o: { config: string; data: string; out: string; v
   const sp = cfg.tokenizerType === 'sp_bpe';
   return {
     name: 'tokenizer',
-    does: `${sp ? 'SentencePiece-style (character-initial)' : 'byte-level'} BPE of ${vocab} tokens on ${o.data}${o.chat ? ', with the chat tokens' : ''}`,
+    does: `${sp ? 'SentencePiece-style (character-initial)' : 'byte-level'} BPE of ${vocab} tokens on ${o.data}${o.chat ? ', with the chat tokens' : ''}${cfg.bosToken ? `, a BOS (${sp ? '<s>' : '[BOS]'}) before each document` : ''}`,
     outputs: [o.out],
     run: (c) =>
       command(c, 'tokenizer train', tokenizerCommand, [
         'train', '--data', o.data, '--vocab-size', String(vocab), '--out', c.path(o.out), '--normalize', cfg.normalize || 'none',
         ...(o.maxDocs ? ['--max-docs', String(o.maxDocs)] : []),
         ...(o.chat ? ['--chat'] : []),
+        ...(cfg.bosToken ? ['--bos'] : []),
         ...(sp ? ['--type', 'sp_bpe', '--character-coverage', String(cfg.characterCoverage), '--byte-fallback', cfg.byteFallback, ...(cfg.userDefinedSymbols ? ['--user-symbols', cfg.userDefinedSymbols] : [])] : []),
       ]),
   };

@@ -11,6 +11,7 @@ import { numberFlag } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
+import { promptIds } from '../model/tokenizer/documentIds.ts';
 
 export const EVAL_PROBES_HELP = `versiflow eval probes --checkpoint PATH --probes FILE.jsonl [--max-new-tokens 50 --batch-size 8 --out DIR --json]
       per {"prompt","expected"}: rank (1 = top) and probability of the expected first token, perplexity of the whole
@@ -65,7 +66,7 @@ export async function evalProbesCommand(args: readonly string[], io: CliIO): Pro
       const model = { weights: m.weights, config: m.gpt, tokenizer: m.tokenizer };
       const scores: Awaited<ReturnType<typeof scoreProbe>>[] = [];
       for (const p of probes) scores.push(await scoreProbe(model, p));
-      const prompts = probes.map((p) => (p.prompt ? m.tokenizer.encode(p.prompt) : [Math.max(0, m.tokenizer.eosId)]));
+      const prompts = probes.map((p) => promptIds(m.tokenizer, p.prompt ?? ''));
       const gens = await generateMany(model, prompts, { maxNewTokens, temperature: 0, topK: 0, batchSize });
       const records = probes.map((p, i) => ({
         prompt: p.prompt,

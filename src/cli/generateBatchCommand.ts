@@ -13,6 +13,7 @@ import { withRecommendedDecoding } from './recommendedDefaults.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
+import { encodeDocument, promptIds } from '../model/tokenizer/documentIds.ts';
 
 /** Flags that choose prompts for many generations (shared with eval behaviour). */
 export const PROMPT_SET_FLAGS = ['n', 'prompts', 'prompts-from', 'prompt-tokens', 'batch-size'] as const;
@@ -47,17 +48,18 @@ export async function promptSet(m: LoadedModel, flags: Record<string, string>, w
   if (flags.prompts !== undefined) {
     if (flags['prompt-tokens'] !== undefined) throw new ConfigError(`${where}: --prompt-tokens goes with --prompts-from val (a --prompts file gives whole prompts)`);
     const texts = readPromptFile(flags.prompts);
-    base = texts.map((text) => ({ text, ids: text ? tok.encode(text) : [Math.max(0, tok.eosId)] }));
+    base = texts.map((text) => ({ text, ids: promptIds(tok, text) }));
   } else {
     if (flags['prompts-from'] !== 'val') throw new ConfigError(`${where}: --prompts-from takes "val" (the run's held-out texts), got "${flags['prompts-from']}"`);
     const k = numberFlag(flags, 'prompt-tokens', 2, where);
     if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${where}: --prompt-tokens must be an integer ≥ 1, got ${flags['prompt-tokens']}`);
     const texts = await heldOutTexts(m.config);
+    const lead = k + (tok.addBos ? 1 : 0); // the first k text tokens, after the BOS a model trained with one starts from
     base = texts
-      .map((t) => tok.encode(t))
-      .filter((ids) => ids.length >= k)
+      .map((t) => encodeDocument(tok, t))
+      .filter((ids) => ids.length >= lead)
       .slice(0, hasN ? n : 32)
-      .map((ids) => ({ text: tok.decode(ids.slice(0, k)), ids: ids.slice(0, k) }));
+      .map((ids) => ({ text: tok.decode(ids.slice(0, lead)), ids: ids.slice(0, lead) }));
   }
   if (base.length === 0) throw new DataError(`${where}: no prompts`);
   const count = hasN ? n : flags.prompts !== undefined ? base.length : Math.min(32, base.length);

@@ -24,6 +24,7 @@ const USAGE = `usage:
                             [--text-column text] [--normalize nfc] [--max-docs 0]
                             [--min-frequency 2] [--special "[PAD],[EOS],[UNK]"] [--user-symbols "«,»,—,…"]
                             [--chat] (adds the chat tokens <|system|> <|user|> <|assistant|> <|end|> as specials)
+                            [--bos] (every document starts with BOS: [BOS], or <s> for sp_bpe; the bos_token key)
                             [--type byte_bpe|sp_bpe] sp_bpe: SentencePiece-style BPE (Metaspace, <unk> <s> </s>),
                             [--character-coverage 0.9995] [--byte-fallback auto|on|off] (sp_bpe only)
   versiflow tokenizer cache --data PATH --tokenizer tokenizer.json|char
@@ -57,7 +58,7 @@ export async function tokenizerCommand(args: readonly string[], io: CliIO): Prom
   try {
     const [verb, ...rest] = args;
     if (!verb || !(verb in FLAGS)) throw new UsageError(`unknown tokenizer command "${verb ?? ''}"`);
-    const { flags } = parseStrict(rest, { values: FLAGS[verb], booleans: verb === 'train' ? ['chat'] : [] });
+    const { flags } = parseStrict(rest, { values: FLAGS[verb], booleans: verb === 'train' ? ['chat', 'bos'] : [] });
     if (verb === 'train') return await train(flags, io);
     if (verb === 'cache') return await cache(flags, io);
     const tok = tokenizerFromJSON(JSON.parse(readFileSync(required(flags, 'tokenizer'), 'utf8')));
@@ -111,6 +112,7 @@ async function train(flags: Record<string, string>, io: CliIO): Promise<number> 
     minFrequency,
     specialTokens: [...(list(flags.special) ?? BPE_SPECIALS), ...(flags.chat !== undefined ? CHAT_TOKENS : [])],
     userSymbols: list(flags['user-symbols']) ?? [],
+    bos: flags.bos !== undefined,
   });
   if (docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);
   writeFileSync(out, JSON.stringify(tok.toJSON(), null, 2));
@@ -124,7 +126,7 @@ async function trainSp(flags: Record<string, string>, io: CliIO): Promise<number
   const cfg = readConfig(flags, { vocab_size: required(flags, 'vocab-size'), character_coverage: flags['character-coverage'], byte_fallback: flags['byte-fallback'], user_defined_symbols: flags['user-symbols'] });
   const out = required(flags, 'out');
   const started = Date.now();
-  const opts = spBpeOptions(cfg);
+  const opts = { ...spBpeOptions(cfg), bos: flags.bos !== undefined };
   const got = await trainSpBpeOnCorpus(cfg, flags.special !== undefined ? { ...opts, specialTokens: splitSymbols(flags.special) } : opts);
   if (got.docs === 0) throw new DataError(`${cfg.data}: no documents to train on`);
   writeFileSync(out, JSON.stringify(got.tokenizer.toJSON(), null, 2));

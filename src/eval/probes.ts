@@ -3,6 +3,7 @@ import { DataError } from '../core/errors/DataError.ts';
 import type { GenerateModel } from '../model/nn/generate.ts';
 import { forward } from '../model/nn/gpt.ts';
 import { logSoftmaxAt } from '../model/nn/generateBatch.ts';
+import { promptIds } from '../model/tokenizer/documentIds.ts';
 
 /** One probe: a prompt and the continuation the model should find likely. */
 export interface Probe {
@@ -57,11 +58,11 @@ export async function expectedLogits(model: GenerateModel, prompt: readonly numb
   return expected.map((_, j) => flat.slice(j * V, (j + 1) * V));
 }
 
-/** A probe's prompt and expected text → ids → score (an empty prompt is the EOS id, as generation uses). */
+/** A probe's prompt and expected text → ids → score (the prompt as generation encodes it: promptIds, BOS first for a model trained with one). */
 export async function scoreProbe(model: GenerateModel, probe: Probe): Promise<ProbeScore & { readonly expectedTokens: number }> {
   const tok = model.tokenizer;
   if (!tok) throw new RangeError('scoreProbe: a text probe needs the model tokenizer');
-  const prompt = probe.prompt ? tok.encode(probe.prompt) : [Math.max(0, tok.eosId)];
+  const prompt = promptIds(tok, probe.prompt ?? '');
   const expected = tok.encode(probe.expected);
   if (expected.length === 0) throw new DataError(`probe ${JSON.stringify(probe.prompt)}: the expected text encodes to no tokens`);
   return { ...scoreExpected(await expectedLogits(model, prompt, expected), expected), expectedTokens: expected.length };

@@ -1,5 +1,6 @@
 import type { DocMeta, TokenizedDoc } from '../core/corpusDoc.ts';
 import { map, type OperatorFunction } from 'rxjs';
+import { encodeDocument } from '../model/tokenizer/documentIds.ts';
 import type { Tokenizer } from '../model/tokenizer/types.ts';
 
 export interface TokenizeOptions {
@@ -8,7 +9,7 @@ export interface TokenizeOptions {
 }
 
 /**
- * Encodes each document's text with `tokenizer`, keeping its index (and file, author, title and
+ * Encodes each document's text with `tokenizer` (its BOS first when it adds one: encodeDocument), keeping its index (and file, author, title and
  * language, when given).
  *
  * @example
@@ -18,7 +19,7 @@ export function tokenize(tokenizer: Tokenizer, opts: TokenizeOptions = {}): Oper
   const eos = (opts.appendEos ?? true) && tokenizer.eosId >= 0 ? [tokenizer.eosId] : [];
   return map((doc) => {
     const meta = docMeta(doc);
-    return { index: doc.index, ids: Int32Array.from([...tokenizer.encode(doc.text), ...eos]), ...(doc.file !== undefined ? { file: doc.file } : {}), ...(meta ? { meta } : {}) };
+    return { index: doc.index, ids: Int32Array.from([...encodeDocument(tokenizer, doc.text), ...eos]), ...(doc.file !== undefined ? { file: doc.file } : {}), ...(meta ? { meta } : {}) };
   });
 }
 

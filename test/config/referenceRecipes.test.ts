@@ -22,6 +22,8 @@ type Row = readonly [config: string, key: keyof Config, value: string | number |
 const NANO_CHAR = 'nanoGPT config/train_shakespeare_char.py';
 const NANO_TRAIN = 'nanoGPT train.py globals';
 const I21 = 'issue #21';
+/** SmolLM2-135M's config.json (huggingface.co/HuggingFaceTB/SmolLM2-135M), as stored in github.com/rahulni/SmolLM2-135M smollm2_135m_reverse_engineered/hf_config.json (an AutoConfig dump, _name_or_path HuggingFaceTB/SmolLM2-135M). */
+const SMOL_CONFIG = 'SmolLM2-135M config.json';
 
 const TABLE: readonly Row[] = [
   // char-10m: nanoGPT's shakespeare_char recipe
@@ -71,6 +73,8 @@ const TABLE: readonly Row[] = [
   ['smollm2-135m', 'hidden', 576, 'SmolLM2-135M config.json: hidden_size 576'],
   ['smollm2-135m', 'kvHeads', 3, 'SmolLM2-135M config.json: num_key_value_heads 3'],
   ['smollm2-135m', 'ffn', 1536, 'SmolLM2-135M config.json: intermediate_size 1536'],
+  ['smollm2-135m', 'heads', 9, 'SmolLM2-135M config.json: num_attention_heads 9'],
+  ['smollm2-135m', 'ropeTheta', 100000, `${SMOL_CONFIG}: "rope_theta": 100000`],
   // classics-46m: ru-classics 46M
   ['classics-46m', 'normalize', 'nfc,yo,quotes,dashes,ellipsis', `${I21}: ё→е, quote, dash and ellipsis normalisation`],
   ['classics-46m', 'vocabSize', 16000, `${I21}: SentencePiece BPE of 16k`],
@@ -80,6 +84,7 @@ const TABLE: readonly Row[] = [
   ['gpt2-preln-136m', 'context', 2500, `${I21}: 6 × 16 × 2,500 tokens a step`],
   ['gpt2-preln-136m', 'batchSize', 96, `${I21}: 240,000 tokens a step through accumulation (6 × 16 × 2,500)`],
   ['gpt2-preln-136m', 'schedule', 'wsd', `${I21}: a warmup-stable-decay schedule`],
+  ['gpt2-preln-136m', 'bosToken', true, `${I21}: the 1gpu-llm recipe needs a BOS token (configs/gpt2-preln-136m.yaml: a BOS token opens each document)`],
   // french-40m: Tiny Poetic LLM
   ['french-40m', 'vocabSize', 128, `${I21}: a BPE of 128 tokens built from characters`],
   ['french-40m', 'tokenizerType', 'sp_bpe', `${I21}: a byte-level BPE cannot be that small`],

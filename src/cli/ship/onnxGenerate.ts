@@ -4,6 +4,7 @@ import type { SampleOptions } from '../../model/nn/sample.ts';
 import { slideKeep } from '../../model/nn/slideKeep.ts';
 import { type Token, TokenPicker } from '../../model/nn/tokenPicker.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
+import { promptIds as textPromptIds } from '../../model/tokenizer/documentIds.ts';
 import type { OnnxDecoder } from './onnxDecoder.ts';
 
 /** generate's options without the tfjs-only ones (cache: the ONNX decoder always caches). */
@@ -16,7 +17,7 @@ export type OnnxGenerateOptions = Omit<GenerateOptions, 'cache' | 'onForward'>;
  */
 export async function* onnxGenerate(decoder: OnnxDecoder, tokenizer: Tokenizer, prompt: string | readonly number[], opts: OnnxGenerateOptions): AsyncGenerator<Token, void, undefined> {
   const context = decoder.shape.context;
-  const promptIds = typeof prompt !== 'string' ? [...prompt] : prompt ? tokenizer.encode(prompt) : [Math.max(0, tokenizer.eosId)];
+  const promptIds = typeof prompt !== 'string' ? [...prompt] : textPromptIds(tokenizer, prompt);
   if (promptIds.length === 0) throw new RangeError('generate: the prompt has no tokens');
   const eosIds = opts.eosIds ?? (tokenizer.eosId >= 0 ? [tokenizer.eosId] : []);
   const sample: SampleOptions = { ...opts, eosIds };

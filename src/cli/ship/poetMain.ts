@@ -13,6 +13,7 @@ import { OnnxDecoder, type OrtModule } from './onnxDecoder.ts';
 import { onnxGenerate } from './onnxGenerate.ts';
 import { onnxTokenSource } from './onnxTokenSource.ts';
 import type { PoetManifest } from './shipManifest.ts';
+import { promptIds } from '../../model/tokenizer/documentIds.ts';
 
 /** What the poet reads: its manifest, the .onnx bytes, and a way to load onnxruntime. */
 export interface PoetAssets {
@@ -59,7 +60,7 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
 
     if (flags.bench !== undefined) {
       const n = numberFlag(flags, 'bench', 64, 'poet');
-      const ids = tokenizer.encode(flags.prompt ?? 'the');
+      const ids = promptIds(tokenizer, flags.prompt ?? 'the');
       let ttftMs = 0;
       const t1 = performance.now();
       let count = 0;

@@ -6,6 +6,7 @@ import { Rng } from './rng.ts';
 import type { SampleOptions } from './sample.ts';
 import { type Token, TokenPicker } from './tokenPicker.ts';
 import type { Tokenizer } from '../tokenizer/types.ts';
+import { promptIds } from '../tokenizer/documentIds.ts';
 import type { WatermarkScheme } from '../watermark/scheme.ts';
 
 /** What generation needs of a model; `tokenizer` only for text (deltas, stop strings, string prompts). */
@@ -82,9 +83,10 @@ export async function* generateTokens(model: GenerateModel, prompt: string | rea
   }
 }
 
+/** A text prompt's ids as training saw a document begin (BOS first when the tokenizer adds one): promptIds. */
 function encodePrompt(prompt: string, tokenizer: Tokenizer | undefined): number[] {
   if (!tokenizer) throw new RangeError('generate: a text prompt needs a tokenizer; pass token ids instead');
-  return prompt ? tokenizer.encode(prompt) : [Math.max(0, tokenizer.eosId)];
+  return promptIds(tokenizer, prompt);
 }
 
 /**

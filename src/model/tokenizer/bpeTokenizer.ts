@@ -1,4 +1,5 @@
 import { pushTokenBytes, toByteLevel } from './byteLevel.ts';
+import { BOS_NAMES, bosTemplate } from './bosTemplate.ts';
 import { canonicalHash } from './hash.ts';
 import { parseBpeJSON } from './parseBpeJSON.ts';
 import { type MergeTable, mergeWord, packMerge, pairKey } from './mergeWord.ts';
@@ -24,17 +25,21 @@ export interface BpeSpec {
   readonly ignoreMerges?: boolean;
   /** Token emitted for symbols missing from the vocabulary (only for non-byte-complete vocabularies). @default null */
   readonly unkToken?: string | null;
+  /** The special token put before each document and prompt (a TemplateProcessing post_processor), or null. @default null */
+  readonly bosToken?: string | null;
 }
 
 const PAD_NAMES = ['[PAD]', '<pad>', '<|padding|>'];
 const EOS_NAMES = ['[EOS]', '</s>', '<|endoftext|>'];
 const UNK_NAMES = ['[UNK]', '<unk>'];
+/** GPT-2 has one <|endoftext|> for both ends of a text: the BOS of last resort. */
+const BOS_LOOKUP = [...BOS_NAMES, '<|endoftext|>'];
 const CACHE_LIMIT = 200_000;
 
 /**
  * Byte-level BPE tokenizer compatible with HF tokenizers' `tokenizer.json` (GPT-2 style: ByteLevel
  * pre-tokenizer, BPE model, ByteLevel decoder). `encode` never adds EOS/BOS: appending `eosId` after each
- * document (as Poetru does per poem) is the caller's job. `decode` drops special tokens (HF
+ * document (as Poetru does per poem) and, with `bosToken`, BOS before it is the caller's (encodeDocument). `decode` drops special tokens (HF
  * `skip_special_tokens=true`) and replaces invalid UTF-8 with U+FFFD like HF.
  */
 export class BpeTokenizer implements Tokenizer {
@@ -43,6 +48,8 @@ export class BpeTokenizer implements Tokenizer {
   readonly padId: number;
   readonly eosId: number;
   readonly unkId: number;
+  readonly bosId: number;
+  readonly addBos: boolean;
   readonly hash: string;
   private readonly idToToken: string[] = [];
   private readonly mergeTable = new Map<number, number>();
@@ -85,6 +92,9 @@ export class BpeTokenizer implements Tokenizer {
     this.padId = this.findId(PAD_NAMES);
     this.eosId = this.findId(EOS_NAMES);
     this.unkId = this.findId(UNK_NAMES);
+    this.addBos = spec.bosToken != null;
+    this.bosId = this.addBos ? this.tokenToId(spec.bosToken!) : this.findId(BOS_LOOKUP);
+    if (this.addBos && (this.bosId < 0 || !this.special.has(this.bosId))) throw new Error(`the BOS token "${spec.bosToken}" is not a special token of this tokenizer`);
     this.hash = canonicalHash(this.toJSON());
   }
 
@@ -203,7 +213,7 @@ export class BpeTokenizer implements Tokenizer {
             ],
           }
         : byteLevel,
-      post_processor: byteLevel,
+      post_processor: s.bosToken != null ? bosTemplate(s.bosToken, this.bosId) : byteLevel,
       decoder: byteLevel,
       model: {
         type: 'BPE',

@@ -1,4 +1,5 @@
 import { alphabetByCodePoint, toByteLevel } from './byteLevel.ts';
+import { BOS_NAMES } from './bosTemplate.ts';
 import { BpeTokenizer } from './bpeTokenizer.ts';
 import { MaxHeap } from './maxHeap.ts';
 import { type AddedToken, addedTokenMatcher, literalAlternation, preTokenize, splitAddedTokens } from './pretokenize.ts';
@@ -20,6 +21,11 @@ export interface BpeTrainOptions {
   readonly userSymbols?: readonly string[];
   /** @default false */
   readonly addPrefixSpace?: boolean;
+  /**
+   * Put a BOS before every document (the bos_token key): `[BOS]` is added to the specials unless one of
+   * them is a BOS already (BOS_NAMES), and the tokenizer adds it (see withBos). @default false
+   */
+  readonly bos?: boolean;
 }
 
 interface Entry {
@@ -53,6 +59,8 @@ export async function trainBpeAsync(texts: AsyncIterable<string> | Iterable<stri
 export function bpeTrainer(opts: BpeTrainOptions): { feed(text: string): void; finish(): BpeTokenizer } {
   const minFrequency = opts.minFrequency ?? 2;
   const specials = [...new Set(opts.specialTokens ?? [])];
+  const bosToken = opts.bos ? (specials.find((s) => BOS_NAMES.includes(s)) ?? '[BOS]') : null;
+  if (bosToken !== null && !specials.includes(bosToken)) specials.push(bosToken);
   const userSymbols = [...new Set(opts.userSymbols ?? [])].filter((s) => s.length > 0);
   const addedTokens: AddedToken[] = specials.map((content, id) => ({
     id,
@@ -81,7 +89,7 @@ export function bpeTrainer(opts: BpeTrainOptions): { feed(text: string): void; f
     const clean = /\p{Cs}/u.test(text) ? text.replace(/\p{Cs}/gu, '\uFFFD') : text;
     for (const seg of splitAddedTokens(clean, matcher, byContent)) if (seg.id === undefined) preTokenize(seg.text, pre, count);
   };
-  return { feed, finish: () => learn(rawCounts, specials, userSymbols, addedTokens, isolatePattern, pre.addPrefixSpace, opts.vocabSize, minFrequency) };
+  return { feed, finish: () => learn(rawCounts, specials, userSymbols, addedTokens, isolatePattern, pre.addPrefixSpace, opts.vocabSize, minFrequency, bosToken) };
 }
 
 function learn(
@@ -93,6 +101,7 @@ function learn(
   addPrefixSpace: boolean,
   vocabSize: number,
   minFrequency: number,
+  bosToken: string | null,
 ): BpeTokenizer {
 
   // 2. initial vocabulary: specials, then the byte alphabet in code-point order (HF compute_alphabet)
@@ -206,6 +215,7 @@ function learn(
     addedTokens,
     addPrefixSpace,
     isolatePattern,
+    bosToken,
   });
 }
 

@@ -12,6 +12,9 @@ export class CharTokenizer implements Tokenizer {
   readonly padId = 0;
   readonly eosId = 1;
   readonly unkId = 2;
+  /** Char tokenizers have no BOS (bos_token needs a BPE tokenizer). */
+  readonly bosId = -1;
+  readonly addBos = false;
   readonly vocabSize: number;
   readonly hash: string;
   private readonly ids: Map<string, number>;

@@ -74,7 +74,8 @@ export function hasChatTokens(tokenizer: Tokenizer): boolean {
 }
 
 /**
- * Turns → ids of {@link renderChat}'s text (equal to `tokenizer.encode` of it) and a mask aligned with
+ * Turns → ids of {@link renderChat}'s text (equal to `tokenizer.encode` of it, after the BOS when the
+ * tokenizer adds one, as every document starts) and a mask aligned with
  * the ids: 1 on an assistant turn's content tokens and its closing `<|end|>`, 0 elsewhere (role headers
  * with their newline, system and user turns, the newline after `<|end|>`). Throws when the tokenizer
  * lacks the chat tokens (extend it with `withChatTokens`).
@@ -87,8 +88,8 @@ export function encodeChat(tokenizer: Tokenizer, turns: readonly ChatTurn[], opt
     special.set(t, id);
   }
   const newline = tokenizer.encode('\n');
-  const ids: number[] = [];
-  const mask: number[] = [];
+  const ids: number[] = tokenizer.addBos ? [tokenizer.bosId] : []; // a conversation is a document: BOS first when the model trains with one
+  const mask: number[] = ids.map(() => 0);
   const push = (part: readonly number[], m: number): void => {
     for (const id of part) {
       ids.push(id);

@@ -1,11 +1,13 @@
 import type { BpeSpec } from './bpeTokenizer.ts';
+import { readBosTemplate } from './bosTemplate.ts';
 import { literalAlternation } from './pretokenize.ts';
 import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
 /**
  * Reads an HF tokenizer.json into a {@link BpeSpec}. Supported: model BPE (merges as "a b" strings or
  * [a, b] pairs, `ignore_merges`, `unk_token`), normalizer null, pre_tokenizer ByteLevel or
- * Sequence[Split(Isolated), ByteLevel], decoder ByteLevel, post_processor ByteLevel or null, no
+ * Sequence[Split(Isolated), ByteLevel], decoder ByteLevel, post_processor ByteLevel, null or a TemplateProcessing that puts one special token (BOS)
+ * before the text (or a Sequence of those), no
  * truncation/padding, `added_tokens`. Anything else throws an Error naming the key and value, because
  * silently ignoring it would give ids that differ from HF's.
  */
@@ -23,9 +25,8 @@ export function parseBpeJSON(doc: Doc): BpeSpec {
   if (doc.padding != null) unsupported('padding', 'non-null');
   const decoder = doc.decoder == null ? null : obj(doc.decoder, 'decoder');
   if (decoder?.type !== 'ByteLevel') unsupported('decoder', typeName(doc.decoder));
-  if (doc.post_processor != null && obj(doc.post_processor, 'post_processor').type !== 'ByteLevel') {
-    unsupported('post_processor', typeName(doc.post_processor));
-  }
+  const post = readBosTemplate(doc.post_processor);
+  if (!post.exact) unsupported('post_processor', typeName(doc.post_processor));
   const { byteLevel, isolatePattern } = readPreTokenizer(doc.pre_tokenizer);
 
   const { vocab, merges, addedTokens } = readBpeTables(doc, model);
@@ -39,6 +40,7 @@ export function parseBpeJSON(doc: Doc): BpeSpec {
     isolatePattern,
     ignoreMerges: model.ignore_merges === true,
     unkToken: typeof model.unk_token === 'string' ? model.unk_token : null,
+    bosToken: post.bos,
   };
 }
 

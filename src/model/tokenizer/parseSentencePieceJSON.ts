@@ -1,3 +1,4 @@
+import { readBosTemplate } from './bosTemplate.ts';
 import type { AddedToken } from './pretokenize.ts';
 import { type Doc, obj, readBpeTables, typeName } from './tokenizerJsonParts.ts';
 
@@ -17,6 +18,8 @@ export interface SentencePieceSpec {
   readonly fuseUnk: boolean;
   readonly unkToken: string | null;
   readonly ignoreMerges: boolean;
+  /** The special token the post_processor puts before each text (Llama's `<s>`), or null. */
+  readonly bosToken: string | null;
   /**
    * The decoder: the word-boundary character turned back into a space (all of them removed from the
    * first token by a Metaspace decoder), <0xXX> tokens turned into bytes (only with a ByteFallback
@@ -45,8 +48,9 @@ export function isSentencePieceBpe(doc: Doc): boolean {
  * unk_token, ignore_merges, merges as "a b" or [a, b]); normalizer null, Prepend, Replace with a
  * String pattern, or a Sequence of those; pre_tokenizer null or Metaspace (prepend_scheme always /
  * first / never, split, or the older add_prefix_space); decoder Metaspace or a Sequence of
- * Replace(▁ → " "), ByteFallback, Fuse, Strip(" ", n, 0). The post_processor is not applied
- * (Versiflow adds no BOS/EOS on encode, like HF's add_special_tokens=False). Anything else throws
+ * Replace(▁ → " "), ByteFallback, Fuse, Strip(" ", n, 0). Of the post_processor only the BOS a
+ * TemplateProcessing puts first is read (`bosToken`: documents and prompts start with it, as HF's
+ * add_special_tokens=True); `encode` adds nothing, like HF's add_special_tokens=False. Anything else throws
  * naming the key, because ignoring it would give other ids than HF.
  */
 export function parseSentencePieceJSON(doc: Doc): SentencePieceSpec {
@@ -66,6 +70,7 @@ export function parseSentencePieceJSON(doc: Doc): SentencePieceSpec {
     fuseUnk: model.fuse_unk === true,
     unkToken: typeof model.unk_token === 'string' ? model.unk_token : null,
     ignoreMerges: model.ignore_merges === true,
+    bosToken: readBosTemplate(doc.post_processor).bos,
     decoder: readDecoder(doc.decoder),
     doc,
   };

@@ -1,3 +1,4 @@
+import { BOS_NAMES } from './bosTemplate.ts';
 import { canonicalHash } from './hash.ts';
 import { type MergeTable, mergeWord, packMerge, pairKey } from './mergeWord.ts';
 import { parseSentencePieceJSON, type SentencePieceSpec } from './parseSentencePieceJSON.ts';
@@ -30,6 +31,8 @@ export class SentencePieceBpeTokenizer implements Tokenizer {
   readonly padId: number;
   readonly eosId: number;
   readonly unkId: number;
+  readonly bosId: number;
+  readonly addBos: boolean;
   readonly hash: string;
   private readonly idToToken: string[] = [];
   private readonly mergeTable = new Map<number, number>();
@@ -70,6 +73,9 @@ export class SentencePieceBpeTokenizer implements Tokenizer {
     this.padId = find(PAD_NAMES);
     this.eosId = find(EOS_NAMES);
     this.unkId = find(UNK_NAMES);
+    this.addBos = spec.bosToken !== null;
+    this.bosId = this.addBos ? this.tokenToId(spec.bosToken!) : find(BOS_NAMES);
+    if (this.addBos && this.bosId < 0) throw new Error(`tokenizer.json: the post_processor's BOS "${spec.bosToken}" is not a token of the vocabulary`);
     this.hash = canonicalHash(this.toJSON());
   }
 

@@ -1,3 +1,4 @@
+import { BOS_NAMES, bosTemplate } from './bosTemplate.ts';
 import { MaxHeap } from './maxHeap.ts';
 import { type AddedToken, addedTokenMatcher, splitAddedTokens } from './pretokenize.ts';
 import { SentencePieceBpeTokenizer } from './sentencePieceBpeTokenizer.ts';
@@ -32,6 +33,11 @@ export interface SpBpeTrainOptions {
   readonly prependScheme?: 'first' | 'always';
   /** Longest piece, in characters (SentencePiece's max_sentencepiece_length). @default 16 */
   readonly maxPieceLength?: number;
+  /**
+   * Put a BOS before every document (the bos_token key; SentencePiece's own `<s>`): `<s>` is added to the
+   * specials unless one of them is a BOS already, and the tokenizer.json gets Llama's TemplateProcessing. @default false
+   */
+  readonly bos?: boolean;
 }
 
 /** What {@link spBpeTrainer} gives back. */
@@ -75,6 +81,8 @@ export function trainSentencePieceBpe(texts: Iterable<string>, opts: SpBpeTrainO
 export function spBpeTrainer(opts: SpBpeTrainOptions): { feed(text: string): void; finish(): SpBpeTrainResult } {
   const specials = [...new Set(opts.specialTokens ?? ['<unk>', '<s>', '</s>'])];
   if (!specials.some((s) => UNK_NAMES.includes(s))) specials.unshift('<unk>');
+  const bosToken = opts.bos ? (specials.find((s) => BOS_NAMES.includes(s)) ?? '<s>') : null;
+  if (bosToken !== null && !specials.includes(bosToken)) specials.push(bosToken);
   const userSymbols = [...new Set(opts.userDefinedSymbols ?? [])].filter((s) => s.length > 0 && !specials.includes(s));
   const scheme = opts.prependScheme ?? 'first';
   const added: AddedToken[] = [...specials, ...userSymbols].map((content, id) => ({
@@ -230,6 +238,7 @@ function learn(wordCounts: Map<string, number>, specials: string[], userSymbols:
   const order = [...specials, ...userSymbols, ...(byteFallback ? Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`) : []), ...mergedPieces, ...alphabet];
   order.forEach((p, i) => (vocab[p] = i));
   const unk = specials.find((s) => UNK_NAMES.includes(s))!;
+  const bosToken = opts.bos ? specials.find((s) => BOS_NAMES.includes(s))! : null;
   const metaspace = { type: 'Metaspace', replacement: WS, prepend_scheme: scheme, split: true };
   const doc = {
     version: '1.0',
@@ -238,7 +247,7 @@ function learn(wordCounts: Map<string, number>, specials: string[], userSymbols:
     added_tokens: added.map((t) => ({ id: t.id, content: t.content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: t.special })),
     normalizer: null,
     pre_tokenizer: metaspace,
-    post_processor: null,
+    post_processor: bosToken !== null ? bosTemplate(bosToken, specials.indexOf(bosToken)) : null,
     decoder: {
       type: 'Sequence',
       decoders: [

@@ -8,6 +8,13 @@ export interface Tokenizer {
   readonly padId: number;
   readonly eosId: number;
   readonly unkId: number;
+  /** Id of the BOS token (by name: `<s>`, `[BOS]`, ...; see BOS_NAMES), or -1. */
+  readonly bosId: number;
+  /**
+   * Whether documents and prompts start with `bosId` (HF: a post_processor that puts BOS first; set by
+   * the `bos_token` config key, see withBos). `encode` never adds it: encodeDocument and promptIds do.
+   */
+  readonly addBos: boolean;
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
   /**

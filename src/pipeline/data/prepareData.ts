@@ -14,6 +14,7 @@ import { isValidationDoc } from '../../streams/sources/split.ts';
 import { trainBpeOnCorpus } from './trainBpeOnCorpus.ts';
 import { spBpeOptions, trainSpBpeOnCorpus } from './trainSpBpeOnCorpus.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
+import { withBos } from '../../model/tokenizer/withBos.ts';
 import { charVocabFile } from '../../model/formats/tokenCacheFormat.ts';
 import { corpusFingerprint } from '../../streams/cache/tokenCacheFingerprint.ts';
 import { readCachedVocab, writeCachedVocab } from '../../streams/cache/tokenCacheVocab.ts';
@@ -57,15 +58,19 @@ export const BPE_SPECIALS = ['[PAD]', '[EOS]', '[UNK]'];
  * The tokenizer a run uses: a char vocabulary read from the corpus, or a tokenizer.json. When the
  * named tokenizer.json does not exist and vocab_size is set, a BPE of that size (byte-level, or
  * SentencePiece-style with tokenizer_type sp_bpe) is trained
- * on the corpus (one streaming pass) and written there; `trained` says so. With token_cache on, the
+ * on the corpus (one streaming pass) and written there; `trained` says so. With bos_token the tokenizer
+ * puts its BOS before every document (a trained one gets [BOS] or <s>; see withBos). With token_cache on, the
  * char vocabulary is kept in cache_dir by corpus fingerprint, so a warm start reads no corpus at all
  * (`cachedVocab` says it came from there).
  */
 /** What {@link resolveTokenizer} reads. */
-export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'> & Partial<Pick<Config, 'tokenizerType' | 'characterCoverage' | 'byteFallback' | 'userDefinedSymbols'>>;
+export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' | 'vocabSize'> & Partial<Pick<Config, 'tokenizerType' | 'characterCoverage' | 'byteFallback' | 'userDefinedSymbols' | 'bosToken'>>;
 
 export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'> = {}): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
-  if (cfg.tokenizer === 'char') return charTokenizer(cfg, opts);
+  if (cfg.tokenizer === 'char') {
+    if (cfg.bosToken) throw new ConfigError('bos_token: a char tokenizer has no BOS token; use a BPE tokenizer (tokenizer: PATH.json with vocab_size), or set bos_token: false');
+    return charTokenizer(cfg, opts);
+  }
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);
     const byteMin = 256 + BPE_SPECIALS.length;
@@ -74,14 +79,15 @@ export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<Tokenize
     }
     const { tokenizer } =
       cfg.tokenizerType === 'sp_bpe'
-        ? await trainSpBpeOnCorpus(cfg, spBpeOptions({ vocabSize: cfg.vocabSize, characterCoverage: cfg.characterCoverage ?? 0.9995, byteFallback: cfg.byteFallback ?? 'auto', userDefinedSymbols: cfg.userDefinedSymbols ?? '' }))
-        : await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS });
+        ? await trainSpBpeOnCorpus(cfg, { ...spBpeOptions({ vocabSize: cfg.vocabSize, characterCoverage: cfg.characterCoverage ?? 0.9995, byteFallback: cfg.byteFallback ?? 'auto', userDefinedSymbols: cfg.userDefinedSymbols ?? '' }), bos: cfg.bosToken ?? false })
+        : await trainBpeOnCorpus(cfg, { vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: BPE_SPECIALS, bos: cfg.bosToken ?? false });
     mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
     writeFileSync(cfg.tokenizer, JSON.stringify(tokenizer.toJSON()));
     return { tokenizer, trained: cfg.tokenizer };
   }
   try {
-    return { tokenizer: tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8'))) };
+    const tokenizer = tokenizerFromJSON(JSON.parse(readFileSync(cfg.tokenizer, 'utf8')));
+    return { tokenizer: cfg.bosToken ? withBos(tokenizer) : tokenizer };
   } catch (e) {
     throw new ConfigError(`tokenizer: ${cfg.tokenizer}: ${(e as Error).message}`);
   }
@@ -159,13 +165,13 @@ export async function prepareData(cfg: PrepareDataConfig, tokenizer: Tokenizer, 
     const isVal = new Uint8Array(docs.count);
     let nVal = 0;
     for (let d = 0; d < docs.count; d++) nVal += isVal[d] = (heldOut.size > 0 ? heldOut.has(docs.file(d)) : isValidationDoc(docs.corpusIndex(d), cfg.seed, cfg.valFraction)) ? 1 : 0;
-    // min_tokens / max_tokens: documents left out by their length in the index (EOS not counted), no token read
+    // min_tokens / max_tokens: documents left out by their length in the index (BOS and EOS not counted), no token read
     const bounds = { min: cfg.minTokens ?? 0, max: cfg.maxTokens ?? 0 };
     let out = 0;
     if (bounds.min || bounds.max) {
-      const eos = tokenizer.eosId >= 0 ? 1 : 0;
+      const framing = (tokenizer.eosId >= 0 ? 1 : 0) + (tokenizer.addBos ? 1 : 0);
       for (let d = 0; d < docs.count; d++)
-        if (!withinLength(docs.length(d) - eos, bounds)) {
+        if (!withinLength(docs.length(d) - framing, bounds)) {
           nVal -= isVal[d];
           isVal[d] = 2;
           out++;

@@ -1,6 +1,6 @@
 /**
  * A tokenizing worker thread (see tokenizeInParallel): for each unit it is sent, reads the unit's
- * rows, normalises and tokenizes them (EOS appended) and streams the ids into `shard-NNNNN.bin` of
+ * rows, normalises and tokenizes them (BOS first when the tokenizer adds one, EOS appended) and streams the ids into `shard-NNNNN.bin` of
  * the partial cache directory, then records the unit as done in `unit-NNNNN.json` (written last,
  * by rename, so a unit whose record exists is complete). Posts progress about 4 times a second.
  */
@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { CorpusDoc, DocMeta } from '../../core/corpusDoc.ts';
 import { encodeMeta, type TokenDtype } from '../../model/formats/tokenCacheFormat.ts';
 import { docMeta } from '../../operators/tokenize.ts';
+import { encodeDocument } from '../../model/tokenizer/documentIds.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import { normalizeString } from '../../model/tokenizer/normalize.ts';
 import { readJsonlRange } from '../../streams/sources/readJsonl.ts';
@@ -109,7 +110,7 @@ if (parentPort) {
   const port = parentPort;
   const d = workerData as TokenizeWorkerData;
   const tokenizer = tokenizerFromJSON(d.tokenizer);
-  const encode = (text: string) => tokenizer.encode(text);
+  const encode = (text: string) => encodeDocument(tokenizer, text);
   let queue = Promise.resolve();
   port.on('message', (m: { unit: number; spec: TokenizeUnit } | 'exit') => {
     if (m === 'exit') {

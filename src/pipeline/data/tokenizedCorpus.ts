@@ -65,8 +65,9 @@ export interface TokenizedCorpusOptions {
 export const UNIT_BYTES = 32_000_000;
 
 /**
- * The corpus of `cfg` tokenized with `tokenizer` (EOS appended), from the token cache when one matches
- * the corpus fingerprint and tokenizer hash, otherwise read, normalised and tokenized into the cache:
+ * The corpus of `cfg` tokenized with `tokenizer` (BOS first when the tokenizer adds one, EOS appended),
+ * from the token cache when one matches the corpus fingerprint and tokenizer hash (which covers the BOS
+ * setting: a tokenizer that adds BOS has another tokenizer.json, so another hash), otherwise read, normalised and tokenized into the cache:
  * by `tokenize_workers` worker threads when the corpus spans several units (tokenizeInParallel,
  * resumable), else in one streaming pass here. A stale, corrupt or truncated cache is rebuilt with a
  * warning; a cache that cannot be written is a warning too (the documents are then kept in memory).

@@ -2,6 +2,7 @@ import { DataError } from '../../core/errors/DataError.ts';
 import type { SequencePair } from '../../model/nn/preference/prefBatch.ts';
 import { type ChatTurn, encodeChat } from '../../model/tokenizer/chatTemplate.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
+import { encodeDocument } from '../../model/tokenizer/documentIds.ts';
 import type { Text } from './preferenceRecords.ts';
 
 /**
@@ -18,7 +19,7 @@ export function preferenceEncoder(tokenizer: Tokenizer, systemPrompt?: string): 
   return (prompt, completion) => {
     if (typeof prompt === 'string') {
       if (typeof completion !== 'string') throw new DataError('a plain-text prompt needs a plain-text completion (or give the prompt as a list of turns)');
-      const p = tokenizer.encode(prompt);
+      const p = encodeDocument(tokenizer, prompt);
       const eos = tokenizer.eosId >= 0 ? [tokenizer.eosId] : [];
       return { prompt: p.length ? p : eos.length ? eos : [0], completion: [...tokenizer.encode(completion), ...eos] };
     }

@@ -6,6 +6,7 @@ import type { GptConfig } from '../../core/config/gptConfig.ts';
 import { deriveSeed, Rng } from '../../model/nn/rng.ts';
 import { chatStopIds } from '../../model/tokenizer/chatPrompt.ts';
 import { encodeChat, hasChatTokens } from '../../model/tokenizer/chatTemplate.ts';
+import { promptIds } from '../../model/tokenizer/documentIds.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
 
 /** The user message a chat run (task sft) samples an answer to when sample_prompt is empty. */
@@ -25,13 +26,11 @@ export function sampler(
 ): (s: StepState) => Promise<{ prompt: string; text: string }> {
   const chat = cfg.task === 'sft' && hasChatTokens(tokenizer);
   const prompt = chat ? cfg.samplePrompt || CHAT_SAMPLE_PROMPT : cfg.samplePrompt;
-  const promptIds = chat
-    ? encodeChat(tokenizer, [{ role: 'user', content: prompt }], { addGenerationPrompt: true }).ids
-    : cfg.samplePrompt ? tokenizer.encode(cfg.samplePrompt) : [tokenizer.eosId >= 0 ? tokenizer.eosId : 0];
+  const startIds = chat ? encodeChat(tokenizer, [{ role: 'user', content: prompt }], { addGenerationPrompt: true }).ids : promptIds(tokenizer, cfg.samplePrompt);
   const stop = chat ? chatStopIds(tokenizer)[0] : tokenizer.eosId;
   return async (s) => {
     const rng = new Rng(deriveSeed(cfg.seed, s.step, 0x5a));
-    const ids = await generateIds(weights, gcfg, promptIds, cfg.sampleTokens, { temperature: cfg.temperature, topK: cfg.topK }, rng, stop);
+    const ids = await generateIds(weights, gcfg, startIds, cfg.sampleTokens, { temperature: cfg.temperature, topK: cfg.topK }, rng, stop);
     return { prompt, text: tokenizer.decode(ids) };
   };
 }

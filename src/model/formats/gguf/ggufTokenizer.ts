@@ -19,8 +19,9 @@ import type { GgufKv } from './ggufFile.ts';
  *   BPE (longest first) and prints their text as it is, which gives CharTokenizer's ids; no merges.
  *   A character outside the vocabulary is dropped by llama.cpp (Versiflow gives [UNK]).
  *
- * BOS = EOS = Versiflow's EOS (documents end with EOS, so a text starts after one), no BOS/EOS
- * added on encode (as Versiflow trains). Ids above the tokenizer's size (a padded model vocab) are
+ * A tokenizer that adds BOS (bos_token) writes its BOS id and `add_bos_token` true, so llama.cpp
+ * starts every prompt with it as Versiflow trained; otherwise BOS = EOS = Versiflow's EOS (documents
+ * end with EOS, so a text starts after one) and no BOS is added. EOS is never added on encode. Ids above the tokenizer's size (a padded model vocab) are
  * UNUSED placeholders.
  */
 
@@ -69,10 +70,10 @@ export function ggufTokenizerKv(t: Tokenizer, vocabSize: number): GgufTokenizerM
     { key: 'tokenizer.ggml.tokens', type: 'array', elem: 'string', value: tokens },
     { key: 'tokenizer.ggml.token_type', type: 'array', elem: 'int32', value: types },
     { key: 'tokenizer.ggml.merges', type: 'array', elem: 'string', value: merges },
-    { key: 'tokenizer.ggml.bos_token_id', type: 'uint32', value: id(t.eosId) },
+    { key: 'tokenizer.ggml.bos_token_id', type: 'uint32', value: id(t.addBos ? t.bosId : t.eosId) },
     { key: 'tokenizer.ggml.eos_token_id', type: 'uint32', value: id(t.eosId) },
     { key: 'tokenizer.ggml.padding_token_id', type: 'uint32', value: id(t.padId) },
-    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: false },
+    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: t.addBos },
     { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
   ];
   if (t.unkId >= 0) kv.push({ key: 'tokenizer.ggml.unknown_token_id', type: 'uint32', value: t.unkId });
@@ -110,7 +111,7 @@ function sentencePieceKv(t: SentencePieceBpeTokenizer, vocabSize: number): GgufT
   for (let id = tokens.length; id < vocabSize; id++) (tokens.push(`[UNUSED_${id}]`), types.push(TOKEN_TYPE.UNUSED), scores.push(-1e9));
   const prefix = s.metaspace ? s.metaspace.prependScheme !== 'never' : s.normalize.some((n) => 'prepend' in n);
   const id = (n: number) => (n >= 0 ? n : 0);
-  const bos = t.tokenToId('<s>');
+  const bos = t.addBos ? t.bosId : t.tokenToId('<s>');
   const kv: GgufKv[] = [
     { key: 'tokenizer.ggml.model', type: 'string', value: 'llama' },
     { key: 'tokenizer.ggml.tokens', type: 'array', elem: 'string', value: tokens },
@@ -118,7 +119,7 @@ function sentencePieceKv(t: SentencePieceBpeTokenizer, vocabSize: number): GgufT
     { key: 'tokenizer.ggml.token_type', type: 'array', elem: 'int32', value: types },
     { key: 'tokenizer.ggml.bos_token_id', type: 'uint32', value: id(bos >= 0 ? bos : t.eosId) },
     { key: 'tokenizer.ggml.eos_token_id', type: 'uint32', value: id(t.eosId) },
-    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: false },
+    { key: 'tokenizer.ggml.add_bos_token', type: 'bool', value: t.addBos },
     { key: 'tokenizer.ggml.add_eos_token', type: 'bool', value: false },
     { key: 'tokenizer.ggml.add_space_prefix', type: 'bool', value: prefix },
   ];

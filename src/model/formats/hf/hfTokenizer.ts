@@ -77,12 +77,13 @@ export function tokenContent(doc: Doc, id: number): string | null {
 }
 
 /**
- * Special ids for config.json: EOS also serves as BOS (Versiflow ends every document with EOS, so a
- * text starts after one, and an empty prompt starts from EOS, as GPT-2's <|endoftext|>).
+ * Special ids for config.json: the BOS of a tokenizer that adds one (bos_token); otherwise EOS also
+ * serves as BOS (Versiflow ends every document with EOS, so a text starts after one, and an empty
+ * prompt starts from EOS, as GPT-2's <|endoftext|>).
  */
 export function specialIdsOf(t: Tokenizer): SpecialIds {
   const id = (n: number) => (n >= 0 ? n : null);
-  return { bos: id(t.eosId), eos: id(t.eosId), pad: id(t.padId) };
+  return { bos: id(t.addBos ? t.bosId : t.eosId), eos: id(t.eosId), pad: id(t.padId) };
 }
 
 /** special_tokens_map.json: the special tokens by role (roles without a token are left out). */
@@ -93,6 +94,8 @@ export function specialTokensMap(t: Tokenizer, doc: Doc): Record<string, string>
     out.bos_token = eos;
     out.eos_token = eos;
   }
+  const bos = t.addBos ? tokenContent(doc, t.bosId) : null;
+  if (bos !== null) out.bos_token = bos;
   const pad = tokenContent(doc, t.padId);
   if (pad !== null) out.pad_token = pad;
   const unk = tokenContent(doc, t.unkId);
@@ -101,8 +104,8 @@ export function specialTokensMap(t: Tokenizer, doc: Doc): Record<string, string>
 }
 
 /**
- * tokenizer_config.json: PreTrainedTokenizerFast over tokenizer.json (no BOS/EOS added on encode, as
- * Versiflow trains; no clean-up of spaces on decode, which would change the text), the special
+ * tokenizer_config.json: PreTrainedTokenizerFast over tokenizer.json (BOS added on encode when the
+ * tokenizer adds one, as its tokenizer.json's TemplateProcessing does; never EOS; no clean-up of spaces on decode, which would change the text), the special
  * tokens, the context as model_max_length, and the chat template (as `chat_template`) when the
  * tokenizer has the chat tokens.
  */
@@ -115,7 +118,7 @@ export function tokenizerConfigJson(t: Tokenizer, doc: Doc, context: number): Do
   return {
     tokenizer_class: 'PreTrainedTokenizerFast',
     model_max_length: context,
-    add_bos_token: false,
+    add_bos_token: t.addBos,
     add_eos_token: false,
     clean_up_tokenization_spaces: false,
     ...specialTokensMap(t, doc),
