@@ -37,9 +37,11 @@ export function registerWasmBatchMatMul(native: NativeGemm | null = null): void 
     kernelFunc: (args: KernelArgs) => {
       const backend = args.backend as unknown as WasmBackend;
       const stockFunc = original.kernelFunc as (a: KernelArgs) => tf.TensorInfo;
-      if (native) return nativeBatchMatMul(args, backend, stockFunc, native);
+      const o = operandsOf(args);
+      if (!o) return stockFunc(args);
+      if (native && outputRows(o) >= NATIVE_MIN_ROWS) return nativeBatchMatMul(o, backend, native);
       cmatmul ??= cwrapMatMul(backend);
-      return fastBatchMatMul(args, backend, stockFunc, cmatmul);
+      return fastBatchMatMul(o, backend, cmatmul);
     },
     fast: true,
     stock: original,
@@ -101,9 +103,21 @@ function operandsOf(args: KernelArgs): Operands | null {
   return { a, b, transposeA: !!transposeA, transposeB: !!transposeB, batchA, batchB, batchDims };
 }
 
-function fastBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: KernelArgs) => tf.TensorInfo, cmatmul: CMatMul): tf.TensorInfo {
-  const o = operandsOf(args);
-  if (!o) return stock(args);
+/**
+ * Below this many output rows per product the native GEMM loses to XNNPACK, whose operator caches
+ * the packed weights across calls: one token's decode step (1–8 rows) ran 1.3–1.7× faster on
+ * XNNPACK, while 64 rows and up ran 1.8–3.3× faster on onnxruntime (a 2-core AVX2 machine,
+ * docs/benchmarks.md#figures-behind-source-comments).
+ */
+const NATIVE_MIN_ROWS = 32;
+
+/** Rows of one product the engines see: a batched `a` against an unbatched `b` is one tall product. */
+const outputRows = (o: Operands): number => {
+  const M = o.transposeA ? o.a.shape[o.a.shape.length - 1] : o.a.shape[o.a.shape.length - 2];
+  return o.batchB === 1 && !o.transposeA ? o.batchA * M : M;
+};
+
+function fastBatchMatMul(o: Operands, backend: WasmBackend, cmatmul: CMatMul): tf.TensorInfo {
   const { batchA, batchB } = o;
   const temps: tf.TensorInfo[] = [];
   const at = o.transposeA ? transposeLast2(o.a, backend, temps) : o.a;
@@ -139,9 +153,7 @@ function fastBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: Kern
  * The product on the native GEMM (nativeGemm.ts), reading the operands and writing the output in
  * place in wasm memory: no copies, transposes as flags.
  */
-function nativeBatchMatMul(args: KernelArgs, backend: WasmBackend, stock: (a: KernelArgs) => tf.TensorInfo, gemm: NativeGemm): tf.TensorInfo {
-  const o = operandsOf(args);
-  if (!o) return stock(args);
+function nativeBatchMatMul(o: Operands, backend: WasmBackend, gemm: NativeGemm): tf.TensorInfo {
   const [ra, ca] = o.a.shape.slice(-2);
   const [rb, cb] = o.b.shape.slice(-2);
   const M = o.transposeA ? ca : ra;

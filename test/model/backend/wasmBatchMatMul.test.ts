@@ -43,18 +43,21 @@ describe.each([
     registerWasmBatchMatMul(gemm); // replaces the kernel: this engine for the tests below
   });
 
+  // output rows ≥ 32 (NATIVE_MIN_ROWS) in all but the last two, so both engines run them
   const cases: [string, number[], number[], boolean, boolean][] = [
     ['plain 2-D', [37, 19], [19, 23], false, false],
-    ['transposeA (dW = xᵀ·dy)', [37, 19], [37, 23], true, false],
+    ['transposeA (dW = xᵀ·dy)', [19, 37], [19, 23], true, false],
     ['transposeB (dx = dy·Wᵀ, tied head)', [37, 19], [23, 19], false, true],
     ['both transposed', [19, 37], [23, 19], true, true],
-    ['batched a, unbatched b', [2, 3, 5, 7], [7, 4], false, false],
-    ['batched a, unbatched b, transposeB', [2, 3, 5, 7], [4, 7], false, true],
-    ['unbatched a, batched b', [5, 7], [3, 7, 4], false, false],
-    ['both batched (attention q·kᵀ)', [2, 3, 6, 8], [2, 3, 6, 8], false, true],
-    ['both batched, transposeA (attention backward)', [2, 3, 6, 8], [2, 3, 6, 5], true, false],
-    ['both batched, both transposed', [3, 7, 5], [3, 4, 7], true, true],
-    ['unbatched a, batched b, transposeA (broadcast)', [7, 5], [3, 7, 4], true, false],
+    ['batched a, unbatched b', [2, 3, 35, 7], [7, 4], false, false],
+    ['batched a, unbatched b, transposeB', [2, 3, 35, 7], [4, 7], false, true],
+    ['unbatched a, batched b', [33, 7], [3, 7, 4], false, false],
+    ['both batched (attention q·kᵀ)', [2, 3, 33, 8], [2, 3, 33, 8], false, true],
+    ['both batched, transposeA (attention backward)', [2, 3, 6, 33], [2, 3, 6, 5], true, false],
+    ['both batched, both transposed', [3, 7, 34], [3, 4, 7], true, true],
+    ['unbatched a, batched b, transposeA (broadcast)', [7, 33], [3, 7, 4], true, false],
+    ['batched a, unbatched b, transposeA', [3, 7, 33], [7, 4], true, false],
+    ['few rows (XNNPACK in both engines: a decode step)', [2, 3, 1, 7], [7, 4], false, false],
     ['partial broadcast falls back to stock', [2, 1, 4, 3], [1, 3, 3, 5], false, false],
   ];
   for (const [name, sa, sb, ta, tb] of cases) {
@@ -67,7 +70,7 @@ describe.each([
 
   it('gives the cpu gradients of a two-layer product with transposes', () => {
     const f = () => {
-      const x = rand([24, 8], 3);
+      const x = rand([40, 8], 3);
       const w1 = rand([8, 5], 4);
       const w2 = rand([7, 5], 5);
       const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.matMul(tf.matMul(a, b).tanh(), c, false, true).square().sum());
@@ -79,8 +82,8 @@ describe.each([
 
   it('frees its temporaries and views (no tensor or wasm memory leak)', () => {
     tf.setBackend('wasm');
-    const a = rand([2, 3, 6, 8], 6);
-    const b = rand([2, 3, 6, 8], 7);
+    const a = rand([2, 3, 40, 8], 6);
+    const b = rand([2, 3, 40, 8], 7);
     tf.tidy(() => tf.matMul(a, b, false, true)); // warm-up
     const before = tf.memory().numTensors;
     const ids = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
