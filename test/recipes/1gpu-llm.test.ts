@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tokenizerFromJSON } from '../../src/model/tokenizer/loadTokenizer.ts';
 import { importModel } from '../../src/pipeline/import/importModel.ts';
 import { smokeRun } from './recipeFixture.ts';
 
@@ -36,5 +37,11 @@ describe('recipe 1gpu-llm (smoke)', () => {
     expect([0.7, 1]).toContain(decoding.temperature);
     const back = await importModel({ from: join(r.out, 'export/hf'), out: join(r.out, 'reimported') });
     expect(back.kind).toBe('hf-gpt2');
+    // the source's BOS before each document (bos_token: true): the tokenizer trained with [BOS] after the
+    // 3 specials, recorded in its tokenizer.json, carried to the checkpoints and the export
+    const tok = tokenizerFromJSON(r.json('tokenizer/tokenizer.json') as Record<string, unknown>);
+    expect([tok.addBos, tok.bosId]).toEqual([true, 3]);
+    expect(r.json('export/hf/tokenizer_config.json')).toMatchObject({ add_bos_token: true, bos_token: '[BOS]' });
+    expect(r.json('export/hf/config.json')).toMatchObject({ bos_token_id: 3 });
   }, 120_000);
 });
