@@ -3,7 +3,9 @@
  *   char-10m  6 × 384, 6 heads, LayerNorm, GELU, learned positions   batch 8 × 256
  *   25m       5 × 384, latent K/V, RMSNorm, RoPE, SwiGLU, V 24,000    batch 1 × 512
  *   75m       12 × 640, latent K/V, RMSNorm, RoPE, SwiGLU, V 24,000   batch 1 × 512
- * Versiflow: wasm backend with 1 and 2 XNNPACK threads (bench/cpuProbe.ts, a process each);
+ * Versiflow: the wasm backend with its products on onnxruntime's native GEMM (cpu_matmul:
+ * onnxruntime, all cores; the default where onnxruntime-node is installed), and the path before it,
+ * XNNPACK with 1 and 2 wasm threads (cpu_matmul: xnnpack) — bench/cpuProbe.ts, a process each;
  * PyTorch: bench/reference/cpu_step.py with 1 and 2 threads, when /usr/bin/python3 has torch.
  * Each side's best thread count is kept; the ratio is Versiflow ÷ PyTorch tokens/s. The runs of a
  * shape alternate (ours 1, torch 1, ours 2, torch 2) so that load from other processes hits both.
@@ -33,6 +35,7 @@ export function cpuInputs(): BenchInput[] {
   return [
     { ...repoFile('script', 'bench/cpuProbe.ts', 'one Versiflow measurement per process'), verify: async () => (await import('./cpuProbe.ts'), 'imports') },
     packageInput('tsx', 'the probe runs under node --import tsx'),
+    packageInput('onnxruntime-node', 'the native GEMM of cpu_matmul: onnxruntime (without it the onnxruntime column reads n/a)', true),
     ...wasmBinaries('the wasm backend of the probes', ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']),
     ...CPU_SHAPES.map((s) => configInput(s.shape, `the ${s.shape} shape`)),
     repoFile('script', 'bench/reference/cpu_step.py', 'the PyTorch reference'),
@@ -82,25 +85,28 @@ export async function benchCpu(log: (s: string) => void = (s) => process.stdout.
   const steps = Number(process.env.BENCH_STEPS ?? 2);
   const only = process.env.BENCH_SHAPES?.split(',').map((s) => s.trim());
   const version = await torchVersion();
-  log(`cpu bench: training steps (forward, backward, clip, AdamW), ${steps} timed after 1 warm-up, tokens/s, best of 1 and 2 threads`);
+  log(`cpu bench: training steps (forward, backward, clip, AdamW), ${steps} timed after 1 warm-up, tokens/s; xnnpack and pytorch: best of 1 and 2 threads; onnxruntime: native GEMM on all cores; ratio: Versiflow's best ÷ PyTorch, before: XNNPACK ÷ PyTorch`);
   log(version ? `PyTorch ${version} at ${PYTHON}` : `PyTorch: not available at ${PYTHON} (apt-get install python3-torch), ratios skipped`);
-  log(`${'shape'.padEnd(10)} ${'batch'.padEnd(8)} ${'versiflow'.padStart(16)} ${'pytorch'.padStart(16)} ${'ratio'.padStart(7)}  target  load`);
+  log(`${'shape'.padEnd(10)} ${'batch'.padEnd(8)} ${'xnnpack'.padStart(12)} ${'onnxruntime'.padStart(12)} ${'pytorch'.padStart(12)} ${'ratio'.padStart(7)} ${'before'.padStart(7)}  target  load`);
   for (const s of CPU_SHAPES) {
     if (only && !only.includes(s.shape)) continue;
     const load0 = loadavg()[0];
-    const v: (number | null)[] = [];
+    const x: (number | null)[] = [];
     const p: (number | null)[] = [];
+    const shape = { shape: s.shape, batch: s.batch, context: s.context, steps };
+    const native = await ours({ ...shape, threads: 1, matmul: 'onnxruntime' });
     for (const threads of [1, 2]) {
-      v.push(await ours({ shape: s.shape, threads, batch: s.batch, context: s.context, steps }));
+      x.push(await ours({ ...shape, threads, matmul: 'xnnpack' }));
       p.push(version ? await torch(s.shape, threads, s.batch, s.context, steps) : null);
     }
-    const bv = best(v);
+    const bx = best(x);
     const bp = best(p);
-    const ratio = bv && bp ? bv.value / bp.value : null;
+    const bv = Math.max(native ?? 0, bx?.value ?? 0) || null;
+    const ratio = (v: number | null | undefined) => (v && bp ? `${(v / bp.value).toFixed(2)}×` : 'n/a');
     const cell = (b: { value: number; at: number } | null) => (b ? `${b.value.toFixed(0)} (${b.at}t)` : 'n/a');
     log(
-      `${s.shape.padEnd(10)} ${`${s.batch}×${s.context}`.padEnd(8)} ${cell(bv).padStart(16)} ${cell(bp).padStart(16)} ${(ratio ? `${ratio.toFixed(2)}×` : 'n/a').padStart(7)}  ` +
-        `${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+      `${s.shape.padEnd(10)} ${`${s.batch}×${s.context}`.padEnd(8)} ${cell(bx).padStart(12)} ${(native ? native.toFixed(0) : 'n/a').padStart(12)} ${cell(bp).padStart(12)} ` +
+        `${ratio(bv).padStart(7)} ${ratio(bx?.value).padStart(7)}  ${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
     );
   }
 }
