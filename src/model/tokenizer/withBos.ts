@@ -1,5 +1,6 @@
 import { bosTemplate } from './bosTemplate.ts';
 import { BpeTokenizer } from './bpeTokenizer.ts';
+import { CharTokenizer } from './charTokenizer.ts';
 import { SentencePieceBpeTokenizer } from './sentencePieceBpeTokenizer.ts';
 import type { Tokenizer } from './types.ts';
 
@@ -8,11 +9,12 @@ import type { Tokenizer } from './types.ts';
  * same vocabulary and ids, with HF's TemplateProcessing post_processor added to its tokenizer.json, so
  * its hash (and with it the token cache's key and the checkpoint's record) differs from the tokenizer
  * without BOS, and HF `tokenizers`/transformers.js add the BOS on encode too. The BOS is the special
- * token named as BOS_NAMES lists (a byte-level BPE: `<|endoftext|>` last, as GPT-2). A tokenizer that
- * already adds one is returned as it is.
+ * token named as BOS_NAMES lists (a byte-level BPE: `<|endoftext|>` last, as GPT-2); a char tokenizer
+ * gets `[BOS]` after its characters (`{bos: true}` in its document). A tokenizer that already adds one
+ * is returned as it is.
  *
- * @throws Error when the tokenizer has no BOS token (train one with bos: the trainers add `[BOS]` or
- * `<s>`), or is a char tokenizer.
+ * @throws Error when a BPE tokenizer has no BOS token (train one with bos: the trainers add `[BOS]` or
+ * `<s>`).
  */
 export function withBos(tokenizer: Tokenizer): Tokenizer {
   if (tokenizer.addBos) return tokenizer;
@@ -24,7 +26,8 @@ export function withBos(tokenizer: Tokenizer): Tokenizer {
     if (tokenizer instanceof SentencePieceBpeTokenizer) return SentencePieceBpeTokenizer.fromJSON({ ...tokenizer.spec.doc, post_processor: bosTemplate(content, tokenizer.bosId) });
     return new BpeTokenizer({ ...tokenizer.spec, bosToken: content });
   }
-  throw new Error(`a ${tokenizer.kind} tokenizer has no BOS token: bos_token needs a BPE tokenizer (tokenizer: PATH.json with vocab_size)`);
+  if (tokenizer instanceof CharTokenizer) return new CharTokenizer(tokenizer.chars, { bos: true });
+  throw new Error(`a ${tokenizer.kind} tokenizer has no BOS token: bos_token needs a BPE or char tokenizer`);
 }
 
 function tokenContent(t: BpeTokenizer | SentencePieceBpeTokenizer): string {

@@ -68,8 +68,8 @@ export type TokenizerConfig = TokenizedCorpusConfig & Pick<Config, 'tokenizer' |
 
 export async function resolveTokenizer(cfg: TokenizerConfig, opts: Pick<TokenizedCorpusOptions, 'onProgress' | 'step'> = {}): Promise<{ tokenizer: Tokenizer; trained?: string; cachedVocab?: boolean }> {
   if (cfg.tokenizer === 'char') {
-    if (cfg.bosToken) throw new ConfigError('bos_token: a char tokenizer has no BOS token; use a BPE tokenizer (tokenizer: PATH.json with vocab_size), or set bos_token: false');
-    return charTokenizer(cfg, opts);
+    const got = await charTokenizer(cfg, opts);
+    return cfg.bosToken ? { ...got, tokenizer: withBos(got.tokenizer) } : got;
   }
   if (!existsSync(cfg.tokenizer)) {
     if (cfg.vocabSize <= 0) throw new ConfigError(`tokenizer: ${cfg.tokenizer} does not exist; set vocab_size to have one trained at start, use \`char\`, or run \`versiflow tokenizer train\``);

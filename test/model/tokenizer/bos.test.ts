@@ -9,6 +9,8 @@ import { tokenizerFromJSON } from '../../../src/model/tokenizer/loadTokenizer.ts
 import { trainSentencePieceBpe } from '../../../src/model/tokenizer/sentencePieceBpeTrainer.ts';
 import { withBos } from '../../../src/model/tokenizer/withBos.ts';
 import { withChatTokens } from '../../../src/model/tokenizer/addSpecialTokens.ts';
+import { CharTokenizer } from '../../../src/model/tokenizer/charTokenizer.ts';
+import { charDocFromHf, charTokenizerJson } from '../../../src/model/formats/hf/hfTokenizer.ts';
 import { samplePoems, TRICKY_TEXTS } from './hfReference.ts';
 
 /**
@@ -106,5 +108,24 @@ describe('BOS on the SentencePiece-style BPE', () => {
     // specials without a BOS get <s> appended
     const noS = trainSentencePieceBpe(POEMS, { vocabSize: 600, specialTokens: ['<unk>', '</s>'], bos: true }).tokenizer;
     expect([noS.bosId, noS.tokenToId('<s>'), noS.addBos]).toEqual([2, 2, true]);
+  });
+});
+
+describe('BOS on the char tokenizer', () => {
+  it('[BOS] goes after the characters (their ids stay), decoding drops it; its HF form encodes with it first in HF tokenizers and reads back', async () => {
+    const chars = [...'abc пр'];
+    const plain = new CharTokenizer(chars);
+    const bos = withBos(plain) as CharTokenizer;
+    expect([bos.addBos, bos.bosId, bos.vocabSize, plain.vocabSize]).toEqual([true, 9, 10, 9]);
+    expect(bos.encode('ab р')).toEqual(plain.encode('ab р'));
+    expect(encodeDocument(bos, 'ab р')).toEqual([9, ...plain.encode('ab р')]);
+    expect(bos.decode([9, 3, 4])).toBe('ab');
+    expect(bos.hash).not.toBe(plain.hash);
+    expect(CharTokenizer.fromJSON(bos.toJSON()).hash).toBe(bos.hash);
+    const doc = charTokenizerJson(bos);
+    const rust = HfTokenizer.fromString(JSON.stringify(doc));
+    for (const text of ['ab c', 'пр a', 'xyz']) expect((await rust.encode(text)).getIds(), text).toEqual(encodeDocument(bos, text));
+    expect(CharTokenizer.fromJSON(charDocFromHf(doc)!).hash).toBe(bos.hash);
+    expect(CharTokenizer.fromJSON(charDocFromHf(charTokenizerJson(plain))!).hash).toBe(plain.hash);
   });
 });

@@ -85,8 +85,15 @@ describe('bos_token in data preparation', () => {
     for (const d of [without, withBos, again]) d.close();
   }, 60_000);
 
-  it('a char tokenizer refuses bos_token, saying what to use', async () => {
+  it('a char tokenizer gets [BOS] after its characters; each document starts with it', async () => {
     const { base } = corpus();
-    await expect(resolveTokenizer(normalizeConfig({ ...base, tokenizer: 'char' }))).rejects.toThrow(/bos_token: a char tokenizer has no BOS token; use a BPE tokenizer/);
+    const cfg = normalizeConfig({ ...base, tokenizer: 'char', token_cache: false });
+    const { tokenizer } = await resolveTokenizer(cfg);
+    const chars = new Set(TEXTS.join('')).size;
+    expect([tokenizer.addBos, tokenizer.bosId, tokenizer.vocabSize]).toEqual([true, 3 + chars, 4 + chars]);
+    const one = await tokenizedCorpus(cfg, tokenizer);
+    const docs = docsOf(one.store!);
+    TEXTS.forEach((text, i) => expect(docs[i]).toEqual([3 + chars, ...tokenizer.encode(text), 1]));
+    one.store!.close();
   });
 });

@@ -1,5 +1,5 @@
 import { BpeTokenizer } from '../../tokenizer/bpeTokenizer.ts';
-import { CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
+import { CHAR_BOS, CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
 import { SentencePieceBpeTokenizer } from '../../tokenizer/sentencePieceBpeTokenizer.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { GgufKv } from './ggufFile.ts';
@@ -44,6 +44,7 @@ export function ggufTokenizerKv(t: Tokenizer, vocabSize: number): GgufTokenizerM
   if (t instanceof CharTokenizer) {
     CHAR_SPECIALS.forEach((s) => (tokens.push(s), types.push(TOKEN_TYPE.CONTROL)));
     for (const c of t.chars) (tokens.push(c), types.push(TOKEN_TYPE.USER_DEFINED));
+    if (t.addBos) (tokens.push(CHAR_BOS), types.push(TOKEN_TYPE.CONTROL));
     types[t.unkId] = TOKEN_TYPE.UNKNOWN;
     notes.push('char vocabulary written as llama.cpp user-defined tokens (raw text, no merges): llama.cpp encodes and decodes it like CharTokenizer, except that it drops characters outside the vocabulary instead of giving [UNK]');
   } else if (t instanceof BpeTokenizer) {

@@ -1,4 +1,5 @@
-import { CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
+import { bosTemplate, readBosTemplate } from '../../tokenizer/bosTemplate.ts';
+import { CHAR_BOS, CHAR_SPECIALS, CharTokenizer } from '../../tokenizer/charTokenizer.ts';
 import { CHAT_TEMPLATE, hasChatTokens } from '../../tokenizer/chatTemplate.ts';
 import type { Tokenizer } from '../../tokenizer/types.ts';
 import type { SpecialIds } from './hfConfig.ts';
@@ -21,19 +22,23 @@ type Doc = Record<string, unknown>;
 /** Marks an exported char tokenizer, so import can tell it from any WordLevel tokenizer. */
 const CHAR_PATTERN = '[\\s\\S]';
 
-/** HF tokenizer.json of a char tokenizer (see the file comment). */
+/**
+ * HF tokenizer.json of a char tokenizer (see the file comment). A char tokenizer with BOS has [BOS] as an
+ * added token after the characters (not in the model vocabulary) and a TemplateProcessing that puts it first.
+ */
 export function charTokenizerJson(t: CharTokenizer): Doc {
   const vocab: Record<string, number> = {};
   CHAR_SPECIALS.forEach((s, i) => (vocab[s] = i));
   t.chars.forEach((c, i) => (vocab[c] = i + CHAR_SPECIALS.length));
+  const specials: [string, number][] = [...CHAR_SPECIALS.map((s, i): [string, number] => [s, i]), ...(t.addBos ? [[CHAR_BOS, t.bosId] as [string, number]] : [])];
   return {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: CHAR_SPECIALS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: specials.map(([content, id]) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
     normalizer: null,
     pre_tokenizer: { type: 'Split', pattern: { Regex: CHAR_PATTERN }, behavior: 'Isolated', invert: false },
-    post_processor: null,
+    post_processor: t.addBos ? bosTemplate(CHAR_BOS, t.bosId) : null,
     decoder: { type: 'Fuse' },
     model: {
       type: 'BPE', dropout: null, unk_token: '[UNK]', continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false,
@@ -57,7 +62,7 @@ export function charDocFromHf(doc: Doc): Doc | null {
   if (CHAR_SPECIALS.some((s, i) => byId[i] !== s)) return null;
   const chars = byId.slice(CHAR_SPECIALS.length);
   if (chars.length + CHAR_SPECIALS.length !== Object.keys(vocab).length || chars.some((c) => c === undefined || [...c].length !== 1)) return null;
-  return new CharTokenizer(chars).toJSON();
+  return new CharTokenizer(chars, { bos: readBosTemplate(doc.post_processor).bos === CHAR_BOS }).toJSON();
 }
 
 /** The tokenizer.json of an export: the BPE document as it is, or the char tokenizer's HF form. */
