@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { TILED_MIN_T } from './cpu/tiledAttention.ts';
 
 /**
  * Which of Versiflow's fused WebGPU kernels the model and optimizer use. They replace compositions
@@ -65,4 +66,24 @@ export function kernelsInUse(): readonly FusedKernel[] {
 /** True when `k` is enabled and the active backend is webgpu (decided per call: tests switch backends). */
 export function fusedOn(k: FusedKernel): boolean {
   return enabled.has(k) && tf.getBackend() === 'webgpu';
+}
+
+let tiling = true;
+
+/**
+ * True when causal attention over T positions runs tiled on a CPU backend (wasm, cpu:
+ * cpu/tiledAttention.ts): no [T, T] scores, so memory grows with T, from TILED_MIN_T positions on,
+ * where it measured no slower than the stock ops. Not part of the `kernels` setting (that is the
+ * WebGPU set); decided per call, as fusedOn.
+ */
+export function tiledAttentionOn(T: number): boolean {
+  const b = tf.getBackend();
+  return tiling && T >= TILED_MIN_T && (b === 'wasm' || b === 'cpu');
+}
+
+/** Turns the CPU backends' tiled attention on or off (on by default; off to compare with the stock ops); returns the previous setting. */
+export function useTiledAttention(on: boolean): boolean {
+  const was = tiling;
+  tiling = on;
+  return was;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { fusedOn } from '../kernels/select.ts';
+import { fusedOn, tiledAttentionOn } from '../kernels/select.ts';
+import { tiledAttention } from '../kernels/cpu/tiledAttention.ts';
 import { layerNormFused, rmsNormFused } from '../kernels/webgpu/norms.ts';
 import { dropoutFused } from '../kernels/webgpu/dropout.ts';
 import { FLASH_MAX_HEAD_DIM, type FlashLayout, flashAttention } from '../kernels/webgpu/flashAttention.ts';
@@ -203,6 +204,11 @@ export function attention(x: tf.Tensor3D, w: Weights, i: number, c: GptConfig): 
     const layout: FlashLayout = tokenMajorOk(c) ? 'tokens' : 'heads';
     const qkv = projectQkv(x, w, i, c, 0, layout);
     return outProject(flashAttention(qkv.q, qkv.k, qkv.v, layout), w, i, c, layout);
+  }
+  // wasm, cpu: query blocks over the keys each can see, no [T, T] scores either
+  if (tiledAttentionOn(T)) {
+    const qkv = projectQkv(x, w, i, c);
+    return outProject(tiledAttention(qkv.q, qkv.k, qkv.v), w, i, c);
   }
   return attend(projectQkv(x, w, i, c), causalMask(T, c.heads / c.kvHeads), w, i, c);
 }

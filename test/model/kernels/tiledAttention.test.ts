@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
-import { blockRanges, tiledAttention } from '../../../src/model/kernels/cpu/tiledAttention.ts';
-import { attentionHeads, causalMask } from '../../../src/model/nn/gpt.ts';
+import { blockRanges, TILED_MIN_T, tiledAttention } from '../../../src/model/kernels/cpu/tiledAttention.ts';
+import { useTiledAttention } from '../../../src/model/kernels/select.ts';
+import { AdamW } from '../../../src/model/nn/adamw.ts';
+import { attentionHeads, causalMask, disposeWeights, forward, initWeights } from '../../../src/model/nn/gpt.ts';
+import { paramSpecs } from '../../../src/model/nn/gptConfig.ts';
+import { gradientStep } from '../../../src/model/nn/step.ts';
+import { randomBatch, tiny } from '../nn/tiny.ts';
 import { seeded } from './webgpuHarness.ts';
 
 /**
@@ -68,3 +73,77 @@ for (const backend of ['cpu', 'wasm'] as const) {
     }
   });
 }
+
+describe('memory of forward + backward (tf.profile peakBytes), wasm', () => {
+  /** Peak bytes, over those held before, of the gradients of sum(attn(q, k, v)) at B=1, H=2, d=8: scores dominate, not q, k, v. */
+  const peak = async (T: number, attn: typeof composite) => {
+    const q = tf.tensor4d(seeded(2 * T * 8, 1), [1, 2, T, 8]);
+    const k = tf.tensor4d(seeded(2 * T * 8, 2), [1, 2, T, 8]);
+    const v = tf.tensor4d(seeded(2 * T * 8, 3), [1, 2, T, 8]);
+    const step = () => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => attn(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D).sum())([q, k, v]));
+    step(); // warm: the stock path's causal mask is made once and cached
+    const before = tf.memory().numBytes;
+    const p = await tf.profile(step);
+    tf.dispose([q, k, v]);
+    return p.peakBytes - before;
+  };
+
+  it('grows about 2× from T = 512 to 1024 tiled (linear); the stock ops grow about 4× (their [T, T] scores)', async () => {
+    await setupBackend('wasm');
+    const tiled = (await peak(1024, tiledAttention)) / (await peak(512, tiledAttention));
+    const stock = (await peak(1024, composite)) / (await peak(512, composite));
+    expect(tiled).toBeGreaterThan(1.8);
+    expect(tiled).toBeLessThan(2.4);
+    expect(stock).toBeGreaterThan(3.5);
+    expect(await peak(1024, tiledAttention)).toBeLessThan((await peak(1024, composite)) / 4);
+  }, 30_000);
+});
+
+describe('a tiny model on wasm, tiled attention against the stock ops', () => {
+  it(`20 training steps at T = 130 (≥ TILED_MIN_T ${TILED_MIN_T}, three query blocks): the losses agree to 1e-5, not bit for bit`, async () => {
+    await setupBackend('wasm');
+    const c = tiny({ context: 130, initStd: 0.2 });
+    const run = (tiled: boolean) => {
+      const was = useTiledAttention(tiled);
+      try {
+        const w = initWeights(c, 5);
+        const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+        const losses: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const { loss, gradNorm } = gradientStep(w, c, opt, randomBatch(c, 2, 130, 100 + (i % 4)), 1e-2, i, 0);
+          losses.push(loss.dataSync()[0]);
+          tf.dispose([loss, gradNorm]);
+        }
+        // the path really switches: the tiled forward pads its diagonal masks (PadV2), the stock one does not
+        const kernels = new Set<string>();
+        const eng = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+        const orig = eng.runKernel;
+        eng.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
+          kernels.add(name);
+          return orig.call(this, name, ...rest);
+        };
+        try {
+          tf.tidy(() => forward(tf.tensor2d(randomBatch(c, 1, 130, 1).x, [1, 130], 'int32'), w, c));
+        } finally {
+          eng.runKernel = orig;
+        }
+        opt.dispose();
+        disposeWeights(w);
+        return { losses, padded: kernels.has('PadV2') };
+      } finally {
+        useTiledAttention(was);
+      }
+    };
+    const a = run(true);
+    const b = run(false);
+    expect(a.padded).toBe(true);
+    expect(b.padded).toBe(false);
+    let maxDiff = 0;
+    for (let i = 0; i < 20; i++) {
+      expect(Math.abs(a.losses[i] - b.losses[i]), `step ${i}`).toBeLessThan(1e-5 * b.losses[i]);
+      maxDiff = Math.max(maxDiff, Math.abs(a.losses[i] - b.losses[i]));
+    }
+    expect(maxDiff).toBeGreaterThan(0); // another summation order
+    expect(a.losses[19]).toBeLessThan(a.losses[0] - 0.1); // it trained
+  }, 60_000);
+});

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { hostView } from './hostMemory.ts';
 
 /**
  * Causal attention on the CPU backends (wasm, cpu) without a [T, T] tensor, forward or backward:
@@ -45,8 +46,8 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
       const dOut = dy.reshape([B * KV, g, T, d]);
       // D = rowsum(dO ∘ o) [B·KV, g, T, 1]: the softmax backward's row term, for every block at once
       const D = dy.mul(o).sum(-1, true).reshape([B * KV, g, T, 1]);
-      let dk = tf.zeros([B, KV, T, d]);
-      let dv = tf.zeros([B, KV, T, d]);
+      let dk: tf.Tensor | null = null; // [B, KV, T, d], summed over the blocks
+      let dv: tf.Tensor | null = null;
       const dqs: tf.Tensor[] = [];
       for (const [s, e] of blocks) {
         const [dq, dkNext, dvNext] = tf.tidy(() => {
@@ -59,15 +60,16 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
           const dkB = dS.matMul(blockRows(qs, s, e, B, KV, g, d), true, false); // [B, KV, e, d] (q pre-scaled)
           const dvB = p.matMul(dOb, true, false); // [B, KV, e, d]
           // dq of the block [B·KV, g, e−s, d]; dk, dv accumulated over the blocks
-          return [dS.matMul(ke).reshape([B * KV, g, e - s, d]), dk.add(e < T ? dkB.pad(pad) : dkB), dv.add(e < T ? dvB.pad(pad) : dvB)];
+          const full = (t: tf.Tensor) => (e < T ? t.pad(pad) : t);
+          return [dS.matMul(ke).reshape([B * KV, g, e - s, d]), dk ? dk.add(full(dkB)) : full(dkB), dv ? dv.add(full(dvB)) : full(dvB)];
         });
-        tf.dispose([dk, dv]);
+        if (dk && dv) tf.dispose([dk, dv]);
         dk = dkNext;
         dv = dvNext;
         dqs.push(dq);
       }
       const dq = (dqs.length === 1 ? dqs[0] : tf.concat(dqs, 2)).reshape([B, H, T, d]).mul(scale);
-      return [dq, dk, dv];
+      return [dq, dk!, dv!];
     } finally {
       masks.dispose();
     }
@@ -75,8 +77,10 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(q, k, v) as tf.Tensor4D;
 }
 
-/** Query positions per block: measured on wasm (docs/benchmarks.md, "Tiled attention on the CPU backends"). */
+/** Query positions per block, measured on wasm (docs/benchmarks.md, "Tiled attention on the CPU backends"). */
 export const TILE_ROWS = 64;
+/** The shortest sequence the model runs tiled (kernels/select.ts `tiledAttentionOn`); below it the stock ops, measured as fast or faster. */
+export const TILED_MIN_T = 128;
 
 /** [s, e) position ranges of `rows` each (the last one shorter when rows does not divide T). */
 export function blockRanges(T: number, rows: number): [number, number][] {
@@ -87,14 +91,33 @@ export function blockRanges(T: number, rows: number): [number, number][] {
 
 /** Positions s..e−1 of t [B·KV, g, T, w] as folded rows [B, KV, g·(e−s), w]. */
 function blockRows(t: tf.Tensor, s: number, e: number, B: number, KV: number, g: number, w: number): tf.Tensor4D {
-  const T = t.shape[2]!;
-  const part = s === 0 && e === T ? t : t.slice([0, 0, s, 0], [-1, -1, e - s, -1]);
-  return part.reshape([B, KV, g * (e - s), w]);
+  return takeRows(t, B * KV * g, t.shape[2]!, w, s, e).reshape([B, KV, g * (e - s), w]);
 }
 
 /** Keys (or values) 0..e−1 of t [B, KV, T, d]. */
 function kvRows(t: tf.Tensor4D, e: number): tf.Tensor4D {
-  return e === t.shape[2] ? t : t.slice([0, 0, 0, 0], [-1, -1, e, -1]);
+  const [B, KV, T, d] = t.shape;
+  return takeRows(t, B * KV, T, d, 0, e).reshape([B, KV, e, d]);
+}
+
+/**
+ * Rows s..e−1 of each of the R matrices of t viewed as [R, T, w] → [R, e−s, w], copied between host
+ * views (R copies of (e−s)·w floats). Not tf.slice or tf.gather: tfjs's wasm Slice first copies its
+ * whole input out of the heap (readSync), so a block's slice would cost a copy of all T positions,
+ * and wasm's Gather took as long as that for a quarter of the rows.
+ */
+function takeRows(t: tf.Tensor, R: number, T: number, w: number, s: number, e: number): tf.Tensor {
+  if (s === 0 && e === T) return t;
+  const n = e - s;
+  const out = tf.fill([R, n, w], 0); // tf.zeros fills in JavaScript and uploads; allocated before the views are taken: an allocation may move wasm's heap
+  const src = hostView(t);
+  const dst = hostView(out);
+  if (!src || !dst) {
+    out.dispose();
+    return t.reshape([R, T, w]).slice([0, s, 0], [-1, n, -1]);
+  }
+  for (let r = 0; r < R; r++) dst.set(src.subarray((r * T + s) * w, (r * T + e) * w), r * n * w);
+  return out;
 }
 
 /** softmax(q_b·k[0..e)ᵀ + M) for block [s, e): qs pre-scaled [B·KV, g, T, d] → [B, KV, g·(e−s), e]. */
