@@ -95,7 +95,7 @@ export async function setupBackend(choice: BackendChoice = 'auto', opts: Backend
       continue;
     }
     // asked for by name: fail before anything loads, not at the first step with the heap overrun
-    if (veto) throw new ConfigError(`backend ${name}: ${veto}; use --backend cpu (slow) or a GPU backend (webgpu, tensorflow)`);
+    if (veto) throw new ConfigError(`backend ${name}: ${veto}${veto.includes('--backend') ? '' : '; use --backend cpu (slow) or a GPU backend (webgpu, tensorflow)'}`);
     try {
       let device = await LOADERS[name](opts, choice === 'auto');
       silenceCpuBanner();
