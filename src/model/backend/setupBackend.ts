@@ -6,6 +6,7 @@ import { checkTiles, parseTiles } from '../kernels/webgpu/matmul.ts';
 import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerSumRows } from '../kernels/webgpu/sumRows.ts';
 import { probeFlashLanes } from '../kernels/webgpu/flashAttention.ts';
+import { registerCpuBatchMatMul } from './cpuBatchMatMul.ts';
 import { loadNativeGemm, type NativeGemm } from './nativeGemm.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
@@ -44,8 +45,8 @@ export interface BackendOptions {
    */
   readonly wasmFastKernels?: boolean;
   /**
-   * The wasm backend's matrix products (config key `cpu_matmul`): `onnxruntime` runs them on
-   * onnxruntime-node's native CPU GEMM (nativeGemm.ts), `xnnpack` on tfjs's own wasm XNNPACK;
+   * The wasm and cpu backends' matrix products (config key `cpu_matmul`): `onnxruntime` runs them on
+   * onnxruntime-node's native CPU GEMM (nativeGemm.ts), `xnnpack` on tfjs's own kernels (wasm: XNNPACK);
    * `auto` takes onnxruntime when it loads and passes its self-check, else XNNPACK.
    * @default 'auto'
    */
@@ -154,9 +155,11 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     const matmul = native ? native.description : fast ? 'wasm XNNPACK' : 'tfjs stock';
     return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s); matmul: ${matmul}`;
   },
-  async cpu() {
+  async cpu(opts) {
+    const native = nativeMatmul(opts);
+    registerCpuBatchMatMul(native);
     await activate('cpu');
-    return `${cpuName()}, pure JavaScript`;
+    return `${cpuName()}, pure JavaScript; matmul: ${native ? native.description : 'JavaScript'}`;
   },
 };
 

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** A kernel's arguments as tfjs passes them. */
+export type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+
+/** The operands of a product the fast kernels handle, or null for the stock kernel. */
+export interface Operands {
+  readonly a: tf.TensorInfo;
+  readonly b: tf.TensorInfo;
+  readonly transposeA: boolean;
+  readonly transposeB: boolean;
+  readonly batchA: number;
+  readonly batchB: number;
+  /** The output's batch dims (broadcast of a's and b's). */
+  readonly batchDims: number[];
+}
+
+/**
+ * Float32 operands of rank ≥ 2 whose batch dims are equal or one side's are all 1. Partial
+ * broadcasting ([8,1] against [1,4]) is rare: the stock kernel keeps it.
+ */
+export function operandsOf(args: KernelArgs): Operands | null {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  const batchDimsA = a.shape.slice(0, -2);
+  const batchDimsB = b.shape.slice(0, -2);
+  const batchA = numel(batchDimsA);
+  const batchB = numel(batchDimsB);
+  const sameBatch = batchDimsA.length === batchDimsB.length && batchDimsA.every((d, i) => d === batchDimsB[i]);
+  if (!(batchA === 1 || batchB === 1 || sameBatch)) return null;
+  const K = transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+  const K2 = transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
+  if (K2 !== K) throw new Error(`matMul: inner dimensions differ: a ${a.shape} (transposeA=${!!transposeA}) and b ${b.shape} (transposeB=${!!transposeB})`);
+  const batchDims = tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB);
+  return { a, b, transposeA: !!transposeA, transposeB: !!transposeB, batchA, batchB, batchDims };
+}
+
+/**
+ * Below this many output rows per product the native GEMM loses to XNNPACK, whose operator caches
+ * the packed weights across calls: one token's decode step (1–8 rows) ran 1.3–1.7× faster on
+ * XNNPACK, while 64 rows and up ran 1.8–3.3× faster on onnxruntime (a 2-core AVX2 machine,
+ * docs/benchmarks.md#figures-behind-source-comments).
+ */
+export const NATIVE_MIN_ROWS = 32;
+
+/** Rows of one product the engines see: a batched `a` against an unbatched `b` is one tall product. */
+export const outputRows = (o: Operands): number => {
+  const M = o.transposeA ? o.a.shape[o.a.shape.length - 1] : o.a.shape[o.a.shape.length - 2];
+  return o.batchB === 1 && !o.transposeA ? o.batchA * M : M;
+};
+
+const numel = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);
