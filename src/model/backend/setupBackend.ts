@@ -148,7 +148,8 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const threaded = useThreadedWasm(wasm as unknown as WasmBackendModule, opts.wasmThreads ?? 1);
     const fast = opts.wasmFastKernels ?? true;
-    const native = fast ? nativeMatmul(opts) : null;
+    // the threaded build's heap is a SharedArrayBuffer, which onnxruntime-node's binding refuses as a tensor: XNNPACK's threads then
+    const native = fast && !threaded ? nativeMatmul(opts) : null;
     registerWasmTrainingKernels({ fast, native });
     await withoutEmscriptenHandlers(() => activate('wasm'));
     const n = wasm.getThreadsCount();
