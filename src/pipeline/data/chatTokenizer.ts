@@ -15,14 +15,14 @@ import { spBpeOptions } from './trainSpBpeOnCorpus.ts';
  * by `tokenizer` (it must have the chat tokens), or, when that file does not exist and vocab_size is
  * set, a BPE trained now on the dialogue corpus's rendered conversations (the filter applied), with the
  * four chat tokens as specials after [PAD] [EOS] [UNK] (byte-level) or <unk> <s> </s> (tokenizer_type
- * sp_bpe), written there.
+ * sp_bpe), written there; with bos_token, the BOS too (see withBos).
  */
 export async function resolveChatTokenizer(cfg: TokenizerConfig & Pick<Config, 'chatColumn' | 'filter'>): Promise<{ tokenizer: Tokenizer; trained?: string }> {
   if (cfg.tokenizer === 'char') throw new ConfigError('task sft needs a byte-level BPE tokenizer with the chat tokens: set init_from (a pretrained checkpoint), or tokenizer: PATH.json with vocab_size to train one on the dialogues');
   if (!existsSync(cfg.tokenizer) && cfg.vocabSize > 0) {
     const keys = { vocabSize: cfg.vocabSize, characterCoverage: cfg.characterCoverage ?? 0.9995, byteFallback: cfg.byteFallback ?? 'auto', userDefinedSymbols: cfg.userDefinedSymbols ?? '' } as const;
-    const sp = cfg.tokenizerType === 'sp_bpe' ? spBpeTrainer({ ...spBpeOptions(keys), specialTokens: ['<unk>', '<s>', '</s>', ...CHAT_TOKENS] }) : null;
-    const byte = sp ? null : bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: [...BPE_SPECIALS, ...CHAT_TOKENS] });
+    const sp = cfg.tokenizerType === 'sp_bpe' ? spBpeTrainer({ ...spBpeOptions(keys), specialTokens: ['<unk>', '<s>', '</s>', ...CHAT_TOKENS], bos: cfg.bosToken ?? false }) : null;
+    const byte = sp ? null : bpeTrainer({ vocabSize: cfg.vocabSize, minFrequency: 2, specialTokens: [...BPE_SPECIALS, ...CHAT_TOKENS], bos: cfg.bosToken ?? false });
     for await (const d of readDialogues(cfg.data, { chatColumn: cfg.chatColumn, filter: cfg.filter, maxDocs: cfg.maxDocs })) (sp ?? byte!).feed(renderChat(d.turns));
     const tokenizer: Tokenizer = sp ? sp.finish().tokenizer : byte!.finish();
     mkdirSync(dirname(resolve(cfg.tokenizer)), { recursive: true });
