@@ -11,6 +11,7 @@ import { numberFlag, watermarkScheme } from './generationFlags.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
+import { encodeDocument } from '../model/tokenizer/documentIds.ts';
 
 export const EVAL_WATERMARK_HELP = `versiflow eval watermark --scores FILE.csv [--threshold 4 --json]
       accuracy, precision, recall, F1, ROC AUC, confusion and mean z of a label,z_score file (label 1 = generated)
@@ -65,15 +66,17 @@ export async function evalWatermarkCommand(args: readonly string[], io: CliIO): 
     const seed = numberFlag(flags, 'seed', 1337, where);
     return await withModel(flags.checkpoint, { backend: backendFlag(flags, where), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
       const scheme = watermarkScheme(flags.scheme ?? 'poetru', m.gpt.vocabSize, flags.key, where, undefined, 'key')!;
-      const docs = (await heldOutTexts(m.config)).map((t) => m.tokenizer.encode(t));
-      const picked = pickHeldOut(docs, n, promptTokens, maxNewTokens);
+      // as training saw them (BOS first for a model trained with one); the prompt is the BOS and --prompt-tokens text tokens
+      const docs = (await heldOutTexts(m.config)).map((t) => encodeDocument(m.tokenizer, t));
+      const lead = promptTokens + (m.tokenizer.addBos ? 1 : 0);
+      const picked = pickHeldOut(docs, n, lead, maxNewTokens);
       if (picked.length < 2) throw new DataError(`${m.config.data}: only ${picked.length} held-out text(s) longer than --prompt-tokens ${promptTokens}; a watermark evaluation needs at least 2`);
       if (picked.length < n) io.stderr.write(`warning: the validation split of ${m.config.data} has ${picked.length} texts longer than ${promptTokens} tokens, fewer than --n ${n}\n`);
       const t0 = performance.now();
       const { rows, pairs } = await watermarkScores(
         { weights: m.weights, config: m.gpt, tokenizer: m.tokenizer },
         picked.map((i) => docs[i]),
-        { scheme, promptTokens, maxNewTokens, batchSize, seed, temperature, topK },
+        { scheme, promptTokens: lead, maxNewTokens, batchSize, seed, temperature, topK },
       );
       const seconds = (performance.now() - t0) / 1000;
       const metrics = watermarkMetrics(rows, threshold);

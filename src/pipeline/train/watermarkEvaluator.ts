@@ -7,6 +7,7 @@ import { pickHeldOut, watermarkEvalFigures, watermarkScores } from '../../eval/w
 import { watermarkMetrics } from '../../eval/watermarkMetrics.ts';
 import type { Weights } from '../../model/nn/gpt.ts';
 import type { Tokenizer } from '../../model/tokenizer/types.ts';
+import { encodeDocument } from '../../model/tokenizer/documentIds.ts';
 import { keyedScheme } from '../../model/watermark/keyed.ts';
 import { lefthashScheme } from '../../model/watermark/lefthash.ts';
 import { poetruScheme } from '../../model/watermark/poetru.ts';
@@ -45,12 +46,14 @@ export async function watermarkEvaluator(
   const scheme = watermarkEvalScheme(cfg, gpt.vocabSize);
   const P = cfg.watermarkEvalPromptTokens;
   const maxNewTokens = cfg.watermarkEvalMaxNewTokens;
-  const docs = (await heldOutTexts(cfg)).map((t) => tokenizer.encode(t));
-  const texts = pickHeldOut(docs, cfg.watermarkEvalN, P, maxNewTokens).map((i) => docs[i]);
+  // as training saw them (BOS first for a model trained with one); the prompt is the BOS and P text tokens
+  const docs = (await heldOutTexts(cfg)).map((t) => encodeDocument(tokenizer, t));
+  const lead = P + (tokenizer.addBos ? 1 : 0);
+  const texts = pickHeldOut(docs, cfg.watermarkEvalN, lead, maxNewTokens).map((i) => docs[i]);
   if (texts.length < 2)
     throw new DataError(`${cfg.data}: only ${texts.length} held-out text(s) longer than watermark_eval_prompt_tokens ${P}; the watermark evaluation needs at least 2 (raise val_fraction or set watermark_eval_every -1)`);
   const model = { weights, config: gpt, tokenizer };
-  const opts = { scheme, promptTokens: P, maxNewTokens, batchSize: cfg.watermarkEvalBatchSize, seed: cfg.seed, temperature: cfg.temperature, topK: cfg.topK };
+  const opts = { scheme, promptTokens: lead, maxNewTokens, batchSize: cfg.watermarkEvalBatchSize, seed: cfg.seed, temperature: cfg.temperature, topK: cfg.topK };
   return async () => {
     const { rows } = await watermarkScores(model, texts, opts);
     return watermarkEvalFigures(watermarkMetrics(rows, cfg.watermarkEvalThreshold));
