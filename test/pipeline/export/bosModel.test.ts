@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getLlama, LlamaLogLevel } from 'node-llama-cpp';
 import { Tokenizer as HfTokenizer } from 'tokenizers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
@@ -19,7 +20,8 @@ import { writeModelCheckpoint } from './modelFixture.ts';
 /**
  * A model trained with bos_token: `generate` feeds the BOS before the prompt, and the HF and GGUF
  * exports say so (config.json bos_token_id, tokenizer_config add_bos_token, the tokenizer.json's
- * template, tokenizer.ggml.add_bos_token), so other runtimes start prompts as training did.
+ * template, tokenizer.ggml.add_bos_token, which llama.cpp reads), so other runtimes start prompts as
+ * training did.
  */
 
 let tok: Tokenizer;
@@ -71,12 +73,22 @@ describe('a model trained with BOS', () => {
       expect((await hf.encode(text)).getIds()).toEqual(encodeDocument(tok, text));
   }, 60_000);
 
-  it('GGUF export: tokenizer.ggml.bos_token_id is the BOS and add_bos_token is true (read back from the file)', async () => {
+  it('GGUF export: tokenizer.ggml.bos_token_id is the BOS and add_bos_token is true (read back from the file, and by llama.cpp)', async () => {
     const r = await exportGguf({ checkpoint: ckpt, out: join(runDir, 'gguf'), type: 'f32' });
     const g = decodeGguf(readFileSync(r.file));
     expect(g.kv.get('tokenizer.ggml.bos_token_id')).toBe(3);
     expect(g.kv.get('tokenizer.ggml.add_bos_token')).toBe(true);
     expect(g.kv.get('tokenizer.ggml.eos_token_id')).toBe(1);
     expect((g.kv.get('tokenizer.ggml.tokens') as string[])[3]).toBe('[BOS]');
+    // llama.cpp (node-llama-cpp's prebuilt CPU binary) reads it: BOS 3, prepended to evaluations; its tokens after it are Versiflow's
+    const llama = await getLlama({ gpu: false, build: 'never', usePrebuiltBinaries: true, skipDownload: true, logLevel: LlamaLogLevel.error, progressLogs: false });
+    try {
+      const model = await llama.loadModel({ modelPath: r.file });
+      expect([model.tokens.bos, model.tokens.shouldPrependBosToken]).toEqual([3, true]);
+      for (const text of ['the night', 'Мороз и солнце']) expect([3, ...model.tokenize(text)]).toEqual(encodeDocument(tok, text));
+      await model.dispose();
+    } finally {
+      await llama.dispose();
+    }
   }, 60_000);
 });
