@@ -1,6 +1,6 @@
 /**
- * `npm run bench -- ship`: the single-executable poet (`versiflow build-chat`) of a minitron-48m-width
- * model (bench/shipModel.ts: random init, the closest ONNX-exportable shape) at fp16 and int8 weights:
+ * `npm run bench -- ship`: the single-executable poet (`versiflow build-chat`) of minitron-48m
+ * (bench/shipModel.ts: configs/minitron-48m.yaml's own shape, random init) at fp16, int8 and fp32 weights:
  * file size, load time (start of the process's main → decoder ready: the onnxruntime session made from
  * the embedded .onnx), time to first token (a 16-token prompt, prefill included), tokens/s at batch 1
  * (greedy, NEW tokens after the first, KV cache), cold (first run: the native library is written to
@@ -18,7 +18,7 @@ import type { OnnxWeights } from '../src/model/formats/onnx/weightStorage.ts';
 import { generateTokens } from '../src/model/nn/generate.ts';
 import { withModel } from '../src/pipeline/withModel.ts';
 import { type BenchInput, configInput, packageInput } from './inputs.ts';
-import { SHIP_BENCH_SHAPE, writeShipBenchCheckpoint } from './shipModel.ts';
+import { SHIP_BENCH_CONFIG, writeShipBenchCheckpoint } from './shipModel.ts';
 
 const exec = promisify(execFile);
 const NEW = 64;
@@ -30,7 +30,7 @@ const MB = (n: number) => n / 1e6;
 
 export function shipInputs(): BenchInput[] {
   return [
-    configInput('minitron-48m', 'the model width the bench copies (bench/shipModel.ts)'),
+    configInput(SHIP_BENCH_CONFIG, 'the model the bench builds (bench/shipModel.ts, random init)'),
     packageInput('esbuild', 'bundles the poet client'),
     packageInput('postject', 'injects the blob into the node copy'),
     packageInput('onnxruntime-node', 'the runtime shipped in the executable (its native library)'),
@@ -51,9 +51,10 @@ async function runPoet(file: string, home: string): Promise<PoetRun> {
 
 export async function benchShip(): Promise<void> {
   const cores = availableParallelism();
-  console.log(`ship: minitron-48m width (${JSON.stringify(SHIP_BENCH_SHAPE)}), random init; ${cores} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (a shared machine: timings are upper bounds)`);
+  const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
+  console.log(`ship: ${SHIP_BENCH_CONFIG} (configs/${SHIP_BENCH_CONFIG}.yaml: rms, learned positions, exact GELU), random init; ${cores} cores, load average ${load()} (a shared machine: timings are upper bounds)`);
   const { path, params } = await writeShipBenchCheckpoint();
-  console.log(`checkpoint: ${(params / 1e6).toFixed(2)}M parameters (minitron-48m: 47.85M; SwiGLU 1368 instead of GELU 2048, which the ONNX export refuses)`);
+  console.log(`checkpoint: ${(params / 1e6).toFixed(2)}M parameters (with the 0.52M position table; published 47.85M without it)`);
 
   // this run's baseline: Versiflow's generate on the tfjs wasm backend
   const baseline = await withModel(path, { backend: 'wasm' }, async (m) => {
@@ -68,7 +69,7 @@ export async function benchShip(): Promise<void> {
   const rows: string[] = [];
   const work = mkdtempSync(join(tmpdir(), 'versiflow-bench-ship-'));
   try {
-    for (const weights of ['fp16', 'int8'] as OnnxWeights[]) {
+    for (const weights of ['fp16', 'int8', 'fp32'] as OnnxWeights[]) {
       const t0 = performance.now();
       const r = await buildChat(path, join(work, `poet-${weights}`), { weights });
       const buildS = (performance.now() - t0) / 1000;
@@ -83,9 +84,9 @@ export async function benchShip(): Promise<void> {
       const runtime = r.parts.node + r.parts.runtime + r.parts.client;
       const ratio = r.bytes / (r.parts.weights + runtime);
       rows.push(
-        `${weights.padEnd(5)} file ${MB(r.bytes).toFixed(1)} MB (weights ${MB(r.parts.weights).toFixed(1)} + node ${MB(r.parts.node).toFixed(1)} + onnxruntime ${MB(r.parts.runtime).toFixed(1)} + client ${MB(r.parts.client).toFixed(2)}; ×${ratio.toFixed(3)} ${ratio <= 1.2 ? 'ok' : 'MISSES'} ≤ 1.2) · ` +
+        `${weights.padEnd(5)} ${r.manifest.modelFormat} file ${MB(r.bytes).toFixed(1)} MB (weights ${MB(r.parts.weights).toFixed(1)} + node ${MB(r.parts.node).toFixed(1)} + onnxruntime ${MB(r.parts.runtime).toFixed(1)} + client ${MB(r.parts.client).toFixed(2)}; ×${ratio.toFixed(3)} ${ratio <= 1.2 ? 'ok' : 'MISSES'} ≤ 1.2) · ` +
           `load ${bestLoad} ms (CPU ${loadCpu} ms; cold ${cold.loadMs}; ${bestLoad < 300 ? 'ok' : 'MISSES'} < 300) · first token ${bestTtft} ms · ${bestTps.toFixed(1)} tok/s (${bestTps >= 40 ? 'ok' : 'MISSES'} ≥ 40; runs ${warm.map((w) => w.tokPerSec.toFixed(1)).join(' ')}) · ` +
-          `×${(bestTps / baseline.tokPerSec).toFixed(1)} Versiflow generate · build ${buildS.toFixed(0)} s`,
+          `×${(bestTps / baseline.tokPerSec).toFixed(1)} Versiflow generate · build ${buildS.toFixed(0)} s · load average ${load()}`,
       );
       console.log(rows[rows.length - 1]);
     }

@@ -39,19 +39,28 @@ export class OnnxDecoder {
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     readonly shape: DecoderShape,
+    /** The model's bytes: an ORT-format session reads its initializers in place, so they must outlive it. */
+    private readonly bytes: Uint8Array,
   ) {
     this.clear();
   }
 
   /**
-   * Parses and prepares the .onnx bytes: ORT's graph optimisations run once, here, and
-   * `disable_quant_qdq` lets constant folding dequantise the int8 weights at load (without it ORT keeps
-   * each DequantizeLinear in the graph and dequantises every matrix on every token: measured about half
-   * the tokens/s of fp16 on the bench model; with it int8 decodes as fast as fp16).
+   * Prepares the model's bytes. `format` 'onnx': ORT parses the protobuf and runs its graph
+   * optimisations here (`disable_quant_qdq` lets constant folding dequantise DequantizeLinear int8 weights
+   * at load instead of at every token). 'ort': ORT's own format, optimised at build time (build-chat's
+   * optimizeForOrt): no optimisation at load, and the initializers are used where they lie in `model`
+   * (`use_ort_model_bytes_directly` + `use_ort_model_bytes_for_initializers`: no copy; the decoder keeps
+   * `model` alive), and not prepacked (`disable_prepacking`: packing copies every matrix into fresh
+   * memory, most of the load; the GEMMs pack their panels as they go). Figures in docs/ship.md.
    */
-  static async load(ort: OrtModule, model: Uint8Array, shape: DecoderShape, options: Record<string, unknown> = {}): Promise<OnnxDecoder> {
-    const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', extra: { session: { disable_quant_qdq: '1' } }, ...options });
-    return new OnnxDecoder(ort, session, shape);
+  static async load(ort: OrtModule, model: Uint8Array, shape: DecoderShape, format: 'onnx' | 'ort' = 'onnx', options: Record<string, unknown> = {}): Promise<OnnxDecoder> {
+    const base =
+      format === 'ort'
+        ? { graphOptimizationLevel: 'disabled', extra: { session: { load_model_format: 'ORT', use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', disable_prepacking: '1' } } }
+        : { graphOptimizationLevel: 'all', extra: { session: { disable_quant_qdq: '1' } } };
+    const session = await ort.InferenceSession.create(model, { ...base, ...options });
+    return new OnnxDecoder(ort, session, shape, model);
   }
 
   /** Positions in the cache. */

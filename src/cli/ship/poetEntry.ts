@@ -1,7 +1,7 @@
 /**
  * The entry of the single executable (`versiflow build-chat` bundles this file with esbuild into one
  * CommonJS script that Node's single-executable support runs). Reads its assets with node:sea:
- * manifest.json, model.onnx (not copied: getRawAsset), and onnxruntime-node's native library
+ * manifest.json, model.onnx (the .ort or .onnx bytes, not copied: getRawAsset), and onnxruntime-node's native library
  * (libonnxruntime.so.1 + onnxruntime_binding.node), which is written once to a per-version cache
  * directory and loaded with process.dlopen (the binding finds the library beside it: RUNPATH $ORIGIN).
  */

@@ -36,7 +36,9 @@ export const POET_HELP = `usage: poet [--prompt TEXT] [options]      (no --promp
  * prompt and its continuation, as `versiflow generate`), then `[N tokens in S s, X tok/s]` on stderr;
  * without --prompt, the REPL of `versiflow chat`. The manifest's defaults (recommended decoding, the
  * training watermark) fill flags not given. `--bench N`: N tokens after the prompt, EOS ignored, and one
- * JSON line of timings ({loadMs, loadCpuMs (CPU time of the load, all threads), ttftMs, tokPerSec}) instead of text.
+ * JSON line of timings instead of text: {startMs (process start → this function: Node's start and the client's
+ * evaluation), loadMs (→ decoder ready), loadCpuMs (CPU time of the load, all threads), runtimeMs (of which:
+ * onnxruntime's native library written/found and loaded), sessionMs (of which: the session made), ttftMs, tokPerSec}.
  */
 export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAssets, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   try {
@@ -54,7 +56,10 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
     if (flags.watermark === 'off') delete flags['watermark-key'];
     const tokenizer = tokenizerFromJSON(m.tokenizer);
     const opts = generationOptions(flags, m.shape.vocabSize, 'poet', parsed.all);
-    const decoder = await OnnxDecoder.load(await assets.ort(), assets.model(), m.shape);
+    const tOrt = performance.now();
+    const ort = await assets.ort();
+    const tSession = performance.now();
+    const decoder = await OnnxDecoder.load(ort, assets.model(), m.shape, m.modelFormat);
     const loadMs = performance.now() - t0;
     const loadCpu = process.cpuUsage(cpu0);
 
@@ -66,7 +71,8 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
       let count = 0;
       for await (const _ of onnxGenerate(decoder, tokenizer, ids, { ...opts, maxNewTokens: n, eosIds: [] })) if (count++ === 0) ttftMs = performance.now() - t1;
       const rest = (performance.now() - t1 - ttftMs) / 1000;
-      io.stdout.write(`${JSON.stringify({ loadMs: Math.round(loadMs), loadCpuMs: Math.round((loadCpu.user + loadCpu.system) / 1000), ttftMs: Math.round(ttftMs), tokens: count, tokPerSec: +((count - 1) / rest).toFixed(2) })}\n`);
+      const phases = { startMs: Math.round(t0), runtimeMs: Math.round(tSession - tOrt), sessionMs: Math.round(t0 + loadMs - tSession) };
+      io.stdout.write(`${JSON.stringify({ ...phases, loadMs: Math.round(loadMs), loadCpuMs: Math.round((loadCpu.user + loadCpu.system) / 1000), ttftMs: Math.round(ttftMs), tokens: count, tokPerSec: +((count - 1) / rest).toFixed(2) })}\n`);
       return 0;
     }
 

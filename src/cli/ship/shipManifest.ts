@@ -2,7 +2,7 @@ import type { OnnxWeights } from '../../model/formats/onnx/weightStorage.ts';
 import type { DecoderShape } from './onnxDecoder.ts';
 
 /** The asset names inside the single executable (node:sea getAsset keys). */
-export const POET_ASSETS = { manifest: 'manifest.json', model: 'model.onnx', ortLibrary: 'libonnxruntime.so.1', ortBinding: 'onnxruntime_binding.node' } as const;
+export const POET_ASSETS = { manifest: 'manifest.json', model: 'model', ortLibrary: 'libonnxruntime.so.1', ortBinding: 'onnxruntime_binding.node' } as const;
 
 /**
  * What `versiflow build-chat` writes into the executable beside the weights: the model's shape, its
@@ -15,6 +15,11 @@ export interface PoetManifest {
   /** The checkpoint it was built from (its path at build time, for --version). */
   readonly checkpoint: string;
   readonly weights: OnnxWeights;
+  /**
+   * The model asset's format: 'ort' (onnxruntime's own, optimised at build time, initializers used in
+   * place: int8 and fp32) or 'onnx' (fp16: its fp32 weights would double the file in ORT format).
+   */
+  readonly modelFormat: 'onnx' | 'ort';
   readonly shape: DecoderShape;
   /** Versiflow's tokenizer JSON (tokenizerFromJSON). */
   readonly tokenizer: Record<string, unknown>;

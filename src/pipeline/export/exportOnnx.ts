@@ -28,6 +28,11 @@ export interface ExportOnnxOptions {
    * describes it). @default 'transformers'
    */
   readonly runtime?: 'transformers' | 'versiflow';
+  /**
+   * int8's kernel (DecoderModelOptions.int8Kernel in decoderGraph.ts): 'integer' (int8 GEMMs, weights
+   * kept int8 in memory; runtime 'versiflow' only) or 'dequantize' (what transformers.js loads). @default 'dequantize'
+   */
+  readonly int8Kernel?: 'dequantize' | 'integer';
 }
 
 export interface ExportOnnxResult {
@@ -53,9 +58,11 @@ export interface ExportOnnxResult {
 export async function exportOnnx(checkpointPath: string, outDir: string, o: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
   const variants = o.variants ?? ['fp32', 'fp16', 'int8'];
   if (variants.length === 0) throw new ConfigError('export --format onnx: no variants to write; choose from fp32, fp16, int8');
+  if (o.int8Kernel === 'integer' && o.runtime !== 'versiflow') throw new ConfigError("export --format onnx: int8Kernel 'integer' (MatMulInteger) is for runtime 'versiflow' (build-chat) only; transformers.js loads the DequantizeLinear int8");
   const src = o.runtime === 'versiflow' ? await loadRuntimeSource(checkpointPath) : await loadExportSource(checkpointPath, 'onnx');
   const { dir, config, tokenizer, gpt, family } = src;
-  const encode = (v: OnnxWeights) => (src.family === 'versiflow' ? encodeNativeOnnxDecoder(gpt, src.tensors, v) : encodeOnnxDecoder(src.family, gpt, src.tensors, v));
+  const kernel = { int8Kernel: o.int8Kernel ?? 'dequantize' } as const;
+  const encode = (v: OnnxWeights) => (src.family === 'versiflow' ? encodeNativeOnnxDecoder(gpt, src.tensors, v, kernel) : encodeOnnxDecoder(src.family, gpt, src.tensors, v, kernel));
   // one file in memory at a time, the largest first: encoded before the output is touched, so a
   // refusal (over 2 GB) leaves nothing behind
   const order = (['fp32', 'fp16', 'int8'] as const).filter((v) => variants.includes(v));

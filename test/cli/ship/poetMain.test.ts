@@ -42,7 +42,7 @@ beforeAll(async () => {
     state: { format: 'versiflow-checkpoint', version: 1, step: 0, epoch: 0, config: configToSnake(config), data: { seed: 1, step: 0, trainExamples: 0 }, optimizerStep: 0, bestValLoss: null, tokenizerHash: tokenizer.hash, params: countParams(gpt), savedAt: new Date(0).toISOString() },
   }));
   await exportOnnx(checkpoint, out, { variants: ['fp32'], force: true });
-  const { manifest } = await poetManifest(checkpoint, 'fp32', 'test');
+  const { manifest } = await poetManifest(checkpoint, 'fp32', 'test', 'onnx');
   const bytes = new Uint8Array(readFileSync(join(out, 'onnx/model.onnx')));
   assets = { manifest, model: () => bytes, ort: async () => ((await import('onnxruntime-node')) as unknown as { default: OrtModule }).default };
 }, 120_000);

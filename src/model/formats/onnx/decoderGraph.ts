@@ -2,7 +2,7 @@ import type { HfArch, HfFamily } from '../hf/hfFamily.ts';
 import type { DecoderWeights, DenseWeights, NormWeights } from './decoderWeights.ts';
 import { GraphBuilder, int, ints } from './graphBuilder.ts';
 import type { OnnxModel, OnnxValueInfo } from './onnxProto.ts';
-import { type OnnxWeights, storeMatrix } from './weightStorage.ts';
+import { type IntegerMatrix, type OnnxWeights, storeInteger, storeMatrix } from './weightStorage.ts';
 
 /** The operator set the graph is written against (what Optimum's decoder exports use; plain ops only). */
 export const ONNX_OPSET = 14;
@@ -16,6 +16,18 @@ export const ONNX_IR_VERSION = 7;
  * position table (GPT-2) has exactly `context` rows.
  */
 export const ropePositions = (context: number): number => Math.max(context, 2048);
+
+export interface DecoderModelOptions {
+  /**
+   * How int8 weights are computed with. 'dequantize' (default; what transformers.js and onnxruntime-web
+   * load): int8 initializers behind a DequantizeLinear, float32 MatMul (onnxruntime folds them to float32
+   * at load). 'integer' (build-chat's poet): the weights stay int8 and every product is an int8 GEMM,
+   * DynamicQuantizeLinear (activations to uint8, one scale per call) → MatMulInteger → × scale_x · scale_W
+   * (one scale per output column, the same quantisation as 'dequantize'); a tied embedding is stored once,
+   * transposed [C, V], for the head and for the row gather (axis 1), as are learned positions.
+   */
+  readonly int8Kernel?: 'dequantize' | 'integer';
+}
 
 /** Additive mask value of a hidden key, as Versiflow's causalMask (exp underflows to exactly 0). */
 const MASKED = -1e9;
@@ -34,19 +46,33 @@ const TOTAL = 'past_sequence_length + sequence_length';
  * family 'versiflow' (no Transformers class, e.g. RMSNorm + learned positions + GELU) only names the graph. Keys are visible when causal (key position ≤
  * query position, the query at past + t) and their attention_mask is 1.
  */
-export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32'): OnnxModel {
+export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: DecoderWeights, kind: OnnxWeights = 'fp32', o: DecoderModelOptions = {}): OnnxModel {
   const g = new GraphBuilder();
   const { hidden: C, heads: H, kvHeads: KV, headDim: d, vocabSize: V } = a;
   const group = H / KV;
+  const integer = kind === 'int8' && o.int8Kernel === 'integer';
+  const matmulInteger = (h: string, m: IntegerMatrix, out?: string): string => {
+    const [aq, as, azp] = g.opN('DynamicQuantizeLinear', [h], 3);
+    const y = g.op('Cast', [g.op('MatMulInteger', [aq, m.q, azp])], { to: int(1) });
+    return g.op('Mul', [y, g.op('Mul', [as, m.scales])], undefined, out);
+  };
+  /** Rows `ids` of a table stored for MatMulInteger (int8 [C, rows], a scale per row), dequantised: [B, T, C]. */
+  const gatherInteger = (m: IntegerMatrix, ids: string): string => {
+    const rows = g.op('Transpose', [g.op('Cast', [g.op('Gather', [m.q, ids], { axis: int(1) })], { to: int(1) })], { perm: ints([1, 2, 0]) });
+    return g.op('Mul', [rows, g.op('Unsqueeze', [g.op('Gather', [m.scales, ids], { axis: int(0) }), g.i64([2])])]);
+  };
 
   // embeddings
   g.scope = 'embed';
-  const embed = storeMatrix(g, kind, 'model.embed_tokens.weight', w.embed, V, C, 0);
-  let x = g.op('Gather', [embed, 'input_ids'], { axis: int(0) }); // [B, T, C]
+  const embedI = integer ? storeInteger(g, 'model.embed_tokens.weight', w.embed, C, V, 'nk') : null;
+  const embed = embedI ? '' : storeMatrix(g, kind, 'model.embed_tokens.weight', w.embed, V, C, 0);
+  let x = embedI ? gatherInteger(embedI, 'input_ids') : g.op('Gather', [embed, 'input_ids'], { axis: int(0) }); // [B, T, C]
   let rope: { cos: string; sin: string } | null = null;
   if (w.positions) {
-    const pos = storeMatrix(g, kind, 'model.embed_positions.weight', w.positions, a.context, C, 0);
-    x = g.op('Add', [x, g.op('Gather', [pos, 'position_ids'], { axis: int(0) })]);
+    const pos = integer
+      ? gatherInteger(storeInteger(g, 'model.embed_positions.weight', w.positions, C, a.context, 'nk'), 'position_ids')
+      : g.op('Gather', [storeMatrix(g, kind, 'model.embed_positions.weight', w.positions, a.context, C, 0), 'position_ids'], { axis: int(0) });
+    x = g.op('Add', [x, pos]);
   } else {
     // cos/sin [P, d/2] in float64 rounded once, as src/model/nn/rope.ts; gathered by position → [B, 1, T, d/2]
     const half = d / 2;
@@ -91,7 +117,7 @@ export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: Decod
     return n.bias ? g.op('Add', [y, g.f32(`${name}.bias`, [C], n.bias)]) : y;
   };
   const dense = (h: string, p: DenseWeights, name: string): string => {
-    const y = g.op('MatMul', [h, storeMatrix(g, kind, `${name}.weight`, p.w, p.inF, p.outF)]);
+    const y = integer ? matmulInteger(h, storeInteger(g, `${name}.weight`, p.w, p.inF, p.outF, 'kn')) : g.op('MatMul', [h, storeMatrix(g, kind, `${name}.weight`, p.w, p.inF, p.outF)]);
     return p.b ? g.op('Add', [y, g.f32(`${name}.bias`, [p.outF], p.b)]) : y;
   };
   /** [B, T, n·d] → [B, n, T, d] */
@@ -152,8 +178,12 @@ export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: Decod
 
   g.scope = 'head';
   const hf = norm(x, w.finalNorm, 'model.norm');
-  const head = w.head ? storeMatrix(g, kind, 'lm_head.weight', w.head, C, V) : g.op('Transpose', [embed], { perm: ints([1, 0]) });
-  g.op('MatMul', [hf, head], undefined, 'logits');
+  if (integer) {
+    matmulInteger(hf, w.head ? storeInteger(g, 'lm_head.weight', w.head, C, V, 'kn') : (embedI as IntegerMatrix), 'logits');
+  } else {
+    const head = w.head ? storeMatrix(g, kind, 'lm_head.weight', w.head, C, V) : g.op('Transpose', [embed], { perm: ints([1, 0]) });
+    g.op('MatMul', [hf, head], undefined, 'logits');
+  }
 
   return {
     irVersion: ONNX_IR_VERSION,

@@ -2,7 +2,7 @@ import { ConfigError } from '../../../core/errors/ConfigError.ts';
 import type { Tensors } from '../hf/hfTensors.ts';
 import type { HfArch, HfFamily } from '../hf/hfFamily.ts';
 import type { NamedArray } from '../safetensors.ts';
-import { decoderModel } from './decoderGraph.ts';
+import { decoderModel, type DecoderModelOptions } from './decoderGraph.ts';
 import { decoderWeights } from './decoderWeights.ts';
 import { nativeDecoderWeights } from './nativeWeights.ts';
 import { encodeOnnxModel } from './onnxProto.ts';
@@ -16,16 +16,16 @@ export const ONNX_MAX_BYTES = 2 ** 31 - 1;
  * Transformers state dict of its export (toHfTensors), as protobuf chunks to write in order. Throws a
  * ConfigError when the file would pass protobuf's 2 GB limit.
  */
-export function encodeOnnxDecoder(family: HfFamily, a: HfArch, hfTensors: readonly NamedArray[], kind: OnnxWeights): readonly Uint8Array[] {
-  return encodeChecked(decoderModel(family, a, decoderWeights(family, a, hfTensors), kind), kind);
+export function encodeOnnxDecoder(family: HfFamily, a: HfArch, hfTensors: readonly NamedArray[], kind: OnnxWeights, o: DecoderModelOptions = {}): readonly Uint8Array[] {
+  return encodeChecked(decoderModel(family, a, decoderWeights(family, a, hfTensors), kind, o), kind);
 }
 
 /**
  * The same file for an architecture with no Transformers class (family 'versiflow'), from Versiflow's
  * own tensors (nativeDecoderWeights): for Versiflow's own runtimes (build-chat's poet) only.
  */
-export function encodeNativeOnnxDecoder(a: HfArch, tensors: Tensors, kind: OnnxWeights): readonly Uint8Array[] {
-  return encodeChecked(decoderModel('versiflow', a, nativeDecoderWeights(a, tensors), kind), kind);
+export function encodeNativeOnnxDecoder(a: HfArch, tensors: Tensors, kind: OnnxWeights, o: DecoderModelOptions = {}): readonly Uint8Array[] {
+  return encodeChecked(decoderModel('versiflow', a, nativeDecoderWeights(a, tensors), kind, o), kind);
 }
 
 function encodeChecked(model: ReturnType<typeof decoderModel>, kind: OnnxWeights): readonly Uint8Array[] {

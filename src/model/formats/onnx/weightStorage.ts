@@ -1,4 +1,5 @@
 import { toFloat16Bytes } from '../hf/floatDtypes.ts';
+import { transpose } from '../hf/matrixOps.ts';
 import { type GraphBuilder, int } from './graphBuilder.ts';
 
 /**
@@ -47,4 +48,21 @@ export function storeMatrix(g: GraphBuilder, kind: OnnxWeights, name: string, da
   const si = g.f32(`${name}_scale`, [scales.length], scales);
   const zi = g.initializer(`${name}_zero_point`, 'int8', [scales.length], new Uint8Array(scales.length));
   return g.op('DequantizeLinear', [qi, si, zi], { axis: int(axis) }, name);
+}
+
+/** A matrix for MatMulInteger: y = x·W with W [K, N] as int8 [K, N] (zero point 0) and one scale per column. */
+export interface IntegerMatrix {
+  readonly q: string;
+  readonly scales: string;
+  readonly K: number;
+  readonly N: number;
+}
+
+/**
+ * Adds W for MatMulInteger: `data` [K, N] ('kn'), or [N, K] ('nk': an embedding table, stored
+ * transposed so that the tied head multiplies by it and rows are gathered along axis 1).
+ */
+export function storeInteger(g: GraphBuilder, name: string, data: Float32Array, K: number, N: number, layout: 'kn' | 'nk'): IntegerMatrix {
+  const { q, scales } = quantizeInt8(layout === 'nk' ? transpose(data, N, K) : data, K, N, 1);
+  return { q: g.initializer(`${name}_int8`, 'int8', [K, N], new Uint8Array(q.buffer)), scales: g.f32(`${name}_scales`, [N], scales), K, N };
 }

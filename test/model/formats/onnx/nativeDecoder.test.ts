@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OnnxDecoder, type OrtModule } from '../../../../src/cli/ship/onnxDecoder.ts';
+import { optimizeForOrt } from '../../../../src/cli/ship/optimizeForOrt.ts';
 import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
 import { hfFamilyOf } from '../../../../src/model/formats/hf/hfFamily.ts';
 import { encodeNativeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
@@ -63,6 +65,45 @@ describe('ONNX decoder of an architecture with no Transformers class (build-chat
       expect(step['present.1.key'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
     });
   }
+
+  it("int8 'integer' kernel (the poet's int8 GEMMs): logits close to Versiflow's and to the DequantizeLinear file, with a past; in ORT format, used in place, the same logits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vf-native-int8-'));
+    for (const [name, over] of Object.entries(variants)) {
+      const c = small(over);
+      const t = new Map(randomTensors(c, 13).map((x) => [x.name, x]));
+      const ours = versiflowLogits(c, [...t.values()], IDS);
+      const scale = maxDiff(ours, new Float32Array(ours.length));
+      const integer = concat(encodeNativeOnnxDecoder(c, t, 'int8', { int8Kernel: 'integer' }));
+      const dequantize = concat(encodeNativeOnnxDecoder(c, t, 'int8'));
+      const s = await ort.InferenceSession.create(integer);
+      const got = (await run(s, c, IDS, 0, null)).logits.data as Float32Array;
+      const dq = (await run(await ort.InferenceSession.create(dequantize), c, IDS, 0, null)).logits.data as Float32Array;
+      let same = 0;
+      for (let p = 0; p < IDS.length; p++) {
+        const row = (a: Float32Array) => a.subarray(p * c.vocabSize, (p + 1) * c.vocabSize);
+        const arg = (a: Float32Array) => row(a).indexOf(Math.max(...row(a)));
+        if (arg(got) === arg(ours)) same++;
+      }
+      console.log(`int8 integer, ${name}: max |Δlogit| ${maxDiff(got, ours).toExponential(2)} vs Versiflow, ${maxDiff(got, dq).toExponential(2)} vs DequantizeLinear (logits up to ${scale.toFixed(2)}), argmax equal at ${same}/${IDS.length}`);
+      expect(maxDiff(got, ours)).toBeLessThan(0.2 * scale);
+      expect(maxDiff(got, dq)).toBeLessThan(0.1 * scale);
+      expect(maxDiff(got, dq)).toBeGreaterThan(0); // activations are quantised too: not the same computation
+      expect(same).toBeGreaterThanOrEqual(IDS.length - 1);
+      // one step with a past equals the last row of the full pass (same dynamic quantisation of that row)
+      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
+      const step = (await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>)).logits.data as Float32Array;
+      expect(maxDiff(step, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(0.2 * scale);
+
+      // build-chat's route: ORT format at build time, loaded with the initializers in place and no prepacking
+      const onnxFile = join(dir, 'model.onnx');
+      writeFileSync(onnxFile, integer);
+      await optimizeForOrt(ort as unknown as OrtModule, onnxFile, join(dir, 'model.ort'));
+      const decoder = await OnnxDecoder.load(ort as unknown as OrtModule, new Uint8Array(readFileSync(join(dir, 'model.ort'))), { layers: c.layers, kvHeads: c.kvHeads, headDim: c.headDim, context: c.context, vocabSize: c.vocabSize }, 'ort');
+      const viaOrt = await decoder.forward(IDS);
+      expect(maxDiff(viaOrt, got.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-3 * scale);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it("exportOnnx: refused for transformers (today's message), written for runtime: 'versiflow' without config.json", async () => {
     const { path } = await writeModelCheckpoint({ norm: 'rms', positions: 'learned', attention: 'mha', kv_heads: 0, mlp: 'gelu', gelu: 'exact' });
