@@ -1,6 +1,7 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name>` with name one of train, gpu, tokenizer, watermark,
- * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf, data, cpu, ship.
+ * generate, generate-batch, token-cache, padding, soak, crash, feed-load, gguf, data, cpu, cpu-attention,
+ * ship.
  * Each bench lives in its own file and is imported only when asked for (gpu pulls in Dawn).
  * A bench with `options` takes them after its name (`npm run bench -- soak --steps 2000`); the
  * others take none.
@@ -79,6 +80,10 @@ export const BENCHES: Readonly<Record<string, () => Promise<Bench>>> = {
   cpu: async () => {
     const m = await import('./cpu.ts');
     return { run: () => m.benchCpu(), inputs: m.cpuInputs };
+  },
+  'cpu-attention': async () => {
+    const m = await import('./cpuAttention.ts');
+    return { run: () => m.benchCpuAttention(), inputs: m.cpuAttentionInputs };
   },
   ship: async () => {
     const m = await import('./ship.ts');
