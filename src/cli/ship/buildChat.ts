@@ -15,6 +15,7 @@ import { exportOnnx, ONNX_FILES } from '../../pipeline/export/exportOnnx.ts';
 import { readRecommendedDecoding, recommendedDecodingPath } from '../../pipeline/recommendedDecoding.ts';
 import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
 import type { OrtModule } from './onnxDecoder.ts';
+import { missingPackage } from './buildPackages.ts';
 import { optimizeForOrt } from './optimizeForOrt.ts';
 import { POET_ASSETS, type PoetManifest } from './shipManifest.ts';
 
@@ -58,10 +59,16 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
     );
   }
   if (existsSync(outFile) && !o.force) throw new ConfigError(`build-chat: ${resolve(outFile)} exists; choose another --out or pass --force to replace it`);
-  const ortDir = join(dirname(require.resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  let ortPackage: string;
+  try {
+    ortPackage = require.resolve('onnxruntime-node/package.json');
+  } catch {
+    throw missingPackage('onnxruntime-node');
+  }
+  const ortDir = join(dirname(ortPackage), 'bin', 'napi-v6', process.platform, process.arch);
   const ortFiles = [POET_ASSETS.ortLibrary, POET_ASSETS.ortBinding].map((f) => join(ortDir, f));
-  for (const f of ortFiles) if (!existsSync(f)) throw new ConfigError(`build-chat: onnxruntime-node's native file ${f} is missing; install onnxruntime-node (npm install onnxruntime-node) for ${HOST_TARGET}`);
-  const ortVersion = (JSON.parse(readFileSync(require.resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
+  for (const f of ortFiles) if (!existsSync(f)) throw missingPackage('onnxruntime-node', `its native file ${f} for ${HOST_TARGET} is missing: reinstall it`);
+  const ortVersion = (JSON.parse(readFileSync(ortPackage, 'utf8')) as { version: string }).version;
 
   const { dir, manifest } = await poetManifest(checkpoint, weights, ortVersion);
 
@@ -159,7 +166,7 @@ async function bundleClient(outfile: string): Promise<void> {
   try {
     esbuild = await import('esbuild');
   } catch {
-    throw new ConfigError('build-chat: the esbuild package is not installed; install it beside versiflow with npm install esbuild');
+    throw missingPackage('esbuild');
   }
   // src/ when run through tsx, dist/ (compiled .js) when installed
   const entry = ['./poetEntry.ts', './poetEntry.js'].map((f) => fileURLToPath(new URL(f, import.meta.url))).find((f) => existsSync(f)) ?? fileURLToPath(new URL('./poetEntry.ts', import.meta.url));
@@ -192,6 +199,6 @@ async function loadPostject(): Promise<{ inject(file: string, name: string, data
   try {
     return require('postject') as Awaited<ReturnType<typeof loadPostject>>;
   } catch {
-    throw new ConfigError('build-chat: the postject package is not installed; install it beside versiflow with npm install postject');
+    throw missingPackage('postject');
   }
 }
