@@ -50,7 +50,11 @@ export class BpeTokenizer implements Tokenizer {
   readonly unkId: number;
   readonly bosId: number;
   readonly addBos: boolean;
-  readonly hash: string;
+  private hashCache: string | undefined;
+  /** canonicalHash of toJSON(), computed when first asked for (for a 32k vocabulary it costs more than the rest of the load: the poet never asks). */
+  get hash(): string {
+    return (this.hashCache ??= canonicalHash(this.toJSON()));
+  }
   private readonly idToToken: string[] = [];
   private readonly mergeTable = new Map<number, number>();
   private readonly special = new Set<number>();
@@ -95,7 +99,6 @@ export class BpeTokenizer implements Tokenizer {
     this.addBos = spec.bosToken != null;
     this.bosId = this.addBos ? this.tokenToId(spec.bosToken!) : this.findId(BOS_LOOKUP);
     if (this.addBos && (this.bosId < 0 || !this.special.has(this.bosId))) throw new Error(`the BOS token "${spec.bosToken}" is not a special token of this tokenizer`);
-    this.hash = canonicalHash(this.toJSON());
   }
 
   /** Loads an HF tokenizer.json of a byte-level BPE tokenizer (see {@link parseBpeJSON}). */

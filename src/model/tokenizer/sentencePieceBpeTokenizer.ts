@@ -33,7 +33,11 @@ export class SentencePieceBpeTokenizer implements Tokenizer {
   readonly unkId: number;
   readonly bosId: number;
   readonly addBos: boolean;
-  readonly hash: string;
+  private hashCache: string | undefined;
+  /** canonicalHash of toJSON(), computed when first asked for (for a 32k vocabulary it costs more than the rest of the load: the poet never asks). */
+  get hash(): string {
+    return (this.hashCache ??= canonicalHash(this.toJSON()));
+  }
   private readonly idToToken: string[] = [];
   private readonly mergeTable = new Map<number, number>();
   private readonly special = new Set<number>();
@@ -76,7 +80,6 @@ export class SentencePieceBpeTokenizer implements Tokenizer {
     this.addBos = spec.bosToken !== null;
     this.bosId = this.addBos ? this.tokenToId(spec.bosToken!) : find(BOS_NAMES);
     if (this.addBos && this.bosId < 0) throw new Error(`tokenizer.json: the post_processor's BOS "${spec.bosToken}" is not a token of the vocabulary`);
-    this.hash = canonicalHash(this.toJSON());
   }
 
   /** Loads an HF tokenizer.json of the SentencePiece-BPE family (see parseSentencePieceJSON). */
