@@ -80,7 +80,7 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
 /** Query positions per block, measured on wasm (docs/benchmarks.md, "Tiled attention on the CPU backends"). */
 export const TILE_ROWS = 64;
 /** The shortest sequence the model runs tiled (kernels/select.ts `tiledAttentionOn`); below it the stock ops, measured as fast or faster. */
-export const TILED_MIN_T = 128;
+export const TILED_MIN_T = 256;
 
 /** [s, e) position ranges of `rows` each (the last one shorter when rows does not divide T). */
 export function blockRanges(T: number, rows: number): [number, number][] {
