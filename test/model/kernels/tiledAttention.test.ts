@@ -106,6 +106,7 @@ describe('a tiny model on wasm, tiled attention against the stock ops', () => {
     expect(TILED_MIN_T).toBeLessThanOrEqual(260);
     const run = (tiled: boolean) => {
       const was = useTiledAttention(tiled);
+      let afterFirst = 0; // tensors alive after the first step (weights, AdamW's moments, cached RoPE tables)
       try {
         const w = initWeights(c, 5);
         const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
@@ -114,7 +115,9 @@ describe('a tiny model on wasm, tiled attention against the stock ops', () => {
           const { loss, gradNorm } = gradientStep(w, c, opt, randomBatch(c, 2, 260, 100 + (i % 4)), 1e-2, i, 0);
           losses.push(loss.dataSync()[0]);
           tf.dispose([loss, gradNorm]);
+          if (i === 0) afterFirst = tf.memory().numTensors;
         }
+        const leaked = tf.memory().numTensors - afterFirst;
         // the path really switches: the tiled forward pads its diagonal masks (PadV2), the stock one does not
         const kernels = new Set<string>();
         const eng = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
@@ -130,7 +133,7 @@ describe('a tiny model on wasm, tiled attention against the stock ops', () => {
         }
         opt.dispose();
         disposeWeights(w);
-        return { losses, padded: kernels.has('PadV2') };
+        return { losses, padded: kernels.has('PadV2'), leaked };
       } finally {
         useTiledAttention(was);
       }
@@ -138,6 +141,7 @@ describe('a tiny model on wasm, tiled attention against the stock ops', () => {
     const a = run(true);
     const b = run(false);
     expect(a.padded).toBe(true);
+    expect(a.leaked).toBe(0); // steps 2–20 leave no tensor behind
     expect(b.padded).toBe(false);
     let maxDiff = 0;
     for (let i = 0; i < 20; i++) {

@@ -77,9 +77,12 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
   return tf.customGrad(f as unknown as Parameters<typeof tf.customGrad>[0])(q, k, v) as tf.Tensor4D;
 }
 
-/** Query positions per block, measured on wasm (docs/benchmarks.md, "Tiled attention on the CPU backends"). */
+/**
+ * Query positions per block: memory per block grows with it, speed little between 64 and 128
+ * (docs/benchmarks.md, "Figures behind source comments").
+ */
 export const TILE_ROWS = 64;
-/** The shortest sequence the model runs tiled (kernels/select.ts `tiledAttentionOn`); below it the stock ops, measured as fast or faster. */
+/** The shortest sequence the model runs tiled (kernels/select.ts `tiledAttentionOn`); below it the stock ops, measured faster (same place). */
 export const TILED_MIN_T = 256;
 
 /** [s, e) position ranges of `rows` each (the last one shorter when rows does not divide T). */
