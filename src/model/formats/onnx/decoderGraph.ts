@@ -181,8 +181,15 @@ export function decoderModel(family: HfFamily | 'versiflow', a: HfArch, w: Decod
   if (integer) {
     matmulInteger(hf, w.head ? storeInteger(g, 'lm_head.weight', w.head, C, V, 'kn') : (embedI as IntegerMatrix), 'logits');
   } else {
-    const head = w.head ? storeMatrix(g, kind, 'lm_head.weight', w.head, C, V) : g.op('Transpose', [embed], { perm: ints([1, 0]) });
-    g.op('MatMul', [hf, head], undefined, 'logits');
+    if (w.head) {
+      g.op('MatMul', [hf, storeMatrix(g, kind, 'lm_head.weight', w.head, C, V)], undefined, 'logits');
+    } else {
+      // tied: hf · embedᵀ as a Gemm with transB over [B·T, C], not a MatMul by Transpose(embed), which
+      // onnxruntime would fold into a second [C, V] copy of the table (65 MB more at minitron-48m's size, in
+      // memory and in a saved .ort file)
+      const y = g.op('Gemm', [g.op('Reshape', [hf, g.i64([-1, C])]), embed], { transB: int(1) });
+      g.op('Reshape', [y, g.op('Concat', [g.op('Shape', ['input_ids']), g.i64([V])], { axis: int(0) })], undefined, 'logits');
+    }
   }
 
   return {
