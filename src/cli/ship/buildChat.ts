@@ -149,6 +149,7 @@ export async function poetManifest(checkpoint: string, weights: OnnxWeights, ort
     checkpoint: dir,
     weights,
     modelFormat,
+    prepack: weights !== 'int8',
     shape: { layers: gpt.layers, kvHeads: gpt.kvHeads, headDim: gpt.headDim, context: gpt.context, vocabSize: gpt.vocabSize },
     tokenizer: ck.tokenizer,
     chat: hasChatTokens(tokenizer),

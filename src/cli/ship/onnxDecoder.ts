@@ -51,16 +51,15 @@ export class OnnxDecoder {
    * at load instead of at every token). 'ort': ORT's own format, optimised at build time (build-chat's
    * optimizeForOrt): no optimisation at load, and the initializers are used where they lie in `model`
    * (`use_ort_model_bytes_directly` + `use_ort_model_bytes_for_initializers`: no copy; the decoder keeps
-   * `model` alive), and not prepacked (`disable_prepacking`: packing copies every matrix into fresh
-   * memory, most of the load; the GEMMs pack their panels as they go). Figures in docs/ship.md.
+   * `model` alive). `prepack` false (`disable_prepacking`): the matrices are not copied into packed
+   * form at load (most of an ORT-format load: fresh memory); the GEMMs pack their panels as they go,
+   * slower per token. Figures in docs/ship.md.
    */
-  static async load(ort: OrtModule, model: Uint8Array, shape: DecoderShape, format: 'onnx' | 'ort' = 'onnx', options: Record<string, unknown> = {}): Promise<OnnxDecoder> {
-    const base =
-      format === 'ort'
-        ? { graphOptimizationLevel: 'disabled', extra: { session: { load_model_format: 'ORT', use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1', disable_prepacking: '1' } } }
-        : { graphOptimizationLevel: 'all', extra: { session: { disable_quant_qdq: '1' } } };
-    const session = await ort.InferenceSession.create(model, { ...base, ...options });
-    return new OnnxDecoder(ort, session, shape, model);
+  static async load(ort: OrtModule, model: Uint8Array, shape: DecoderShape, o: { readonly format?: 'onnx' | 'ort'; readonly prepack?: boolean } = {}): Promise<OnnxDecoder> {
+    const session: Record<string, string> = o.format === 'ort' ? { load_model_format: 'ORT', use_ort_model_bytes_directly: '1', use_ort_model_bytes_for_initializers: '1' } : { disable_quant_qdq: '1' };
+    if (o.prepack === false) session.disable_prepacking = '1';
+    const s = await ort.InferenceSession.create(model, { graphOptimizationLevel: o.format === 'ort' ? 'disabled' : 'all', extra: { session } });
+    return new OnnxDecoder(ort, s, shape, model);
   }
 
   /** Positions in the cache. */

@@ -59,7 +59,7 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
     const tOrt = performance.now();
     const ort = await assets.ort();
     const tSession = performance.now();
-    const decoder = await OnnxDecoder.load(ort, assets.model(), m.shape, m.modelFormat);
+    const decoder = await OnnxDecoder.load(ort, assets.model(), m.shape, { format: m.modelFormat, prepack: m.prepack });
     const loadMs = performance.now() - t0;
     const loadCpu = process.cpuUsage(cpu0);
 

@@ -20,6 +20,12 @@ export interface PoetManifest {
    * place: int8 and fp32) or 'onnx' (fp16: its fp32 weights would double the file in ORT format).
    */
   readonly modelFormat: 'onnx' | 'ort';
+  /**
+   * Whether onnxruntime prepacks the matrices at load: a copy of every weight into fresh memory, which
+   * the GEMMs then run faster on. Off for int8 (the load stays under 300 ms; its int8 GEMMs pack as they
+   * go), on for fp32 and fp16 (unpacked, fp32 decoded at 27 tok/s against 37 packed). Figures in docs/ship.md.
+   */
+  readonly prepack: boolean;
   readonly shape: DecoderShape;
   /** Versiflow's tokenizer JSON (tokenizerFromJSON). */
   readonly tokenizer: Record<string, unknown>;

@@ -43,6 +43,7 @@ beforeAll(async () => {
   }));
   await exportOnnx(checkpoint, out, { variants: ['fp32'], force: true });
   const { manifest } = await poetManifest(checkpoint, 'fp32', 'test', 'onnx');
+  expect(manifest.prepack).toBe(true);
   const bytes = new Uint8Array(readFileSync(join(out, 'onnx/model.onnx')));
   assets = { manifest, model: () => bytes, ort: async () => ((await import('onnxruntime-node')) as unknown as { default: OrtModule }).default };
 }, 120_000);
@@ -75,6 +76,16 @@ describe('the poet client (in process)', () => {
     const answer = g.out().slice(0, -1);
     expect(c.out()).toContain(`> ${answer}\n(`);
     expect(c.out()).toMatch(/\(\d+ tokens, [\d.]+ tok\/s\)/);
+  });
+
+  it("the manifest's load plan: int8 in ORT format without prepacking, fp32 in ORT format prepacked, fp16 as .onnx", async () => {
+    const plan = async (w: 'int8' | 'fp32' | 'fp16') => {
+      const { manifest } = await poetManifest(checkpoint, w, 'test');
+      return [manifest.modelFormat, manifest.prepack];
+    };
+    expect(await plan('int8')).toEqual(['ort', false]);
+    expect(await plan('fp32')).toEqual(['ort', true]);
+    expect(await plan('fp16')).toEqual(['onnx', true]);
   });
 
   it('--version and a refused flag', async () => {

@@ -98,7 +98,7 @@ describe('ONNX decoder of an architecture with no Transformers class (build-chat
       const onnxFile = join(dir, 'model.onnx');
       writeFileSync(onnxFile, integer);
       await optimizeForOrt(ort as unknown as OrtModule, onnxFile, join(dir, 'model.ort'));
-      const decoder = await OnnxDecoder.load(ort as unknown as OrtModule, new Uint8Array(readFileSync(join(dir, 'model.ort'))), { layers: c.layers, kvHeads: c.kvHeads, headDim: c.headDim, context: c.context, vocabSize: c.vocabSize }, 'ort');
+      const decoder = await OnnxDecoder.load(ort as unknown as OrtModule, new Uint8Array(readFileSync(join(dir, 'model.ort'))), { layers: c.layers, kvHeads: c.kvHeads, headDim: c.headDim, context: c.context, vocabSize: c.vocabSize }, { format: 'ort', prepack: false });
       const viaOrt = await decoder.forward(IDS);
       expect(maxDiff(viaOrt, got.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-3 * scale);
     }
