@@ -40,6 +40,8 @@ export function shipInputs(): BenchInput[] {
 interface PoetRun {
   /** Process start → the poet's main (Node's start, the client's evaluation). */
   readonly startMs: number;
+  /** Of the load: the tokenizer parsed (tokenizerFromJSON). */
+  readonly tokenizerMs: number;
   /** Of the load: onnxruntime's native library found in the cache and loaded. */
   readonly runtimeMs: number;
   /** Of the load: the onnxruntime session made. */
@@ -92,7 +94,7 @@ export async function benchShip(): Promise<void> {
       const ratio = r.bytes / (r.parts.weights + runtime);
       rows.push(
         `${weights.padEnd(5)} ${r.manifest.modelFormat} file ${MB(r.bytes).toFixed(1)} MB (weights ${MB(r.parts.weights).toFixed(1)} + node ${MB(r.parts.node).toFixed(1)} + onnxruntime ${MB(r.parts.runtime).toFixed(1)} + client ${MB(r.parts.client).toFixed(2)}; ×${ratio.toFixed(3)} ${ratio <= 1.2 ? 'ok' : 'MISSES'} ≤ 1.2) · ` +
-          `load ${bestLoad} ms (CPU ${loadCpu} ms; of which runtime ${best.runtimeMs}, session ${best.sessionMs}; after a start of ${best.startMs} ms; cold ${cold.loadMs}; ${bestLoad < 300 ? 'ok' : 'MISSES'} < 300; runs ${warm.map((w) => w.loadMs).join(' ')}) · first token ${bestTtft} ms · ${bestTps.toFixed(1)} tok/s (${bestTps >= 40 ? 'ok' : 'MISSES'} ≥ 40; runs ${warm.map((w) => w.tokPerSec.toFixed(1)).join(' ')}) · ` +
+          `load ${bestLoad} ms (CPU ${loadCpu} ms; of which tokenizer ${best.tokenizerMs}, runtime ${best.runtimeMs}, session ${best.sessionMs}; after a start of ${best.startMs} ms; cold ${cold.loadMs}; ${bestLoad < 300 ? 'ok' : 'MISSES'} < 300; runs ${warm.map((w) => w.loadMs).join(' ')}) · first token ${bestTtft} ms · ${bestTps.toFixed(1)} tok/s (${bestTps >= 40 ? 'ok' : 'MISSES'} ≥ 40; runs ${warm.map((w) => w.tokPerSec.toFixed(1)).join(' ')}) · ` +
           `×${(bestTps / baseline.tokPerSec).toFixed(1)} Versiflow generate · build ${buildS.toFixed(0)} s · load average ${load()}`,
       );
       console.log(rows[rows.length - 1]);

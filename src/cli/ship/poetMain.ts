@@ -37,7 +37,7 @@ export const POET_HELP = `usage: poet [--prompt TEXT] [options]      (no --promp
  * without --prompt, the REPL of `versiflow chat`. The manifest's defaults (recommended decoding, the
  * training watermark) fill flags not given. `--bench N`: N tokens after the prompt, EOS ignored, and one
  * JSON line of timings instead of text: {startMs (process start → this function: Node's start and the client's
- * evaluation), loadMs (→ decoder ready), loadCpuMs (CPU time of the load, all threads), runtimeMs (of which:
+ * evaluation), loadMs (→ decoder ready), loadCpuMs (CPU time of the load, all threads), tokenizerMs, runtimeMs (of which:
  * onnxruntime's native library written/found and loaded), sessionMs (of which: the session made), ttftMs, tokPerSec}.
  */
 export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAssets, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
@@ -54,7 +54,9 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
     }
     const flags = { ...m.defaults, ...parsed.flags };
     if (flags.watermark === 'off') delete flags['watermark-key'];
+    const tTokenizer = performance.now();
     const tokenizer = tokenizerFromJSON(m.tokenizer);
+    const tokenizerMs = performance.now() - tTokenizer;
     const opts = generationOptions(flags, m.shape.vocabSize, 'poet', parsed.all);
     const tOrt = performance.now();
     const ort = await assets.ort();
@@ -71,7 +73,7 @@ export async function runPoet(args: readonly string[], io: CliIO, assets: PoetAs
       let count = 0;
       for await (const _ of onnxGenerate(decoder, tokenizer, ids, { ...opts, maxNewTokens: n, eosIds: [] })) if (count++ === 0) ttftMs = performance.now() - t1;
       const rest = (performance.now() - t1 - ttftMs) / 1000;
-      const phases = { startMs: Math.round(t0), runtimeMs: Math.round(tSession - tOrt), sessionMs: Math.round(t0 + loadMs - tSession) };
+      const phases = { startMs: Math.round(t0), tokenizerMs: Math.round(tokenizerMs), runtimeMs: Math.round(tSession - tOrt), sessionMs: Math.round(t0 + loadMs - tSession) };
       io.stdout.write(`${JSON.stringify({ ...phases, loadMs: Math.round(loadMs), loadCpuMs: Math.round((loadCpu.user + loadCpu.system) / 1000), ttftMs: Math.round(ttftMs), tokens: count, tokPerSec: +((count - 1) / rest).toFixed(2) })}\n`);
       return 0;
     }
