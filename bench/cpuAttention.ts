@@ -2,8 +2,9 @@
  * Tiled against stock attention on the wasm backend (issue #20): char-10m's shape (6 × 384, 6 heads
  * of 64, 10.8M parameters) trained at 8 × 256 and 1 × 1024, one training step (forward, backward,
  * clip, AdamW) at a time, the two paths alternating in one process so that load from other
- * processes hits both. Prints per shape each path's median step time and tf.profile peak bytes of a
- * step, and the ratios tiled ÷ stock, with the machine's load average.
+ * processes hits both. Prints per shape each path's median step time (wall clock, and the process's
+ * CPU time, which other jobs on the cores disturb less), tf.profile peak bytes of a step, and the
+ * ratios tiled ÷ stock, with the machine's load average.
  * Run: `npm run bench -- cpu-attention` (BENCH_STEPS, default 3 timed steps a path after 1 warm-up;
  * BENCH_SHAPES, a comma list of rows×T such as 8x256,1x1024; BENCH_MATMUL, the wasm matmul engine:
  * auto, onnxruntime or xnnpack).
@@ -48,7 +49,10 @@ export async function benchCpuAttention(log: (s: string) => void = (s) => proces
   const c = resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || 65, dropout: 0, context: Math.max(cfg.context, ...shapes.map((s) => s.T)) });
   log(`cpu-attention bench: char-10m (${c.layers} × ${c.hidden}, ${c.heads} heads of ${c.headDim}) training steps on ${report.device}`);
   log(`${steps} timed steps a path after 1 warm-up, alternating; peak = tf.profile peakBytes of one step`);
-  log(`${'rows×T'.padEnd(8)} ${'stock ms'.padStart(9)} ${'tiled ms'.padStart(9)} ${'time'.padStart(6)} ${'stock MiB'.padStart(10)} ${'tiled MiB'.padStart(10)} ${'memory'.padStart(7)}  load`);
+  log(
+    `${'rows×T'.padEnd(8)} ${'stock ms'.padStart(9)} ${'tiled ms'.padStart(9)} ${'wall'.padStart(6)} ${'stock cpu'.padStart(10)} ${'tiled cpu'.padStart(10)} ${'cpu'.padStart(6)} ` +
+      `${'stock MiB'.padStart(10)} ${'tiled MiB'.padStart(10)} ${'memory'.padStart(7)}  load`,
+  );
   for (const { rows, T } of shapes) {
     const load0 = loadavg()[0];
     const w = initWeights(c, 1);
@@ -60,11 +64,13 @@ export async function benchCpuAttention(log: (s: string) => void = (s) => proces
     const step = (tiled: boolean) => {
       const was = useTiledAttention(tiled);
       try {
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const r = gradientStep(w, c, opt, batch, 1e-4, k++, 0);
         r.loss.dataSync(); // sync point: the step has run
         tf.dispose([r.loss, r.gradNorm]);
-        return performance.now() - t0;
+        const used = process.cpuUsage(c0);
+        return { wall: performance.now() - t0, cpu: (used.user + used.system) / 1000 };
       } finally {
         useTiledAttention(was);
       }
@@ -74,17 +80,19 @@ export async function benchCpuAttention(log: (s: string) => void = (s) => proces
       return (await tf.profile(() => void step(tiled))).peakBytes - before;
     };
     const peaks = { stock: await peak(false), tiled: await peak(true) }; // also the warm-up
-    const times: { stock: number[]; tiled: number[] } = { stock: [], tiled: [] };
+    const times = { stock: [] as { wall: number; cpu: number }[], tiled: [] as { wall: number; cpu: number }[] };
     for (let i = 0; i < steps; i++) {
       times.stock.push(step(false));
       times.tiled.push(step(true));
     }
     opt.dispose();
     disposeWeights(w);
-    const [ms, mt] = [median(times.stock), median(times.tiled)];
+    const [ms, mt] = [median(times.stock.map((t) => t.wall)), median(times.tiled.map((t) => t.wall))];
+    const [cs, ct] = [median(times.stock.map((t) => t.cpu)), median(times.tiled.map((t) => t.cpu))];
     const mib = (b: number) => (b / 2 ** 20).toFixed(0);
     log(
       `${`${rows}×${T}`.padEnd(8)} ${ms.toFixed(0).padStart(9)} ${mt.toFixed(0).padStart(9)} ${`${(mt / ms).toFixed(2)}×`.padStart(6)} ` +
+        `${cs.toFixed(0).padStart(10)} ${ct.toFixed(0).padStart(10)} ${`${(ct / cs).toFixed(2)}×`.padStart(6)} ` +
         `${mib(peaks.stock).padStart(10)} ${mib(peaks.tiled).padStart(10)} ${`${(peaks.tiled / peaks.stock).toFixed(2)}×`.padStart(7)}  ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
     );
   }
