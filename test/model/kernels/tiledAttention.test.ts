@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
-import { blockRanges, TILED_MIN_T, tiledAttention } from '../../../src/model/kernels/cpu/tiledAttention.ts';
+import { blockRanges, TILE_ROWS, TILED_MIN_T, tiledAttention } from '../../../src/model/kernels/cpu/tiledAttention.ts';
 import { useTiledAttention } from '../../../src/model/kernels/select.ts';
 import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { attentionHeads, causalMask, disposeWeights, forward, initWeights } from '../../../src/model/nn/gpt.ts';
@@ -57,8 +57,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
     for (const T of [1, 7, 65, 130]) {
       for (const d of [8, 12]) {
         for (const KV of [4, 2]) {
-          // T = 7 in blocks of 3 (3 + 3 + 1), the others in the default 64 (65 = 64 + 1, 130 = 64 + 64 + 2)
-          const rows = T === 7 ? 3 : undefined;
+          // T = 7 in blocks of 3 (3 + 3 + 1), the others in blocks of 64 (65 = 64 + 1, 130 = 64 + 64 + 2)
+          const rows = T === 7 ? 3 : 64;
           it(`B=2, H=4, KV=${KV}, T=${T}, d=${d}: o, dq, dk, dv within 1e-5`, async () => {
             await setupBackend(backend);
             const before = tf.memory().numTensors;
@@ -100,7 +100,7 @@ describe('memory of forward + backward (tf.profile peakBytes), wasm', () => {
 });
 
 describe('a tiny model on wasm, tiled attention against the stock ops', () => {
-  it(`20 training steps at T = 260 (≥ TILED_MIN_T ${TILED_MIN_T}: five query blocks, the last of 4): the losses agree to 1e-5, not bit for bit`, async () => {
+  it(`20 training steps at T = 260 (≥ TILED_MIN_T ${TILED_MIN_T}; query blocks of TILE_ROWS ${TILE_ROWS}, the last of 4): the losses agree to 1e-5, not bit for bit`, async () => {
     await setupBackend('wasm');
     const c = tiny({ context: 260, initStd: 0.2 });
     expect(TILED_MIN_T).toBeLessThanOrEqual(260);
