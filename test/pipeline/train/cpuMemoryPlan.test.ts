@@ -75,16 +75,19 @@ describe('the wasm memory plan over the zoo (configs/*.yaml)', () => {
 
 describe('the estimate against a real step on wasm', () => {
   // tiny at its whole batch; char-10m at its real width (6 × 384, 10.8M parameters) on one short
-  // row (stock attention) and one row of its context (tiled attention, counted linear in T)
+  // row (stock attention), one row of its context and one of 1,024 (its position table grown to it;
+  // tiled attention, counted linear in T)
   const cases = [
     { name: 'tiny', rows: 8, T: 128 },
     { name: 'char-10m', rows: 1, T: 64 },
     { name: 'char-10m', rows: 1, T: 256 },
+    { name: 'char-10m', rows: 1, T: 1024 },
   ];
   for (const { name, rows, T } of cases) {
     it(`${name}, ${rows} × ${T}: one step runs and the plan's bytes are within 0.75–1.5× of tfjs's measured peak`, async () => {
       await setupBackend('wasm');
-      const { cfg, c } = gptOf(name);
+      const { cfg, c: own } = gptOf(name);
+      const c = T > own.context ? resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || 256, context: T }) : own;
       const w = initWeights(c, 1);
       const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
       const x = new Int32Array(rows * T).map((_, i) => (i * 7) % c.vocabSize);
