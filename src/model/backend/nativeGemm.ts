@@ -98,7 +98,7 @@ class OrtGemm implements NativeGemm {
     const key = `${kind}:${+transA}${+transB}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const bytes = join(encodeOnnxModel(kind === 'gemm' ? gemmModel(transA, transB) : batchedModel(transA, transB)));
+      const bytes = Buffer.concat(encodeOnnxModel(kind === 'gemm' ? gemmModel(transA, transB) : batchedModel(transA, transB)));
       s = new this.ort.binding.InferenceSession();
       s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, {
         intraOpNumThreads: this.threads,
@@ -116,16 +116,6 @@ class OrtGemm implements NativeGemm {
 }
 
 const tensor = (data: Float32Array, dims: readonly number[]): BindingTensor => ({ type: 'float32', dims, data, location: 'cpu' });
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const model = (nodes: OnnxNode[], rank: number): OnnxModel => ({
   irVersion: 7,
