@@ -28,7 +28,7 @@ const SHIPPED = `## Shipped configs
 
 | file | model | parameters |
 |---|---|---|
-| \`tiny.yaml\` | default: char-level Poetru-family model on the shipped Russian poetry | ≈0.7M (vocab from the corpus) |
+| \`tiny.yaml\` | default: char-level Poetru-family model on the shipped Russian poetry | ≈0.5M (vocab from the corpus) |
 | \`75m.yaml\` | Poetru-75M: latent-KV GQA, fused SwiGLU with biases, RMSNorm, RoPE, BPE 24k | 74,899,072 |
 | \`25m.yaml\` | Poetru-25M pilot (really 18,079,744; see the file) | 18,079,744 |
 | \`smollm2-135m.yaml\` | SmolLM2-135M on tiny Shakespeare | 134,515,008 |
