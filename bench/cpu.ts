@@ -43,21 +43,29 @@ export function cpuInputs(): BenchInput[] {
   ];
 }
 
-async function ours(o: CpuProbeOptions): Promise<number | null> {
+/** tokens/s over the timed steps, and of the fastest one. */
+interface Speed {
+  readonly mean: number;
+  readonly best: number;
+}
+
+async function ours(o: CpuProbeOptions): Promise<Speed | null> {
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', PROBE, JSON.stringify(o)], { timeout: 3_600_000, maxBuffer: 1 << 24 });
-    return (JSON.parse(stdout.trim().split('\n').pop()!) as CpuProbeResult).tokensPerSec;
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as CpuProbeResult;
+    return { mean: r.tokensPerSec, best: r.bestTokensPerSec };
   } catch (e) {
     process.stderr.write(`versiflow ${o.shape} ${o.threads} thread(s) failed: ${(e as Error).message.split('\n')[0]}\n`);
     return null;
   }
 }
 
-async function torch(shape: string, threads: number, batch: number, context: number, steps: number): Promise<number | null> {
+async function torch(shape: string, threads: number, batch: number, context: number, steps: number): Promise<Speed | null> {
   try {
     const args = [TORCH_REF, '--shape', shape, '--threads', String(threads), '--batch', String(batch), '--context', String(context), '--steps', String(steps)];
     const { stdout } = await run(PYTHON, args, { timeout: 3_600_000 });
-    return (JSON.parse(stdout.trim().split('\n').pop()!) as { tokens_per_sec: number }).tokens_per_sec;
+    const r = JSON.parse(stdout.trim().split('\n').pop()!) as { tokens_per_sec: number; best_tokens_per_sec: number };
+    return { mean: r.tokens_per_sec, best: r.best_tokens_per_sec };
   } catch (e) {
     process.stderr.write(`PyTorch ${shape} ${threads} thread(s) failed: ${(e as Error).message.split('\n')[0]}\n`);
     return null;
@@ -73,10 +81,11 @@ async function torchVersion(): Promise<string | null> {
   }
 }
 
-const best = (xs: (number | null)[]): { value: number; at: number } | null => {
-  let out: { value: number; at: number } | null = null;
+/** The thread count (1-based) whose mean is highest, and its speeds. */
+const best = (xs: (Speed | null)[]): (Speed & { at: number }) | null => {
+  let out: (Speed & { at: number }) | null = null;
   xs.forEach((x, i) => {
-    if (x !== null && (!out || x > out.value)) out = { value: x, at: i + 1 };
+    if (x !== null && (!out || x.mean > out.mean)) out = { ...x, at: i + 1 };
   });
   return out;
 };
@@ -87,12 +96,13 @@ export async function benchCpu(log: (s: string) => void = (s) => process.stdout.
   const version = await torchVersion();
   log(`cpu bench: training steps (forward, backward, clip, AdamW), ${steps} timed after 1 warm-up, tokens/s; xnnpack and pytorch: best of 1 and 2 threads; onnxruntime: native GEMM on all cores; ratio: Versiflow's best ÷ PyTorch, before: XNNPACK ÷ PyTorch`);
   log(version ? `PyTorch ${version} at ${PYTHON}` : `PyTorch: not available at ${PYTHON} (apt-get install python3-torch), ratios skipped`);
-  log(`${'shape'.padEnd(10)} ${'batch'.padEnd(8)} ${'xnnpack'.padStart(12)} ${'onnxruntime'.padStart(12)} ${'pytorch'.padStart(12)} ${'ratio'.padStart(7)} ${'before'.padStart(7)}  target  load`);
+  log('each cell: tokens/s over the timed steps / of the fastest step; ratios: over the steps, then of the fastest steps');
+  log(`${'shape'.padEnd(9)} ${'batch'.padEnd(7)} ${'xnnpack'.padStart(15)} ${'onnxruntime'.padStart(11)} ${'pytorch'.padStart(15)} ${'ratio'.padStart(12)} ${'before'.padStart(12)}  target  load`);
   for (const s of CPU_SHAPES) {
     if (only && !only.includes(s.shape)) continue;
     const load0 = loadavg()[0];
-    const x: (number | null)[] = [];
-    const p: (number | null)[] = [];
+    const x: (Speed | null)[] = [];
+    const p: (Speed | null)[] = [];
     const shape = { shape: s.shape, batch: s.batch, context: s.context, steps };
     const native = await ours({ ...shape, threads: 1, matmul: 'onnxruntime' });
     for (const threads of [1, 2]) {
@@ -101,12 +111,12 @@ export async function benchCpu(log: (s: string) => void = (s) => process.stdout.
     }
     const bx = best(x);
     const bp = best(p);
-    const bv = Math.max(native ?? 0, bx?.value ?? 0) || null;
-    const ratio = (v: number | null | undefined) => (v && bp ? `${(v / bp.value).toFixed(2)}×` : 'n/a');
-    const cell = (b: { value: number; at: number } | null) => (b ? `${b.value.toFixed(0)} (${b.at}t)` : 'n/a');
+    const bv = native && (!bx || native.mean >= bx.mean) ? native : bx;
+    const speed = (v: Speed | null) => (v ? `${v.mean.toFixed(0)}/${v.best.toFixed(0)}` : 'n/a');
+    const ratio = (v: Speed | null) => (v && bp ? `${(v.mean / bp.mean).toFixed(2)}/${(v.best / bp.best).toFixed(2)}×` : 'n/a');
     log(
-      `${s.shape.padEnd(10)} ${`${s.batch}×${s.context}`.padEnd(8)} ${cell(bx).padStart(12)} ${(native ? native.toFixed(0) : 'n/a').padStart(12)} ${cell(bp).padStart(12)} ` +
-        `${ratio(bv).padStart(7)} ${ratio(bx?.value).padStart(7)}  ${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+      `${s.shape.padEnd(9)} ${`${s.batch}×${s.context}`.padEnd(7)} ${`${speed(bx)} (${bx?.at ?? '-'}t)`.padStart(15)} ${speed(native).padStart(11)} ${`${speed(bp)} (${bp?.at ?? '-'}t)`.padStart(15)} ` +
+        `${ratio(bv).padStart(12)} ${ratio(bx).padStart(12)}  ${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
     );
   }
 }
