@@ -5,14 +5,14 @@ import type { Recipe, RecipeContext, TrainingPlan } from './recipe.ts';
 
 /**
  * Measured speeds the plan scales from (docs/benchmarks.md), as effective training FLOP/s = tokens/s ×
- * 6 × parameters. A plan is an estimate: 6·N·D ignores attention's T² term, and a large model on a CPU
- * backend runs at a different efficiency than the tiny one measured.
+ * 6 × parameters. A plan is an estimate: 6·N·D ignores attention's T² term, and models of other shapes run
+ * at other efficiencies than the one measured.
  */
 export const MEASURED_SPEEDS = [
   {
     machine: 'this machine (2 CPU cores, wasm)',
-    flops: 5250 * 6 * 319_200,
-    source: 'docs/benchmarks.md: tiny (319,200 parameters at V 150) trains at 5,250 tokens/s on the wasm backend of the 2-core development machine',
+    flops: 82 * 6 * 74_899_072,
+    source: 'docs/benchmarks.md: configs/75m.yaml (74,899,072 parameters) trains at 82 tokens/s at 1 × 512 on the wasm backend with the native GEMM (bench cpu) of the 2-core development machine',
   },
   {
     machine: 'one NVIDIA H200 (webgpu, Versiflow kernels)',

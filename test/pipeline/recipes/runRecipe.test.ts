@@ -72,7 +72,7 @@ describe('planRecipe', () => {
     expect(e.params).toBe(countParams(resolveGptConfig({ ...cfg, vocabSize: 201 })));
     expect([e.steps, e.tokensPerStep, e.tokens]).toEqual([5000, 64 * 256, 5000 * 64 * 256]);
     expect(e.flops).toBe(6 * e.params * e.tokens);
-    expect(e.seconds).toEqual([e.flops / (5250 * 6 * 319_200), e.flops / 25.8e12]);
+    expect(e.seconds).toEqual([e.flops / (82 * 6 * 74_899_072), e.flops / 25.8e12]);
     expect(MEASURED_SPEEDS.every((m) => m.source.startsWith('docs/benchmarks.md'))).toBe(true);
     // a decay-only tail is its decay_steps long
     expect(estimateTraining('tail', { config: 'gpt2-preln-136m', flags: { 'decay-from': '/nowhere', 'decay-steps': '400', 'max-steps': '2000' } }).steps).toBe(400);
