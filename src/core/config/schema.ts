@@ -35,7 +35,7 @@ export const CONFIG_SPEC = {
     listOf: ['auto', 'fused', 'stock', 'adamw', 'rmsnorm', 'layernorm', 'cross_entropy', 'attention', 'rope', 'swiglu', 'dropout', 'matmul', 'sum_rows'],
   },
   matmulTiles: str('', 'webgpu matmul kernel tiles "bm x bn x bk : tm x tn" (e.g. 128x128x16:8x8); empty = the default 128x64x16:8x4, and kernels: auto also tries 128x128x16:8x8, 64x64x16:4x4, 128x64x32:8x4, and 128x128x16:8x8 with subgroups, per matmul shape. Set, it is the only tile setting used, plain and with subgroups (bench/matmulKernel.ts sweeps them).'),
-  cpuMatmul: oneOf('auto', 'Matrix products on the CPU backends (wasm, cpu): onnxruntime = onnxruntime-node\'s native CPU GEMM (MLAS, AVX2/AVX-512, all cores; about 3.5× XNNPACK on a 2-core AVX2 machine, docs/backends.md); xnnpack = tfjs\'s own kernels (XNNPACK\'s wasm SIMD on wasm, JavaScript on cpu); auto = onnxruntime when it is installed and passes its start-up check, else xnnpack.', ['auto', 'onnxruntime', 'xnnpack']),
+  cpuMatmul: oneOf('auto', 'Matrix products on the CPU backends (wasm, cpu): onnxruntime = onnxruntime-node\'s native CPU GEMM (MLAS, AVX2/AVX-512, all cores; about 3.5× XNNPACK on a 2-core AVX-512 machine, docs/backends.md); xnnpack = tfjs\'s own kernels (XNNPACK\'s wasm SIMD on wasm, JavaScript on cpu); auto = onnxruntime when it is installed and passes its start-up check, else xnnpack.', ['auto', 'onnxruntime', 'xnnpack']),
   reporter: oneOf('auto', 'auto = tui on a TTY, plain otherwise.', ['auto', 'plain', 'tui', 'json', 'none']),
   resume: str('', '`latest` or a checkpoint directory to continue from. Empty = start fresh.'),
   ws: bool(true, 'Serve the run\'s events on a WebSocket feed (`--no-ws` turns it off).'),

@@ -39,7 +39,7 @@ export function operandsOf(args: KernelArgs): Operands | null {
 /**
  * Below this many output rows per product the native GEMM loses to XNNPACK, whose operator caches
  * the packed weights across calls: one token's decode step (1–8 rows) ran 1.3–1.7× faster on
- * XNNPACK, while 64 rows and up ran 1.8–3.3× faster on onnxruntime (a 2-core AVX2 machine,
+ * XNNPACK, while 64 rows and up ran 1.8–3.3× faster on onnxruntime (a 2-core AVX-512 machine,
  * docs/benchmarks.md#figures-behind-source-comments).
  */
 export const NATIVE_MIN_ROWS = 32;
