@@ -4,38 +4,17 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IDS, joinBytes, maxDiff, runDecoder } from './onnxRun.ts';
 import { OnnxDecoder, type OrtModule } from '../../../../src/cli/ship/onnxDecoder.ts';
 import { optimizeForOrt } from '../../../../src/cli/ship/optimizeForOrt.ts';
-import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
 import { hfFamilyOf } from '../../../../src/model/formats/hf/hfFamily.ts';
 import { encodeNativeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
 import { exportOnnx } from '../../../../src/pipeline/export/exportOnnx.ts';
 import { randomTensors, versiflowLogits, writeModelCheckpoint } from '../../../pipeline/export/modelFixture.ts';
 import { small } from '../hf/variants.ts';
 
-const IDS = [5, 17, 3, 42, 8, 8, 30];
 /** Mini-Tron's shape (configs/minitron-48m.yaml): RMSNorm, learned positions, MHA, exact-GELU MLP, no biases, tied. */
 const MINITRON = { norm: 'rms', positions: 'learned', attention: 'mha', kvHeads: 0, mlp: 'gelu', gelu: 'exact' } as const;
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-const concat = (parts: readonly Uint8Array[]) => Uint8Array.from(Buffer.concat(parts));
-const i64 = (v: readonly number[]) => new ort.Tensor('int64', BigInt64Array.from(v, BigInt), [1, v.length]);
-
-async function run(s: ort.InferenceSession, c: GptConfig, ids: readonly number[], start: number, past: Record<string, ort.Tensor> | null) {
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: i64(ids),
-    attention_mask: i64(new Array(start + ids.length).fill(1)),
-    position_ids: i64(ids.map((_, i) => start + i)),
-  };
-  for (let i = 0; i < c.layers; i++) {
-    for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = past?.[`present.${i}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
-  }
-  return s.run(feeds);
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,15 +30,15 @@ describe('ONNX decoder of an architecture with no Transformers class (build-chat
       const c = small(over);
       expect(() => hfFamilyOf(c)).toThrow(/no faithful Transformers equivalent/);
       const t = randomTensors(c, 13);
-      const s = await ort.InferenceSession.create(concat(encodeNativeOnnxDecoder(c, new Map(t.map((x) => [x.name, x])), 'fp32')));
+      const s = await ort.InferenceSession.create(joinBytes(encodeNativeOnnxDecoder(c, new Map(t.map((x) => [x.name, x])), 'fp32')));
       const ours = versiflowLogits(c, t, IDS);
-      const full = await run(s, c, IDS, 0, null);
+      const full = await runDecoder(s, c, IDS, 0, null);
       expect(full.logits.dims).toEqual([1, IDS.length, c.vocabSize]);
       expect(maxDiff(full.logits.data as Float32Array, ours)).toBeLessThan(1e-4);
       // the logits are not trivially small: a wrong norm or activation would show
       expect(maxDiff(ours, new Float32Array(ours.length))).toBeGreaterThan(0.5);
-      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
-      const step = await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
+      const pre = await runDecoder(s, c, IDS.slice(0, -1), 0, null);
+      const step = await runDecoder(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
       expect(step.logits.dims).toEqual([1, 1, c.vocabSize]);
       expect(maxDiff(step.logits.data as Float32Array, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-4);
       expect(step['present.1.key'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
@@ -73,11 +52,11 @@ describe('ONNX decoder of an architecture with no Transformers class (build-chat
       const t = new Map(randomTensors(c, 13).map((x) => [x.name, x]));
       const ours = versiflowLogits(c, [...t.values()], IDS);
       const scale = maxDiff(ours, new Float32Array(ours.length));
-      const integer = concat(encodeNativeOnnxDecoder(c, t, 'int8', { int8Kernel: 'integer' }));
-      const dequantize = concat(encodeNativeOnnxDecoder(c, t, 'int8'));
+      const integer = joinBytes(encodeNativeOnnxDecoder(c, t, 'int8', { int8Kernel: 'integer' }));
+      const dequantize = joinBytes(encodeNativeOnnxDecoder(c, t, 'int8'));
       const s = await ort.InferenceSession.create(integer);
-      const got = (await run(s, c, IDS, 0, null)).logits.data as Float32Array;
-      const dq = (await run(await ort.InferenceSession.create(dequantize), c, IDS, 0, null)).logits.data as Float32Array;
+      const got = (await runDecoder(s, c, IDS, 0, null)).logits.data as Float32Array;
+      const dq = (await runDecoder(await ort.InferenceSession.create(dequantize), c, IDS, 0, null)).logits.data as Float32Array;
       let same = 0;
       for (let p = 0; p < IDS.length; p++) {
         const row = (a: Float32Array) => a.subarray(p * c.vocabSize, (p + 1) * c.vocabSize);
@@ -90,8 +69,8 @@ describe('ONNX decoder of an architecture with no Transformers class (build-chat
       expect(maxDiff(got, dq)).toBeGreaterThan(0); // activations are quantised too: not the same computation
       expect(same).toBeGreaterThanOrEqual(IDS.length - 1);
       // one step with a past equals the last row of the full pass (same dynamic quantisation of that row)
-      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
-      const step = (await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>)).logits.data as Float32Array;
+      const pre = await runDecoder(s, c, IDS.slice(0, -1), 0, null);
+      const step = (await runDecoder(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>)).logits.data as Float32Array;
       expect(maxDiff(step, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(0.2 * scale);
 
       // build-chat's route: ORT format at build time, loaded with the initializers in place and no prepacking

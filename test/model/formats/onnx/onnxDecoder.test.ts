@@ -1,45 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { i64, IDS, joinBytes, maxDiff, runDecoder } from './onnxRun.ts';
 import { toHfTensors } from '../../../../src/model/formats/hf/hfTensors.ts';
 import { encodeOnnxDecoder } from '../../../../src/model/formats/onnx/onnxDecoder.ts';
 import { type OnnxWeights, quantizeInt8 } from '../../../../src/model/formats/onnx/weightStorage.ts';
-import type { GptConfig } from '../../../../src/core/config/gptConfig.ts';
 import { randomTensors, versiflowLogits } from '../../../pipeline/export/modelFixture.ts';
 import { EXPORTABLE, small } from '../hf/variants.ts';
-
-const IDS = [5, 17, 3, 42, 8, 8, 30];
-
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-};
-
-const join = (parts: readonly Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
-
-const i64 = (v: readonly number[]) => new ort.Tensor('int64', BigInt64Array.from(v, BigInt), [1, v.length]);
-
-/** Runs the graph on `ids` after a past of `past` positions (its present outputs) → logits and presents. */
-async function run(s: ort.InferenceSession, c: GptConfig, ids: readonly number[], start: number, past: Record<string, ort.Tensor> | null) {
-  const feeds: Record<string, ort.Tensor> = {
-    input_ids: i64(ids),
-    attention_mask: i64(new Array(start + ids.length).fill(1)),
-    position_ids: i64(ids.map((_, i) => start + i)),
-  };
-  for (let i = 0; i < c.layers; i++) {
-    for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = past?.[`present.${i}.${kv}`] ?? new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
-  }
-  return s.run(feeds);
-}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -51,17 +18,17 @@ describe('ONNX decoder (onnxruntime-node)', () => {
       const c = small(over);
       const t = randomTensors(c, 11);
       const hf = toHfTensors(family, c, new Map(t.map((x) => [x.name, x])));
-      const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, hf, 'fp32')));
+      const s = await ort.InferenceSession.create(joinBytes(encodeOnnxDecoder(family, c, hf, 'fp32')));
       expect(s.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...Array.from({ length: c.layers }, (_, i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]).flat()]);
       expect(s.outputNames).toEqual(['logits', ...Array.from({ length: c.layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat()]);
       const ours = versiflowLogits(c, t, IDS); // [T·V]
-      const full = await run(s, c, IDS, 0, null);
+      const full = await runDecoder(s, c, IDS, 0, null);
       expect(full.logits.dims).toEqual([1, IDS.length, c.vocabSize]);
       expect(full['present.1.value'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
       expect(maxDiff(full.logits.data as Float32Array, ours)).toBeLessThan(1e-4);
       // prefill all but the last id, then one step over the past
-      const pre = await run(s, c, IDS.slice(0, -1), 0, null);
-      const step = await run(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
+      const pre = await runDecoder(s, c, IDS.slice(0, -1), 0, null);
+      const step = await runDecoder(s, c, IDS.slice(-1), IDS.length - 1, pre as Record<string, ort.Tensor>);
       expect(step.logits.dims).toEqual([1, 1, c.vocabSize]);
       expect(maxDiff(step.logits.data as Float32Array, ours.subarray((IDS.length - 1) * c.vocabSize))).toBeLessThan(1e-4);
       expect(step['present.0.key'].dims).toEqual([1, c.kvHeads, IDS.length, c.headDim]);
@@ -72,7 +39,7 @@ describe('ONNX decoder (onnxruntime-node)', () => {
     const { family, over } = EXPORTABLE['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)'];
     const c = small(over);
     const t = randomTensors(c, 3);
-    const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
+    const s = await ort.InferenceSession.create(joinBytes(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
     const ids = [0, 0, ...IDS.slice(0, 4)];
     const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids), attention_mask: i64([0, 0, 1, 1, 1, 1]), position_ids: i64([0, 0, 0, 1, 2, 3]) };
     for (let i = 0; i < c.layers; i++) for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.kvHeads, 0, c.headDim]);
@@ -86,13 +53,13 @@ describe('ONNX decoder (onnxruntime-node)', () => {
     const { family, over } = EXPORTABLE['llama: rms + rope half + gqa + swiglu, tied (tiny, SmolLM2)'];
     const c = small(over);
     const t = randomTensors(c, 5);
-    const s = await ort.InferenceSession.create(join(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
-    expect(maxDiff((await run(s, c, long, 0, null)).logits.data as Float32Array, versiflowLogits(c, t, long))).toBeLessThan(1e-4);
+    const s = await ort.InferenceSession.create(joinBytes(encodeOnnxDecoder(family, c, toHfTensors(family, c, new Map(t.map((x) => [x.name, x]))), 'fp32')));
+    expect(maxDiff((await runDecoder(s, c, long, 0, null)).logits.data as Float32Array, versiflowLogits(c, t, long))).toBeLessThan(1e-4);
     const g = EXPORTABLE['gpt2: every bias, tied (GPT-2, gpt2-preln)'];
     const c2 = small(g.over);
     const t2 = randomTensors(c2, 5);
-    const s2 = await ort.InferenceSession.create(join(encodeOnnxDecoder(g.family, c2, toHfTensors(g.family, c2, new Map(t2.map((x) => [x.name, x]))), 'fp32')));
-    await expect(run(s2, c2, long, 0, null)).rejects.toThrow(/Gather|out of data bounds|indices/i);
+    const s2 = await ort.InferenceSession.create(joinBytes(encodeOnnxDecoder(g.family, c2, toHfTensors(g.family, c2, new Map(t2.map((x) => [x.name, x]))), 'fp32')));
+    await expect(runDecoder(s2, c2, long, 0, null)).rejects.toThrow(/Gather|out of data bounds|indices/i);
   });
 
   it('fp16 and int8 weights: logits close to fp32 and the same argmax at most positions (tolerances measured)', async () => {
@@ -107,11 +74,11 @@ describe('ONNX decoder (onnxruntime-node)', () => {
       const c = small(over);
       const t = randomTensors(c, 11);
       const hf = toHfTensors(family, c, new Map(t.map((x) => [x.name, x])));
-      const fp32 = join(encodeOnnxDecoder(family, c, hf, 'fp32'));
-      const bytes = join(encodeOnnxDecoder(family, c, hf, kind));
+      const fp32 = joinBytes(encodeOnnxDecoder(family, c, hf, 'fp32'));
+      const bytes = joinBytes(encodeOnnxDecoder(family, c, hf, kind));
       expect(bytes.length).toBeLessThan(fp32.length);
       const s = await ort.InferenceSession.create(bytes);
-      const got = (await run(s, c, IDS, 0, null)).logits.data as Float32Array;
+      const got = (await runDecoder(s, c, IDS, 0, null)).logits.data as Float32Array;
       const ours = versiflowLogits(c, t, IDS);
       const diff = maxDiff(got, ours);
       const scale = maxDiff(ours, new Float32Array(ours.length));
@@ -143,11 +110,11 @@ describe('ONNX decoder (onnxruntime-node)', () => {
         const { q, scales } = quantizeInt8(x.data as Float32Array, r, cols, axis);
         return { ...x, data: Float32Array.from(q, (v, i) => v * scales[axis === 0 ? Math.floor(i / cols) : i % cols]) };
       });
-      const logits = async (rt: typeof ort, bytes: Uint8Array) => (await run(await rt.InferenceSession.create(bytes), c, IDS, 0, null)).logits.data as Float32Array;
-      const onWeb = (kind: OnnxWeights, tensors = hf) => logits(web as unknown as typeof ort, join(encodeOnnxDecoder(family, c, tensors, kind)));
+      const logits = async (rt: typeof ort, bytes: Uint8Array) => (await runDecoder(await rt.InferenceSession.create(bytes), c, IDS, 0, null)).logits.data as Float32Array;
+      const onWeb = (kind: OnnxWeights, tensors = hf) => logits(web as unknown as typeof ort, joinBytes(encodeOnnxDecoder(family, c, tensors, kind)));
       expect(maxDiff(await onWeb('fp32'), versiflowLogits(c, t, IDS))).toBeLessThan(1e-4);
-      expect(maxDiff(await onWeb('fp16'), await logits(ort, join(encodeOnnxDecoder(family, c, hf, 'fp16'))))).toBeLessThan(1e-5);
-      expect(maxDiff(await onWeb('int8'), await logits(ort, join(encodeOnnxDecoder(family, c, dq, 'fp32'))))).toBeLessThan(1e-5);
+      expect(maxDiff(await onWeb('fp16'), await logits(ort, joinBytes(encodeOnnxDecoder(family, c, hf, 'fp16'))))).toBeLessThan(1e-5);
+      expect(maxDiff(await onWeb('int8'), await logits(ort, joinBytes(encodeOnnxDecoder(family, c, dq, 'fp32'))))).toBeLessThan(1e-5);
     }
   }, 30_000);
 });
