@@ -31,14 +31,9 @@ export function registerCpuBatchMatMul(native: NativeGemm | null): void {
       const o = operandsOf(args);
       if (!o || outputRows(o) < NATIVE_MIN_ROWS) return stockFunc(args);
       const backend = args.backend as unknown as CpuBackend;
-      const [ra, ca] = o.a.shape.slice(-2);
-      const [rb, cb] = o.b.shape.slice(-2);
-      const M = o.transposeA ? ca : ra;
-      const N = o.transposeB ? rb : cb;
-      const batch = Math.max(o.batchA, o.batchB);
-      const out = new Float32Array(batch * M * N);
-      if (out.length) native.matmul(backend.readSync(o.a.dataId) as Float32Array, [o.batchA, ra, ca], backend.readSync(o.b.dataId) as Float32Array, [o.batchB, rb, cb], out, o.transposeA, o.transposeB);
-      return backend.makeTensorInfo([...o.batchDims, M, N], 'float32', out);
+      const out = new Float32Array(o.batch * o.M * o.N);
+      if (out.length) native.matmul(backend.readSync(o.a.dataId) as Float32Array, o.aDims, backend.readSync(o.b.dataId) as Float32Array, o.bDims, out, o.transposeA, o.transposeB);
+      return backend.makeTensorInfo(o.outShape, 'float32', out);
     },
     stock,
   } as tf.KernelConfig);

@@ -11,8 +11,16 @@ export interface Operands {
   readonly transposeB: boolean;
   readonly batchA: number;
   readonly batchB: number;
-  /** The output's batch dims (broadcast of a's and b's). */
+  /** a and b as [batch, rows, cols] (before their transposes): the shapes a GEMM engine is given. */
+  readonly aDims: readonly [number, number, number];
+  readonly bDims: readonly [number, number, number];
+  /** op(a)·op(b) per batch entry: [M, K]·[K, N]. */
+  readonly M: number;
+  readonly N: number;
+  /** The output's batch dims (broadcast of a's and b's), its batch entries, and its shape. */
   readonly batchDims: number[];
+  readonly batch: number;
+  readonly outShape: number[];
 }
 
 /**
@@ -29,11 +37,27 @@ export function operandsOf(args: KernelArgs): Operands | null {
   const batchB = numel(batchDimsB);
   const sameBatch = batchDimsA.length === batchDimsB.length && batchDimsA.every((d, i) => d === batchDimsB[i]);
   if (!(batchA === 1 || batchB === 1 || sameBatch)) return null;
-  const K = transposeA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
-  const K2 = transposeB ? b.shape[b.shape.length - 1] : b.shape[b.shape.length - 2];
+  const [ra, ca] = a.shape.slice(-2);
+  const [rb, cb] = b.shape.slice(-2);
+  const [M, K] = transposeA ? [ca, ra] : [ra, ca];
+  const [K2, N] = transposeB ? [cb, rb] : [rb, cb];
   if (K2 !== K) throw new Error(`matMul: inner dimensions differ: a ${a.shape} (transposeA=${!!transposeA}) and b ${b.shape} (transposeB=${!!transposeB})`);
   const batchDims = tf.broadcast_util.assertAndGetBroadcastShape(batchDimsA, batchDimsB);
-  return { a, b, transposeA: !!transposeA, transposeB: !!transposeB, batchA, batchB, batchDims };
+  return {
+    a,
+    b,
+    transposeA: !!transposeA,
+    transposeB: !!transposeB,
+    batchA,
+    batchB,
+    aDims: [batchA, ra, ca],
+    bDims: [batchB, rb, cb],
+    M,
+    N,
+    batchDims,
+    batch: Math.max(batchA, batchB),
+    outShape: [...batchDims, M, N],
+  };
 }
 
 /**
@@ -45,9 +69,6 @@ export function operandsOf(args: KernelArgs): Operands | null {
 export const NATIVE_MIN_ROWS = 32;
 
 /** Rows of one product the engines see: a batched `a` against an unbatched `b` is one tall product. */
-export const outputRows = (o: Operands): number => {
-  const M = o.transposeA ? o.a.shape[o.a.shape.length - 1] : o.a.shape[o.a.shape.length - 2];
-  return o.batchB === 1 && !o.transposeA ? o.batchA * M : M;
-};
+export const outputRows = (o: Operands): number => (o.batchB === 1 && !o.transposeA ? o.batchA * o.M : o.M);
 
 const numel = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);

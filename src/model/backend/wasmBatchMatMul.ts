@@ -75,10 +75,8 @@ function fastBatchMatMul(o: Operands, backend: WasmBackend, cmatmul: CMatMul): t
   const temps: tf.TensorInfo[] = [];
   const at = o.transposeA ? transposeLast2(o.a, backend, temps) : o.a;
   const bt = o.transposeB ? transposeLast2(o.b, backend, temps) : o.b;
-  const M = at.shape[at.shape.length - 2];
+  const { M, N, outShape } = o;
   const K = at.shape[at.shape.length - 1];
-  const N = bt.shape[bt.shape.length - 1];
-  const outShape = [...o.batchDims, M, N];
   let out: tf.TensorInfo;
   if (batchB === 1) {
     // [batch, M, K]·[K, N] = ([batch·M, K]·[K, N]) reshaped: one XNNPACK call.
@@ -107,17 +105,14 @@ function fastBatchMatMul(o: Operands, backend: WasmBackend, cmatmul: CMatMul): t
  * place in wasm memory: no copies, transposes as flags.
  */
 function nativeBatchMatMul(o: Operands, backend: WasmBackend, gemm: NativeGemm): tf.TensorInfo {
-  const [ra, ca] = o.a.shape.slice(-2);
-  const [rb, cb] = o.b.shape.slice(-2);
-  const M = o.transposeA ? ca : ra;
-  const N = o.transposeB ? rb : cb;
-  const out = backend.makeOutput([...o.batchDims, M, N], 'float32');
-  const batch = Math.max(o.batchA, o.batchB);
-  if (batch * M * N === 0) return out;
+  const out = backend.makeOutput(o.outShape, 'float32');
+  const size = o.batch * o.M * o.N;
+  if (size === 0) return out;
   // views taken after makeOutput: a malloc may grow wasm memory and detach older views
   const heap = backend.wasm.HEAPU8.buffer;
   const f32 = (t: tf.TensorInfo, n: number) => new Float32Array(heap, backend.dataIdMap.get(t.dataId).memoryOffset, n);
-  gemm.matmul(f32(o.a, o.batchA * ra * ca), [o.batchA, ra, ca], f32(o.b, o.batchB * rb * cb), [o.batchB, rb, cb], f32(out, batch * M * N), o.transposeA, o.transposeB);
+  const numel = ([b, r, c]: readonly number[]) => b * r * c;
+  gemm.matmul(f32(o.a, numel(o.aDims)), o.aDims, f32(o.b, numel(o.bDims)), o.bDims, f32(out, size), o.transposeA, o.transposeB);
   return out;
 }
 
