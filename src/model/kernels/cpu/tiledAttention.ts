@@ -27,7 +27,7 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
       const qs = qi.mul(scale).reshape([B * KV, g, T, d]); // pre-scaled, grouped by kv head
       const outs = blocks.map(([s, e]) =>
         tf.tidy(() => {
-          const p = blockProbs(qs, ki, s, e, B, KV, g, d, masks); // [B, KV, g·(e−s), e]
+          const p = blockProbs(qs, kvRows(ki, e), s, e, B, KV, g, d, masks); // [B, KV, g·(e−s), e]
           return p.matMul(kvRows(vi, e)).reshape([B * KV, g, e - s, d]);
         }),
       );
@@ -51,10 +51,10 @@ export function tiledAttention(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D, r
       const dqs: tf.Tensor[] = [];
       for (const [s, e] of blocks) {
         const [dq, dkNext, dvNext] = tf.tidy(() => {
-          const p = blockProbs(qs, ki, s, e, B, KV, g, d, masks); // [B, KV, g·(e−s), e]
+          const ke = kvRows(ki, e); // copied once, for the scores and for dq
+          const p = blockProbs(qs, ke, s, e, B, KV, g, d, masks); // [B, KV, g·(e−s), e]
           const dOb = blockRows(dOut, s, e, B, KV, g, d); // [B, KV, g·(e−s), d]
           const Db = blockRows(D, s, e, B, KV, g, 1); // [B, KV, g·(e−s), 1]
-          const ke = kvRows(ki, e);
           const dS = p.mul(dOb.matMul(kvRows(vi, e), false, true).sub(Db)); // [B, KV, g·(e−s), e]
           const pad = [[0, 0], [0, 0], [0, T - e], [0, 0]] as [number, number][];
           const dkB = dS.matMul(blockRows(qs, s, e, B, KV, g, d), true, false); // [B, KV, e, d] (q pre-scaled)
@@ -124,9 +124,9 @@ function takeRows(t: tf.Tensor, R: number, T: number, w: number, s: number, e: n
   return out;
 }
 
-/** softmax(q_b·k[0..e)ᵀ + M) for block [s, e): qs pre-scaled [B·KV, g, T, d] → [B, KV, g·(e−s), e]. */
-function blockProbs(qs: tf.Tensor, k: tf.Tensor4D, s: number, e: number, B: number, KV: number, g: number, d: number, masks: DiagonalMasks): tf.Tensor4D {
-  const scores = blockRows(qs, s, e, B, KV, g, d).matMul(kvRows(k, e), false, true);
+/** softmax(q_b·ke ᵀ + M) for block [s, e): qs pre-scaled [B·KV, g, T, d], ke the keys 0..e−1 [B, KV, e, d] → [B, KV, g·(e−s), e]. */
+function blockProbs(qs: tf.Tensor, ke: tf.Tensor4D, s: number, e: number, B: number, KV: number, g: number, d: number, masks: DiagonalMasks): tf.Tensor4D {
+  const scores = blockRows(qs, s, e, B, KV, g, d).matMul(ke, false, true);
   return scores.add(masks.get(e - s, s)).softmax() as tf.Tensor4D;
 }
 
