@@ -1,4 +1,4 @@
-import { bosTemplate } from './bosTemplate.ts';
+import { BOS_NAMES, bosTemplate } from './bosTemplate.ts';
 import { BpeTokenizer } from './bpeTokenizer.ts';
 import { CharTokenizer } from './charTokenizer.ts';
 import { SentencePieceBpeTokenizer } from './sentencePieceBpeTokenizer.ts';
@@ -20,7 +20,7 @@ export function withBos(tokenizer: Tokenizer): Tokenizer {
   if (tokenizer.addBos) return tokenizer;
   if (tokenizer instanceof SentencePieceBpeTokenizer || tokenizer instanceof BpeTokenizer) {
     if (tokenizer.bosId < 0) {
-      throw new Error('the tokenizer has no BOS token (<s>, [BOS], <|startoftext|>, <bos>, <|begin_of_text|>): train one with bos_token: true (`versiflow tokenizer train --bos`), or set bos_token: false');
+      throw new Error(`the tokenizer has no BOS token (${BOS_NAMES.join(', ')}): train one with bos_token: true (\`versiflow tokenizer train --bos\`), or set bos_token: false`);
     }
     const content = tokenContent(tokenizer);
     if (tokenizer instanceof SentencePieceBpeTokenizer) return SentencePieceBpeTokenizer.fromJSON({ ...tokenizer.spec.doc, post_processor: bosTemplate(content, tokenizer.bosId) });
