@@ -1,6 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../kernels/select.ts';
 import { crossEntropyFused } from '../kernels/webgpu/crossEntropy.ts';
+import { chunkedCrossEntropy, headChunkRows } from '../kernels/cpu/chunkedCrossEntropy.ts';
+import { head, type Weights } from './gpt.ts';
+import type { GptConfig } from '../../core/config/gptConfig.ts';
+
+/**
+ * The head and the loss together: h [N, C] (the final norm's output) → masked mean cross-entropy of
+ * its logits. On the CPU backends at large N·V the two run chunked (no [N, V] tensor, forward or
+ * backward: kernels/cpu/chunkedCrossEntropy.ts); elsewhere `head` then `maskedCrossEntropy`.
+ */
+export function headLoss(h: tf.Tensor2D, w: Weights, c: GptConfig, targets: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
+  const rows = headChunkRows(h.shape[0], c.vocabSize);
+  if (rows > 0) return chunkedCrossEntropy(h, w.get(c.tied ? 'wte' : 'lm_head')! as tf.Tensor2D, c.tied, targets, mask, rows);
+  return maskedCrossEntropy(head(h, w, c), targets, mask);
+}
 
 /**
  * Mean cross-entropy over the positions where mask = 1 (padding masked out), with its gradient

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdamW } from './adamw.ts';
 import { microBatches } from './batch.ts';
 import type { Batch } from '../../core/batch.ts';
-import { forward, type Weights } from './gpt.ts';
+import { hiddenStates, type Weights } from './gpt.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
-import { maskedCrossEntropy } from './loss.ts';
+import { headLoss } from './loss.ts';
 import type { StepGuard } from './stepGuard.ts';
 import { hostView, onHost, ownsStorage, touched } from '../kernels/cpu/hostMemory.ts';
 
@@ -13,8 +13,8 @@ export function batchLoss(w: Weights, c: GptConfig, batch: Batch, training = fal
   return tf.tidy(() => {
     const { B, T } = batch;
     const x = tf.tensor2d(batch.x, [B, T], 'int32');
-    const logits = forward(x, w, c, { training, seed }).reshape([B * T, c.vocabSize]) as tf.Tensor2D;
-    return maskedCrossEntropy(logits, tf.tensor1d(batch.y, 'int32'), tf.tensor1d(batch.mask, 'float32'));
+    const h = hiddenStates(x, w, c, { training, seed }).reshape([B * T, c.hidden]) as tf.Tensor2D;
+    return headLoss(h, w, c, tf.tensor1d(batch.y, 'int32'), tf.tensor1d(batch.mask, 'float32'));
   });
 }
 
