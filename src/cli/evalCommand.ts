@@ -8,11 +8,17 @@ import { scoringBatches } from '../pipeline/data/scoringBatches.ts';
 import type { CliIO } from './io.ts';
 import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
+import { ONNX_FEEDS, type OnnxFeed } from './ship/onnxLoss.ts';
+import { poetModelLoss } from './ship/poetLoss.ts';
+import type { OnnxWeights } from '../model/formats/onnx/weightStorage.ts';
 
-export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --json]
-      perplexity of a checkpoint: on --data (every document), or by default on its run's validation split`;
+export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --onnx fp32|fp16|int8 --onnx-feed window|token --json]
+      perplexity of a checkpoint: on --data (every document), or by default on its run's validation split;
+      --onnx: through the model build-chat ships with those weights (onnxruntime), beside tfjs's figure`;
 
-const KNOWN = ['checkpoint', 'data', 'text-column', 'max-docs', 'batch-size', 'backend', 'json'];
+const KNOWN = ['checkpoint', 'data', 'text-column', 'max-docs', 'batch-size', 'backend', 'json', 'onnx', 'onnx-feed'];
+const ONNX_WEIGHTS: readonly OnnxWeights[] = ['fp32', 'fp16', 'int8'];
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
 
 /**
  * `versiflow eval perplexity`: token-weighted mean loss and perplexity of a checkpoint, with the
@@ -25,6 +31,11 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
     if (positional[0] !== 'perplexity') throw new ConfigError(`eval: expected "perplexity" as the first argument\n${EVAL_HELP}`);
     rejectUnknownFlags(flags, KNOWN, 'eval');
     if (!flags.checkpoint) throw new ConfigError('eval: --checkpoint PATH is required (a checkpoint or run directory)');
+    const onnx = flags.onnx as OnnxWeights | undefined;
+    if (onnx !== undefined && !ONNX_WEIGHTS.includes(onnx)) throw new ConfigError(`eval: --onnx must be one of ${ONNX_WEIGHTS.join(', ')} (the poet's weights; got "${flags.onnx}")`);
+    const feed = (flags['onnx-feed'] ?? 'window') as OnnxFeed;
+    if (!ONNX_FEEDS.includes(feed)) throw new ConfigError(`eval: --onnx-feed must be one of ${ONNX_FEEDS.join(', ')} (got "${flags['onnx-feed']}")`);
+    if (flags['onnx-feed'] && !onnx) throw new ConfigError('eval: --onnx-feed needs --onnx fp32|fp16|int8');
     return await withModel(flags.checkpoint, { backend: backendFlag(flags, 'eval'), warn: (w) => io.stderr.write(`warning: ${w}\n`) }, async (m) => {
       const own = configToSnake(m.config);
       const cfg = normalizeConfig(
@@ -45,11 +56,22 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
       data.close();
       const loss = await evaluateLoss(m.weights, m.gpt, batches, cfg.microBatch);
       const tokens = batches.reduce((n, b) => n + b.tokens, 0);
-      const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split: flags.data ? 'all' : 'validation', loss, perplexity: Math.exp(loss), tokens, examples: examples.length };
+      const split = flags.data ? 'all' : 'validation';
+      const line = (l: number) => `perplexity ${Math.exp(l).toFixed(3)} (loss ${l.toFixed(4)} nats/token over ${tokens} tokens, ${examples.length} examples of the ${split} split of ${cfg.data}) at step ${m.step}`;
+      if (!onnx) {
+        const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split, loss, perplexity: Math.exp(loss), tokens, examples: examples.length };
+        io.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${line(loss)}\n`);
+        return 0;
+      }
+      const { layers, kvHeads, headDim, context, vocabSize } = m.gpt;
+      const shape = { layers, kvHeads, headDim, context, vocabSize };
+      const got = await poetModelLoss(m.dir, shape, onnx, batches, feed, (l) => io.stderr.write(`${l}\n`));
+      const relative = { loss: got / loss - 1, perplexity: Math.exp(got - loss) - 1 };
+      const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split, onnx, feed, loss: got, perplexity: Math.exp(got), tokens, examples: examples.length, tfjs: { loss, perplexity: Math.exp(loss) }, relative };
       io.stdout.write(
         flags.json
           ? `${JSON.stringify(result)}\n`
-          : `perplexity ${result.perplexity.toFixed(3)} (loss ${loss.toFixed(4)} nats/token over ${tokens} tokens, ${examples.length} examples of the ${result.split} split of ${cfg.data}) at step ${m.step}\n`,
+          : `${line(got)}, through the poet's ${onnx} ONNX model (onnxruntime, ${feed} feed)\n  tfjs: perplexity ${Math.exp(loss).toFixed(3)} (loss ${loss.toFixed(4)}); ${onnx} against tfjs: loss ${pct(relative.loss)}, perplexity ${pct(relative.perplexity)}\n`,
       );
       return 0;
     });

@@ -11,12 +11,11 @@ import type { OnnxWeights } from '../../model/formats/onnx/weightStorage.ts';
 import { resolveGptConfig } from '../../model/nn/gptConfig.ts';
 import { hasChatTokens } from '../../model/tokenizer/chatTemplate.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
-import { exportOnnx, ONNX_FILES } from '../../pipeline/export/exportOnnx.ts';
 import { readRecommendedDecoding, recommendedDecodingPath } from '../../pipeline/recommendedDecoding.ts';
 import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
 import type { OrtModule } from './onnxDecoder.ts';
 import { missingPackage } from './buildPackages.ts';
-import { optimizeForOrt } from './optimizeForOrt.ts';
+import { poetModelRoute, writePoetModel } from './poetModel.ts';
 import { POET_ASSETS, type PoetManifest } from './shipManifest.ts';
 
 const run = promisify(execFile);
@@ -74,15 +73,7 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
 
   const work = mkdtempSync(join(tmpdir(), 'versiflow-build-chat-'));
   try {
-    log(`exporting ${dir} to ONNX (${weights} weights${weights === 'int8' ? ', int8 GEMMs' : ''})`);
-    await exportOnnx(dir, join(work, 'export'), { variants: [weights], runtime: 'versiflow', int8Kernel: 'integer' });
-    let model = join(work, 'export', ONNX_FILES[weights]);
-    if (manifest.modelFormat === 'ort') {
-      log("optimising the graph and writing it in onnxruntime's format (.ort)");
-      const ort = require('onnxruntime-node') as OrtModule;
-      await optimizeForOrt(ort, model, join(work, 'model.ort'));
-      model = join(work, 'model.ort');
-    }
+    const model = await writePoetModel(dir, weights, work, manifest.modelFormat, () => require('onnxruntime-node') as OrtModule, log);
     writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest));
 
     log('bundling the client with esbuild');
@@ -125,7 +116,7 @@ export async function buildChat(checkpoint: string, outFile: string, o: BuildCha
  * The poet's manifest for a checkpoint: its decoder shape, Versiflow tokenizer, whether it has the chat
  * tokens, and its defaults (recommended_decoding.json; the watermark when the run had watermark_eval_every ≥ 0).
  */
-export async function poetManifest(checkpoint: string, weights: OnnxWeights, ortVersion: string, modelFormat: PoetManifest['modelFormat'] = weights === 'fp16' ? 'onnx' : 'ort'): Promise<{ dir: string; manifest: PoetManifest }> {
+export async function poetManifest(checkpoint: string, weights: OnnxWeights, ortVersion: string, modelFormat: PoetManifest['modelFormat'] = poetModelRoute(weights).modelFormat): Promise<{ dir: string; manifest: PoetManifest }> {
   const { dir, checkpoint: ck } = await openCheckpoint(checkpoint, checkpoint);
   const config = normalizeConfig(ck.state.config, join(dir, 'state.json'));
   const tokenizer = tokenizerFromJSON(ck.tokenizer);
@@ -149,7 +140,7 @@ export async function poetManifest(checkpoint: string, weights: OnnxWeights, ort
     checkpoint: dir,
     weights,
     modelFormat,
-    prepack: weights !== 'int8',
+    prepack: poetModelRoute(weights).prepack,
     shape: { layers: gpt.layers, kvHeads: gpt.kvHeads, headDim: gpt.headDim, context: gpt.context, vocabSize: gpt.vocabSize },
     tokenizer: ck.tokenizer,
     chat: hasChatTokens(tokenizer),

@@ -101,4 +101,26 @@ export class OnnxDecoder {
     const V = this.shape.vocabSize;
     return (out.logits.data as Float32Array).slice((T - 1) * V, T * V);
   }
+
+  /**
+   * Scores whole windows: `ids` [B, T] (row-major), each row from position 0 with an empty past, in one
+   * run; returns every position's logits [B, T, V]. The cache is not touched. (The int8 graph quantises
+   * its activations with one scale per call, here over all B·T positions; `forward` decodes one at a time.)
+   */
+  async windowLogits(ids: Int32Array, B: number, T: number): Promise<Float32Array> {
+    if (B < 1 || T < 1 || T > this.shape.context || ids.length !== B * T) throw new RangeError(`OnnxDecoder: windows of ${B} × ${T} ids (got ${ids.length}) must have 1..${this.shape.context} positions`);
+    const { layers, kvHeads, headDim } = this.shape;
+    const pos = new BigInt64Array(B * T);
+    for (let i = 0; i < pos.length; i++) pos[i] = BigInt(i % T);
+    const feeds: Record<string, OrtTensor> = {
+      input_ids: new this.ort.Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [B, T]),
+      attention_mask: new this.ort.Tensor('int64', new BigInt64Array(B * T).fill(1n), [B, T]),
+      position_ids: new this.ort.Tensor('int64', pos, [B, T]),
+    };
+    for (let l = 0; l < layers; l++) {
+      for (const kv of ['key', 'value']) feeds[`past_key_values.${l}.${kv}`] = new this.ort.Tensor('float32', new Float32Array(0), [B, kvHeads, 0, headDim]);
+    }
+    const out = await this.session.run(feeds);
+    return out.logits.data as Float32Array;
+  }
 }
