@@ -7,6 +7,7 @@ import { registerSubgroupMatMul } from '../kernels/webgpu/matmulKernel.ts';
 import { registerSumRows } from '../kernels/webgpu/sumRows.ts';
 import { probeFlashLanes } from '../kernels/webgpu/flashAttention.ts';
 import { registerCpuBatchMatMul } from './cpuBatchMatMul.ts';
+import { raiseMallocThresholds } from './mallocThreshold.ts';
 import { loadNativeGemm, type NativeGemm } from './nativeGemm.ts';
 import { registerWasmTrainingKernels } from './wasmKernels.ts';
 import { useThreadedWasm, type WasmBackendModule } from './wasmThreads.ts';
@@ -145,6 +146,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     return await describeWebgpuAdapter();
   },
   async wasm(opts) {
+    raiseMallocThresholds(); // before the native GEMM's first product
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const threaded = useThreadedWasm(wasm as unknown as WasmBackendModule, opts.wasmThreads ?? 1);
     const fast = opts.wasmFastKernels ?? true;
@@ -157,6 +159,7 @@ const LOADERS: Record<Exclude<BackendChoice, 'auto'>, (opts: BackendOptions, aut
     return `${cpuName()}, wasm ${threaded && n > 1 ? 'threaded-simd' : 'simd'}, ${n} thread(s); matmul: ${matmul}`;
   },
   async cpu(opts) {
+    raiseMallocThresholds(); // a new typed array per op
     const native = nativeMatmul(opts);
     registerCpuBatchMatMul(native);
     await activate('cpu');
