@@ -1,5 +1,6 @@
 import { paramBreakdown } from './gptBreakdown.ts';
 import { TILE_ROWS, TILED_MIN_T } from '../kernels/cpu/tiledAttention.ts';
+import { chunkedHeadFor, headChunkRowsFor } from '../kernels/cpu/chunkedCrossEntropy.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
 
 /** Bytes one training step holds on a CPU backend (wasm, cpu), by part. */
@@ -25,8 +26,14 @@ export interface CpuTrainingMemory {
    * positions on (tiled attention) one query block's [rows, H, TILE_ROWS, T] tensors: linear in T.
    */
   readonly attention: number;
-  /** Logits [rows·T, V], their softmax and gradient temporaries. */
+  /**
+   * Logits [rows·T, V], their softmax and gradient temporaries; from CHUNKED_MIN_ELEMENTS logits on
+   * (the chunked head, kernels/cpu/chunkedCrossEntropy.ts) one chunk's [chunk, V] tensors and the
+   * head gradient's chunk term [V, C] instead: independent of rows·T.
+   */
   readonly logits: number;
+  /** Rows per chunk of the chunked head and loss, 0 when the head runs whole (the stock path). */
+  readonly headChunk: number;
   readonly total: number;
 }
 
@@ -54,16 +61,24 @@ export function cpuTrainingMemory(c: GptConfig, rows: number, context: number, m
   // tiled: the last query block's backward holds TILED_FACTOR [rows, H, TILE_ROWS, T] tensors at once, freed before the next
   const attention = tiled ? 4 * tokens * TILED_FACTOR * c.heads * Math.min(TILE_ROWS, context) : 4 * tokens * BLOCK_FACTOR * scores;
   const block = 4 * tokens * BLOCK_FACTOR * perLayer + (tiled ? attention : 0);
-  const logits = 4 * tokens * LOGITS_FACTOR * c.vocabSize;
+  const headChunk = chunkedHeadFor(tokens, c.vocabSize) ? Math.min(tokens, headChunkRowsFor(c.vocabSize)) : 0;
+  // chunked: CHUNK_FACTOR [chunk, V] tensors of the chunk's tidy and the chunk's [V, C] term of dW beside the accumulated one
+  const logits = headChunk ? 4 * c.vocabSize * (CHUNK_FACTOR * headChunk + c.hidden) : 4 * tokens * LOGITS_FACTOR * c.vocabSize;
   const accumulated = microBatching ? 4 * n : 0;
   const total = weights + 4 * n + accumulated + 8 * n + headGrads + blockInputs + block + logits;
-  return { rows, context, weights, grads: 4 * n, accumulated, adam: 8 * n, headGrads, blockInputs, block, attention, logits, total };
+  return { rows, context, weights, grads: 4 * n, accumulated, adam: 8 * n, headGrads, blockInputs, block, attention, logits, headChunk, total };
 }
 
 /** A block's forward + backward tensors per tensor its forward makes (fitted: char-10m). */
 export const BLOCK_FACTOR = 5.6;
 /** [rows·T, V] tensors alive at once around the loss (fitted: 25m, V = 24,000). */
 export const LOGITS_FACTOR = 11;
+/**
+ * [chunk, V] tensors the chunked head holds at once: the logits, their softmax and dz in a chunk's
+ * backward, the logits and logsumexp's two temporaries in its forward (tf.profile of
+ * test/model/kernels/chunkedCrossEntropy.test.ts's shapes: 3.0).
+ */
+export const CHUNK_FACTOR = 3;
 /**
  * Score-sized tensors of one query block's backward in tiled attention, counted: scores, masked,
  * probabilities, dO·vᵀ, minus the row term, dS (its tidy frees them together). Checked against

@@ -12,7 +12,7 @@ import { seeded } from './webgpuHarness.ts';
  * rows, V = 257, chunks of 1 row and of more than N.
  */
 type Loss = (h: tf.Tensor2D, W: tf.Tensor2D, tied: boolean, t: tf.Tensor1D, m: tf.Tensor1D) => tf.Scalar;
-const stock: Loss = (h, W, tied, t, m) => maskedCrossEntropy(h.matMul(W, false, tied), t, m);
+const stock: Loss = (h, W, tied, t, m) => maskedCrossEntropy(h.matMul(W, false, tied) as tf.Tensor2D, t, m);
 const chunked =
   (rows: number): Loss =>
   (h, W, tied, t, m) =>
@@ -52,9 +52,9 @@ describe('chunkRanges and the chunk size', () => {
     expect(chunkRanges(3, 8)).toEqual([[0, 3]]);
   });
 
-  it('takes rows from the byte budget: 32 MiB of logits, 170 rows at V = 49,152, at least 1', () => {
-    expect(headChunkRowsFor(49152)).toBe(170);
-    expect(headChunkRowsFor(24000)).toBe(349);
+  it('takes rows from the byte budget: 16 MiB of logits, 85 rows at V = 49,152, at least 1', () => {
+    expect(headChunkRowsFor(49152)).toBe(85);
+    expect(headChunkRowsFor(24000)).toBe(174);
     expect(headChunkRowsFor(2 ** 30)).toBe(1);
   });
 });
@@ -92,9 +92,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('headChunkRows: when the model runs the head chunked', () => {
-  it('on the CPU backends from 8M logits on, in 32 MiB chunks; forced on or off by useChunkedHead', async () => {
+  it('on the CPU backends from 8M logits on, in 16 MiB chunks; forced on or off by useChunkedHead', async () => {
     await setupBackend('cpu');
-    expect(headChunkRows(256, 49152)).toBe(170); // smollm2-135m at 1 × 256: 12.6M logits
+    expect(headChunkRows(256, 49152)).toBe(85); // smollm2-135m at 1 × 256: 12.6M logits
     expect(headChunkRows(8192, 201)).toBe(0); // char-10m at 32 × 256: 1.6M
     const was = useChunkedHead(3);
     try {

@@ -113,9 +113,10 @@ export function chunkRanges(N: number, rows: number): [number, number][] {
 
 /**
  * Bytes of one chunk's logits [rows, V] (float32): the chunk's rows are HEAD_CHUNK_BYTES / (4·V),
- * 341 rows at V = 24,000, 170 at 49,152. The backward holds CHUNK_FACTOR of them at once.
+ * 174 rows at V = 24,000, 85 at 49,152 (the memory plan counts CHUNK_FACTOR of them at once). Chunks
+ * of 32 rows or more keep the products on the native GEMM where there is one (wasmBatchMatMul.ts).
  */
-export const HEAD_CHUNK_BYTES = 32 * 2 ** 20;
+export const HEAD_CHUNK_BYTES = 16 * 2 ** 20;
 /** Logits elements (rows·V) from which the CPU backends run the head chunked; below, `head` + `maskedCrossEntropy` as before. */
 export const CHUNKED_MIN_ELEMENTS = 8 * 2 ** 20;
 
