@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
 import { chunkedCrossEntropy, chunkRanges, headChunkRows, headChunkRowsFor, useChunkedHead } from '../../../src/model/kernels/cpu/chunkedCrossEntropy.ts';
+import { AdamW } from '../../../src/model/nn/adamw.ts';
+import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
+import { paramSpecs } from '../../../src/model/nn/gptConfig.ts';
 import { maskedCrossEntropy } from '../../../src/model/nn/loss.ts';
+import { gradientStep } from '../../../src/model/nn/step.ts';
+import { randomBatch, tiny } from '../nn/tiny.ts';
 import { seeded } from './webgpuHarness.ts';
 
 /**
@@ -105,4 +110,80 @@ describe('headChunkRows: when the model runs the head chunked', () => {
       useChunkedHead(was);
     }
   });
+});
+
+describe('memory of forward + backward (tf.profile peakBytes), wasm', () => {
+  /** Peak bytes, over those held before, of loss and gradients at N = 1024 rows of C = 64 over V = 8192 (8M logits, 32 MiB a copy). */
+  const peak = async (loss: Loss) => {
+    const [N, C, V] = [1024, 64, 8192];
+    const h = tf.tensor2d(seeded(N * C, 1), [N, C]);
+    const W = tf.tensor2d(seeded(V * C, 2, 0.3), [V, C]);
+    const t = tf.tensor1d(Int32Array.from({ length: N }, (_, i) => (i * 37 + 5) % V), 'int32');
+    const m = tf.ones([N]) as tf.Tensor1D;
+    const step = () => tf.dispose(tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(a as tf.Tensor2D, b as tf.Tensor2D, true, t, m))([h, W]));
+    step();
+    const before = tf.memory().numBytes;
+    const p = await tf.profile(step);
+    tf.dispose([h, W, t, m]);
+    return p.peakBytes - before;
+  };
+
+  it('chunks of 64 rows hold a fraction of the stock path (whole [1024, 8192] logits, softmax and gradient)', async () => {
+    await setupBackend('wasm');
+    const stockPeak = await peak(stock);
+    const chunkedPeak = await peak(chunked(64));
+    const grads = 4 * (1024 * 64 + 8192 * 64); // dh and dW, returned by both
+    expect(stockPeak).toBeGreaterThan(grads + 5 * 4 * 1024 * 8192); // ≥ 5 logits-sized tensors
+    // CHUNK_FACTOR (3) chunks of [64, V], the chunk's dW term beside the accumulated one, and tf.profile's count of the saved W
+    expect(chunkedPeak).toBeLessThan(grads + 4 * (3 * 64 * 8192 + 2 * 8192 * 64) * 1.15);
+    expect(chunkedPeak / stockPeak).toBeLessThan(0.2);
+  }, 30_000);
+});
+
+describe('a tiny model with V = 4,096 on wasm, the chunked head against the stock path', () => {
+  for (const tied of [true, false]) {
+    it(`${tied ? 'tied' : 'untied'} head: 20 training steps in chunks of 7 rows (2 × 24 rows, the last chunk of 6, padding masked): the losses agree to 1e-5, not bit for bit`, async () => {
+      await setupBackend('wasm');
+      const c = tiny({ vocabSize: 4096, context: 24, tied, initStd: 0.2 });
+      const run = async (setting: 'off' | number) => {
+        const was = useChunkedHead(setting);
+        try {
+          const w = initWeights(c, 5);
+          const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
+          const losses: number[] = [];
+          let afterFirst = 0;
+          let firstPeak = 0;
+          for (let i = 0; i < 20; i++) {
+            const batch = randomBatch(c, 2, 24, 100 + (i % 4));
+            batch.mask.fill(0, 40); // the second row's last 8 positions are padding
+            const step = () => gradientStep(w, c, opt, { ...batch, tokens: 40 }, 1e-2, i, 0);
+            let r: ReturnType<typeof step> | undefined;
+            if (i === 0) firstPeak = (await tf.profile(() => void (r = step()))).peakBytes;
+            else r = step();
+            losses.push(r!.loss.dataSync()[0]);
+            tf.dispose([r!.loss, r!.gradNorm]);
+            if (i === 0) afterFirst = tf.memory().numTensors;
+          }
+          const leaked = tf.memory().numTensors - afterFirst;
+          opt.dispose();
+          disposeWeights(w);
+          return { losses, leaked, firstPeak };
+        } finally {
+          useChunkedHead(was);
+        }
+      };
+      const a = await run(7);
+      const b = await run('off');
+      expect(a.leaked).toBe(0);
+      expect(a.firstPeak).toBeLessThan(b.firstPeak); // the path really switched: no [48, 4096] logits and their gradients
+      let maxDiff = 0;
+      for (let i = 0; i < 20; i++) {
+        expect(Math.abs(a.losses[i] - b.losses[i]), `step ${i}`).toBeLessThan(1e-5 * b.losses[i]);
+        maxDiff = Math.max(maxDiff, Math.abs(a.losses[i] - b.losses[i]));
+      }
+      expect(maxDiff).toBeGreaterThan(0); // another summation order
+      expect(a.losses[0]).toBeGreaterThan(Math.log(4096) * 0.8);
+      expect(a.losses[19]).toBeLessThan(a.losses[0] - 0.5); // it trained
+    }, 60_000);
+  }
 });
