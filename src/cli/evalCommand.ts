@@ -24,6 +24,8 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
  * `versiflow eval perplexity`: token-weighted mean loss and perplexity of a checkpoint, with the
  * checkpoint's own tokenizer, context and layout. Without --data it scores the validation split of
  * the run's corpus (same seed and val_fraction as training, so the figure matches its eval events).
+ * `--onnx fp32|fp16|int8`: the same batches through the model `build-chat` embeds for those weights
+ * (poetModelLoss, in onnxruntime-node), printed with tfjs's own figure and the relative difference.
  */
 export async function evalCommand(args: readonly string[], io: CliIO): Promise<number> {
   try {
