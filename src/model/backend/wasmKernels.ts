@@ -1,15 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeGemm } from './nativeGemm.ts';
 import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
+import { registerSharedWasmIdentity } from './wasmIdentity.ts';
 
 /**
  * Kernels the tfjs wasm backend lacks but training needs, implemented in JavaScript on the wasm
  * backend's memory. UnsortedSegmentSum is the gradient of `tf.gather` (the token embedding).
- * With `fast` (default) it also swaps in kernels the wasm backend has but runs slowly; with `native`,
+ * With `fast` (default) it also swaps in kernels the wasm backend has but runs slowly (BatchMatMul, an
+ * Identity that shares storage instead of copying); with `native`,
  * BatchMatMul runs on that native GEMM instead of XNNPACK.
  */
 export function registerWasmTrainingKernels(opts: { fast?: boolean; native?: NativeGemm | null } = {}): void {
-  if (opts.fast ?? true) registerWasmBatchMatMul(opts.native ?? null);
+  if (opts.fast ?? true) {
+    registerWasmBatchMatMul(opts.native ?? null);
+    registerSharedWasmIdentity();
+  }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({
     kernelName: 'UnsortedSegmentSum',
