@@ -5,7 +5,7 @@
  * mask moves it by far more); int8 (int8 GEMMs, activations quantised per run) must differ from it
  * (it is not the fp32 graph) yet stay within 1% of tfjs's perplexity: the bound build-chat's int8 default
  * rests on (docs/ship.md), so a change to the int8 export that would undo that decision fails here.
- * Measured on this model: −0.03% (windows), −0.005% (token by token).
+ * Measured on this model: about −0.03% (windows), −0.005% (token by token).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

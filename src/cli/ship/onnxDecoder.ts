@@ -105,7 +105,7 @@ export class OnnxDecoder {
   /**
    * Scores whole windows: `ids` [B, T] (row-major), each row from position 0 with an empty past, in one
    * run; returns every position's logits [B, T, V]. The cache is not touched. (The int8 graph quantises
-   * its activations with one scale per call, here over all B·T positions; `forward` decodes one at a time.)
+   * its activations with one scale per run, here over all B·T positions.)
    */
   async windowLogits(ids: Int32Array, B: number, T: number): Promise<Float32Array> {
     if (B < 1 || T < 1 || T > this.shape.context || ids.length !== B * T) throw new RangeError(`OnnxDecoder: windows of ${B} × ${T} ids (got ${ids.length}) must have 1..${this.shape.context} positions`);

@@ -3,10 +3,12 @@ import { countedLength } from '../../model/nn/batch.ts';
 import type { OnnxDecoder } from './onnxDecoder.ts';
 
 /**
- * How the batches go through the decoder. 'window': each batch in one run (all rows, all positions,
- * empty past), as tfjs scores it. 'token': one row at a time, one position per run with the KV cache,
- * as the poet decodes; slower, and for int8 the figure the poet's generated tokens get (its activations
- * are quantised with one scale per run, so a run over a whole batch shares one scale across it).
+ * How each row (a window of the batch, up to its last counted target) goes through the decoder.
+ * 'window': the whole row in one run from an empty past, as tfjs scores it and as the poet reads a
+ * prompt. 'token': one position per run with the KV cache, as the poet decodes; slower. They differ for
+ * int8 only: its activations are quantised with one scale per run, over the row's positions in a window,
+ * over one position per token. A row at a time keeps the logits at T × V floats whatever the batch size,
+ * and the figure independent of it.
  */
 export type OnnxFeed = 'window' | 'token';
 export const ONNX_FEEDS: readonly OnnxFeed[] = ['window', 'token'];
@@ -20,18 +22,20 @@ export async function onnxLoss(decoder: OnnxDecoder, batches: readonly Batch[], 
   let sum = 0;
   let tokens = 0;
   for (const b of batches) {
-    if (feed === 'window') {
-      const logits = await decoder.windowLogits(b.x, b.B, b.T);
-      for (let i = 0; i < b.B * b.T; i++) {
-        if (b.mask[i] === 0) continue;
-        sum += b.mask[i] * negLogProb(logits, i * V, V, b.y[i]);
-        tokens += b.mask[i];
-      }
-      continue;
-    }
     for (let r = 0; r < b.B; r++) {
-      decoder.clear();
       const n = countedLength(b.mask.subarray(r * b.T, (r + 1) * b.T));
+      if (n === 0) continue;
+      if (feed === 'window') {
+        const logits = await decoder.windowLogits(b.x.subarray(r * b.T, r * b.T + n), 1, n);
+        for (let t = 0; t < n; t++) {
+          const i = r * b.T + t;
+          if (b.mask[i] === 0) continue;
+          sum += b.mask[i] * negLogProb(logits, t * V, V, b.y[i]);
+          tokens += b.mask[i];
+        }
+        continue;
+      }
+      decoder.clear();
       for (let t = 0; t < n; t++) {
         const i = r * b.T + t;
         const row = await decoder.forward([b.x[i]]);
