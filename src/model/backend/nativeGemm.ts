@@ -23,6 +23,11 @@ export interface NativeGemm {
    * b [batchB, rb, cb], out [max(batchA, batchB), M, N]; a batch of 1 broadcasts.
    */
   matmul(a: Float32Array, aDims: readonly number[], b: Float32Array, bDims: readonly number[], out: Float32Array, transA: boolean, transB: boolean): void;
+  /**
+   * Runs `build()`'s graph (made once per `key`) on flat float32 inputs of one length, writing its
+   * output `Y` into `out` of that length: elementwise kernels (nativeGelu.ts) on the same runtime.
+   */
+  elementwise(key: string, build: () => OnnxModel, inputs: Readonly<Record<string, Float32Array>>, out: Float32Array): void;
 }
 
 interface BindingTensor {
@@ -94,11 +99,21 @@ class OrtGemm implements NativeGemm {
     session.run({ A: tensor(a, feedA), B: tensor(b, feedB) }, { Y: tensor(out, outDims) }, {});
   }
 
+  elementwise(key: string, build: () => OnnxModel, inputs: Readonly<Record<string, Float32Array>>, out: Float32Array): void {
+    const n = out.length;
+    const feeds: Record<string, BindingTensor> = {};
+    for (const [name, data] of Object.entries(inputs)) feeds[name] = tensor(data, [n]);
+    this.sessionFor(`elementwise:${key}`, build).run(feeds, { Y: tensor(out, [n]) }, {});
+  }
+
   private session(kind: string, transA: boolean, transB: boolean): BindingSession {
-    const key = `${kind}:${+transA}${+transB}`;
+    return this.sessionFor(`${kind}:${+transA}${+transB}`, () => (kind === 'gemm' ? gemmModel(transA, transB) : batchedModel(transA, transB)));
+  }
+
+  private sessionFor(key: string, build: () => OnnxModel): BindingSession {
     let s = this.sessions.get(key);
     if (!s) {
-      const bytes = Buffer.concat(encodeOnnxModel(kind === 'gemm' ? gemmModel(transA, transB) : batchedModel(transA, transB)));
+      const bytes = Buffer.concat(encodeOnnxModel(build()));
       s = new this.ort.binding.InferenceSession();
       s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, {
         intraOpNumThreads: this.threads,

@@ -21,6 +21,7 @@ export function registerSharedWasmIdentity(): void {
   const config = {
     kernelName: 'Identity',
     backendName: 'wasm',
+    setupFunc: stock.setupFunc,
     kernelFunc: (args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs?: unknown }) => {
       const { x } = args.inputs;
       if (x.dtype === 'string') return (stock.kernelFunc as (a: typeof args) => tf.TensorInfo)(args);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { NativeGemm } from './nativeGemm.ts';
 import { registerWasmBatchMatMul } from './wasmBatchMatMul.ts';
 import { registerSharedWasmIdentity } from './wasmIdentity.ts';
+import { registerWasmSumRows } from './wasmSumRows.ts';
+import { registerNativeGelu } from './nativeGelu.ts';
 
 /**
  * Kernels the tfjs wasm backend lacks but training needs, implemented in JavaScript on the wasm
@@ -14,6 +16,8 @@ export function registerWasmTrainingKernels(opts: { fast?: boolean; native?: Nat
   if (opts.fast ?? true) {
     registerWasmBatchMatMul(opts.native ?? null);
     registerSharedWasmIdentity();
+    registerWasmSumRows();
+    if (opts.native) registerNativeGelu(opts.native);
   }
   if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
   tf.registerKernel({

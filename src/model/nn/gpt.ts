@@ -12,6 +12,7 @@ import type { GptConfig } from '../../core/config/gptConfig.ts';
 import type { GeluKind } from '../../core/config/schema.ts';
 import { applyRope, ropeTables } from './rope.ts';
 import { recompute } from './recompute.ts';
+import { geluKernel, geluKernelOn } from '../kernels/cpu/geluKernel.ts';
 
 /**
  * A decoder-only pre-norm transformer. The defaults are the Poetru-75M family (RMSNorm, half-split
@@ -100,6 +101,7 @@ export function linear(x: tf.Tensor2D, w: Weights, name: string): tf.Tensor2D {
  * 0.5·x·(1 + erf(x/√2)) (PyTorch nn.GELU(), nanoGPT). The two differ by at most 4.7e-4.
  */
 export function gelu(x: tf.Tensor, form: GeluKind = 'tanh'): tf.Tensor {
+  if (x.dtype === 'float32' && geluKernelOn()) return geluKernel(x, form); // one kernel each way where the backend has them (wasm with the native runtime)
   if (form === 'exact') return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
   const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(inner.tanh().add(1)).mul(0.5);

@@ -67,7 +67,7 @@ describe('cpu backend BatchMatMul on the native GEMM', () => {
 
   it('the native kernel did run: a corrupted engine changes the answer', () => {
     if ('unavailable' in native) return;
-    const wrong = { description: 'wrong', matmul: (...args: Parameters<typeof native.matmul>) => (native.matmul(...args), args[4].fill(7)) };
+    const wrong = { description: 'wrong', matmul: (...args: Parameters<typeof native.matmul>) => (native.matmul(...args), args[4].fill(7)), elementwise: native.elementwise.bind(native) };
     registerCpuBatchMatMul(wrong);
     const y = tf.tidy(() => tf.matMul(rand([40, 5], 1), rand([5, 3], 2)).dataSync());
     registerCpuBatchMatMul(native);
