@@ -1,18 +1,27 @@
 /**
  * `versiflow build-chat` end to end, one build (about a minute: the 99 MB node binary is copied and the
  * blob injected): a tiny char-level checkpoint trained "with a watermark" (watermark_eval_every 0) and a
- * recommended_decoding.json beside it → one executable, copied alone into an empty directory and run
- * with PATH=/nonexistent, no NODE_PATH, HOME in that directory. Its greedy answer must equal
- * `versiflow generate --temperature 0` on the same checkpoint (same defaults: the recommended
- * repetition penalty and the poetru watermark), byte for byte.
+ * recommended_decoding.json beside it → one executable with the default weights (int8: int8 GEMMs, ORT
+ * format used in place), copied alone into an empty directory and run with PATH=/nonexistent, no
+ * NODE_PATH, HOME in that directory. Its greedy answer must equal, byte for byte, the poet's client run in
+ * this process on the same int8 model (writePoetModel, the file build-chat embeds), with the watermark
+ * on by default and off; and that client on the fp32 model must equal `versiflow generate --temperature 0`
+ * (same defaults: the recommended repetition penalty and the poetru watermark), so the executable is
+ * tied to tfjs through the one client. (int8's greedy text is int8's own: it computes with int8
+ * activations, so it is not compared with tfjs; eval perplexity --onnx measures its quality.)
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
+import { poetManifest } from '../../../src/cli/ship/buildChat.ts';
+import type { OrtModule } from '../../../src/cli/ship/onnxDecoder.ts';
+import { type PoetAssets, runPoet as runClient } from '../../../src/cli/ship/poetMain.ts';
+import { poetModelRoute, writePoetModel } from '../../../src/cli/ship/poetModel.ts';
+import type { OnnxWeights } from '../../../src/model/formats/onnx/weightStorage.ts';
 import { configToSnake, normalizeConfig } from '../../../src/core/config/normalizeConfig.ts';
 import { readTensors } from '../../../src/model/nn/checkpoint.ts';
 import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
@@ -23,6 +32,25 @@ import { CHARS } from '../../model/nn/genModel.ts';
 import { captureIO } from '../checkpointFixture.ts';
 
 const exec = promisify(execFile);
+const loadOrt = async () => ((await import('onnxruntime-node')) as unknown as { default: OrtModule }).default;
+
+/** The poet's client in this process on the model build-chat embeds for `weights` (its manifest's load plan). */
+async function inProcessPoet(checkpoint: string, weights: OnnxWeights, work: string): Promise<PoetAssets> {
+  const dir = join(work, weights);
+  mkdirSync(dir);
+  const ort = await loadOrt();
+  const file = await writePoetModel(checkpoint, weights, dir, poetModelRoute(weights).modelFormat, () => ort);
+  const bytes = new Uint8Array(readFileSync(file));
+  const { manifest } = await poetManifest(checkpoint, weights, 'test');
+  return { manifest, model: () => bytes, ort: async () => ort };
+}
+
+/** runPoet in this process: its stdout, or the test fails with its stderr. */
+async function answer(assets: PoetAssets, args: string[]): Promise<string> {
+  const c = captureIO();
+  expect(await runClient(args, c.io, assets), c.err()).toBe(0);
+  return c.out();
+}
 
 async function watermarkedCheckpoint(): Promise<string> {
   const tokenizer = new CharTokenizer(CHARS);
@@ -51,15 +79,20 @@ describe('versiflow build-chat', () => {
   let empty = '';
   let poet = '';
   let buildOut = '';
+  let int8: PoetAssets;
+  let fp32: PoetAssets;
   const dirs: string[] = [];
 
   beforeAll(async () => {
     checkpoint = await watermarkedCheckpoint();
     const build = mkdtempSync(join(tmpdir(), 'versiflow-poet-build-'));
     empty = mkdtempSync(join(tmpdir(), 'versiflow-poet-empty-'));
-    dirs.push(build, empty);
+    const work = mkdtempSync(join(tmpdir(), 'versiflow-poet-models-'));
+    dirs.push(build, empty, work);
+    int8 = await inProcessPoet(checkpoint, 'int8', work);
+    fp32 = await inProcessPoet(checkpoint, 'fp32', work);
     const cap = captureIO();
-    const code = await main(['build-chat', '--checkpoint', checkpoint, '--out', join(build, 'poet'), '--weights', 'fp32'], cap.io);
+    const code = await main(['build-chat', '--checkpoint', checkpoint, '--out', join(build, 'poet')], cap.io);
     buildOut = cap.out();
     expect(code, cap.err()).toBe(0);
     poet = join(empty, 'poet');
@@ -78,32 +111,37 @@ describe('versiflow build-chat', () => {
       if (input !== undefined) child.stdin?.end(input);
     });
 
-  it('says what it holds: the recommended decoding and the training watermark as defaults', () => {
-    expect(buildOut).toMatch(/wrote .*poet \(\d+\.\d MiB\): node .* onnxruntime .* fp32 weights/);
+  it('says what it holds: int8 weights by default, the recommended decoding and the training watermark as defaults', () => {
+    expect(buildOut).toMatch(/wrote .*poet \(\d+\.\d MiB\): node .* onnxruntime .* int8 weights/);
     expect(buildOut).toContain('decoding defaults from');
     expect(buildOut).toContain('watermark poetru on by default');
   });
 
-  it('answers --prompt without node or node_modules, greedy output equal to versiflow generate --temperature 0', async () => {
+  it("answers --prompt without node or node_modules, greedy output equal to the poet's client on the same int8 model; that client on fp32 equals versiflow generate --temperature 0", async () => {
     expect(readdirSync(empty)).toEqual(['poet']);
     await expect(exec('sh', ['-c', 'command -v node'], { env: { PATH: '/nonexistent' } })).rejects.toThrow();
-    const r = await runPoet(['--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40']);
+    const greedy = ['--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40', '--min-new-tokens', '40']; // random weights: int8's greedy path meets EOS early
+    const r = await runPoet(greedy);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\[40 tokens in [\d.]+ s, [\d.]+ tok\/s, loaded in \d+ ms, \d+ green \(poetru\)\]/);
     expect(existsSync(join(empty, '.cache', 'versiflow-poet'))).toBe(true);
-
-    const cap = captureIO();
-    expect(await main(['generate', '--checkpoint', checkpoint, '--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40', '--watermark', 'poetru'], cap.io)).toBe(0);
-    expect(r.stdout).toBe(cap.out());
+    expect(r.stdout).toBe(await answer(int8, greedy));
     expect(r.stdout.length).toBeGreaterThan('the moon \n'.length);
 
     // the watermark changes greedy output here (the test fails if the default were ignored)
-    const off = await runPoet(['--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40', '--watermark', 'off']);
+    const off = await runPoet([...greedy, '--watermark', 'off']);
     expect(off.code, off.stderr).toBe(0);
-    const plain = captureIO();
-    expect(await main(['generate', '--checkpoint', checkpoint, '--prompt', 'the moon ', '--temperature', '0', '--max-new-tokens', '40'], plain.io)).toBe(0);
-    expect(off.stdout).toBe(plain.out());
+    expect(off.stdout).toBe(await answer(int8, [...greedy, '--watermark', 'off']));
     expect(off.stdout).not.toBe(r.stdout);
+
+    // the same client on the fp32 model (ORT format, prepacked) is tfjs's greedy decoding, watermark default included
+    const cap = captureIO();
+    expect(await main(['generate', '--checkpoint', checkpoint, ...greedy, '--watermark', 'poetru'], cap.io)).toBe(0);
+    expect(await answer(fp32, greedy)).toBe(cap.out());
+    const plain = captureIO();
+    expect(await main(['generate', '--checkpoint', checkpoint, ...greedy], plain.io)).toBe(0);
+    expect(await answer(fp32, [...greedy, '--watermark', 'off'])).toBe(plain.out());
+    expect(plain.out()).not.toBe(cap.out());
   }, 120_000);
 
   it('chats: slash commands, streamed answers with tokens/s, /quit', async () => {
