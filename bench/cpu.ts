@@ -47,13 +47,15 @@ export function cpuInputs(): BenchInput[] {
 interface Speed {
   readonly mean: number;
   readonly best: number;
+  /** Versiflow's: blocks recomputed in the backward ("1/6"). */
+  readonly recomputed?: string;
 }
 
 async function ours(o: CpuProbeOptions): Promise<Speed | null> {
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', PROBE, JSON.stringify(o)], { timeout: 3_600_000, maxBuffer: 1 << 24 });
     const r = JSON.parse(stdout.trim().split('\n').pop()!) as CpuProbeResult;
-    return { mean: r.tokensPerSec, best: r.bestTokensPerSec };
+    return { mean: r.tokensPerSec, best: r.bestTokensPerSec, recomputed: r.recomputed };
   } catch (e) {
     process.stderr.write(`versiflow ${o.shape} ${o.threads} thread(s) failed: ${(e as Error).message.split('\n')[0]}\n`);
     return null;
@@ -116,7 +118,7 @@ export async function benchCpu(log: (s: string) => void = (s) => process.stdout.
     const ratio = (v: Speed | null) => (v && bp ? `${(v.mean / bp.mean).toFixed(2)}/${(v.best / bp.best).toFixed(2)}×` : 'n/a');
     log(
       `${s.shape.padEnd(9)} ${`${s.batch}×${s.context}`.padEnd(7)} ${`${speed(bx)} (${bx?.at ?? '-'}t)`.padStart(15)} ${speed(native).padStart(11)} ${`${speed(bp)} (${bp?.at ?? '-'}t)`.padStart(15)} ` +
-        `${ratio(bv).padStart(12)} ${ratio(bx).padStart(12)}  ${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}`,
+        `${ratio(bv).padStart(12)} ${ratio(bx).padStart(12)}  ${s.target ? `≥${s.target}×` : '  -  '}   ${load0.toFixed(1)}→${loadavg()[0].toFixed(1)}  recomputed ${bv?.recomputed ?? '-'}`,
     );
   }
 }

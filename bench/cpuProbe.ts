@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { pathToFileURL } from 'node:url';
 import { setupBackend, type BackendChoice } from '../src/model/backend/setupBackend.ts';
 import { AdamW } from '../src/model/nn/adamw.ts';
-import { initWeights } from '../src/model/nn/gpt.ts';
+import { initWeights, recomputeLayers } from '../src/model/nn/gpt.ts';
+import { layersToRecompute } from '../src/model/nn/recomputePlan.ts';
+import { cpuMemoryLimit, HEADROOM } from '../src/pipeline/train/memoryPlan.ts';
 import { countParams, paramSpecs, resolveGptConfig } from '../src/model/nn/gptConfig.ts';
 import { gradientStep } from '../src/model/nn/step.ts';
 import { loadConfig } from '../src/pipeline/loadConfig.ts';
@@ -38,12 +40,17 @@ export interface CpuProbeResult {
   readonly bestTokensPerSec: number;
   readonly firstLoss: number;
   readonly lastLoss: number;
+  /** Blocks recomputed in the backward, of the model's layers ("1/6"), as the memory plan allows. */
+  readonly recomputed: string;
 }
 
 export async function runCpuProbe(o: CpuProbeOptions): Promise<CpuProbeResult> {
   const report = await setupBackend(o.backend ?? 'wasm', { wasmThreads: o.threads ?? 1, cpuMatmul: o.matmul ?? 'auto' });
   const cfg = loadConfig(o.shape);
   const c = resolveGptConfig({ ...cfg, vocabSize: cfg.vocabSize || 256, context: o.context, dropout: 0 });
+  // blocks recomputed as a training run would (trainRun.ts): the fewest the memory plan allows
+  const k = report.name === 'wasm' || report.name === 'cpu' ? layersToRecompute(c, o.batch, o.context, false, cpuMemoryLimit(report.name) * HEADROOM) : 0;
+  recomputeLayers(k);
   const w = initWeights(c, 1);
   const opt = new AdamW(w, new Set(paramSpecs(c).filter((s) => s.decay).map((s) => s.name)), { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 });
   const steps = o.steps ?? 3;
@@ -63,7 +70,7 @@ export async function runCpuProbe(o: CpuProbeOptions): Promise<CpuProbeResult> {
     lastLoss = loss;
   }
   const sec = (performance.now() - t0) / 1000;
-  return { shape: o.shape, backend: report.name, device: report.device, params: countParams(c), tokensPerSec: (steps * o.batch * o.context) / sec, msPerStep: (sec * 1000) / steps, bestTokensPerSec: (o.batch * o.context * 1000) / best, firstLoss, lastLoss };
+  return { shape: o.shape, backend: report.name, device: report.device, params: countParams(c), tokensPerSec: (steps * o.batch * o.context) / sec, msPerStep: (sec * 1000) / steps, bestTokensPerSec: (o.batch * o.context * 1000) / best, firstLoss, lastLoss, recomputed: `${Math.min(k, c.layers)}/${c.layers}` };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -28,8 +28,8 @@ export interface CpuTrainingMemory {
   readonly attention: number;
   /**
    * Logits [rows·T, V], their softmax and gradient temporaries; from CHUNKED_MIN_ELEMENTS logits on
-   * (the chunked head, kernels/cpu/chunkedCrossEntropy.ts) one chunk's [chunk, V] tensors and the
-   * head gradient's chunk term [V, C] instead: independent of rows·T.
+   * (the chunked head, kernels/cpu/chunkedCrossEntropy.ts) one chunk's [chunk, V] tensors instead:
+   * independent of rows·T.
    */
   readonly logits: number;
   /** Rows per chunk of the chunked head and loss, 0 when the head runs whole (the stock path). */
@@ -42,7 +42,8 @@ export interface CpuTrainingMemory {
  * Versiflow runs it there (AdamW in place, each block recomputed in the backward, gradients
  * accumulated in place), measured rather than derived: tfjs keeps every temporary of a backward
  * pass until that pass ends, so a block's forward and backward hold ≈ BLOCK_FACTOR× the tensors
- * its forward makes, and the head ≈ LOGITS_FACTOR tensors of [rows·T, V]. The factors were fitted
+ * its forward makes, and the head ≈ LOGITS_FACTOR tensors of [rows·T, V] (or, chunked, CHUNK_FACTOR
+ * tensors of one chunk's [chunk, V], its own tidies freeing them). The factors were fitted
  * on char-10m (wasm, 1 and 4 rows × 256: 90 MB a row) and 25m (1 × 256); test/pipeline/train/
  * cpuMemoryPlan.test.ts checks the estimate against measured use on several configs. From
  * TILED_MIN_T positions on attention runs tiled and is counted linear in T (TILED_FACTOR).
@@ -62,8 +63,8 @@ export function cpuTrainingMemory(c: GptConfig, rows: number, context: number, m
   const attention = tiled ? 4 * tokens * TILED_FACTOR * c.heads * Math.min(TILE_ROWS, context) : 4 * tokens * BLOCK_FACTOR * scores;
   const block = 4 * tokens * BLOCK_FACTOR * perLayer + (tiled ? attention : 0);
   const headChunk = chunkedHeadFor(tokens, c.vocabSize) ? Math.min(tokens, headChunkRowsFor(c.vocabSize)) : 0;
-  // chunked: CHUNK_FACTOR [chunk, V] tensors of the chunk's tidy and the chunk's [V, C] term of dW beside the accumulated one
-  const logits = headChunk ? 4 * c.vocabSize * (CHUNK_FACTOR * headChunk + c.hidden) : 4 * tokens * LOGITS_FACTOR * c.vocabSize;
+  // chunked: CHUNK_FACTOR tensors of a forward chunk [chunk, V] (the backward's vocabulary blocks are as large); dW is written in place
+  const logits = headChunk ? 4 * CHUNK_FACTOR * headChunk * c.vocabSize : 4 * tokens * LOGITS_FACTOR * c.vocabSize;
   const accumulated = microBatching ? 4 * n : 0;
   const total = weights + 4 * n + accumulated + 8 * n + headGrads + blockInputs + block + logits;
   return { rows, context, weights, grads: 4 * n, accumulated, adam: 8 * n, headGrads, blockInputs, block, attention, logits, headChunk, total };
@@ -74,9 +75,8 @@ export const BLOCK_FACTOR = 5.6;
 /** [rows·T, V] tensors alive at once around the loss (fitted: 25m, V = 24,000). */
 export const LOGITS_FACTOR = 11;
 /**
- * [chunk, V] tensors the chunked head holds at once: the logits, their softmax and dz in a chunk's
- * backward, the logits and logsumexp's two temporaries in its forward (tf.profile of
- * test/model/kernels/chunkedCrossEntropy.test.ts's shapes: 3.0).
+ * [chunk, V] tensors the chunked head holds at once: the logits and logsumexp's two temporaries in a
+ * forward chunk (tf.profile: 3.0); a backward block frees its logits and their shifted copy as it goes.
  */
 export const CHUNK_FACTOR = 3;
 /**

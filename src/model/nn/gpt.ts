@@ -280,7 +280,7 @@ export function hiddenStates(idx: tf.Tensor2D, w: Weights, c: GptConfig, opts: F
   x = drop(x);
   const recomputing = blockRecompute && (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu');
   for (let i = 0; i < c.layers; i++) {
-    if (!recomputing) {
+    if (!recomputing || i >= recomputedLayers) {
       x = block(x, w, i, c, drop);
       continue;
     }
@@ -308,6 +308,7 @@ function layerParamNames(w: Weights, i: number): string[] {
 }
 
 let blockRecompute = true;
+let recomputedLayers = Infinity;
 
 /**
  * On the CPU backends (wasm, cpu) each transformer block runs under `recompute` (activation
@@ -318,6 +319,18 @@ let blockRecompute = true;
 export function useBlockRecompute(on: boolean): boolean {
   const was = blockRecompute;
   blockRecompute = on;
+  return was;
+}
+
+/**
+ * How many blocks, from the first, run under `recompute` on the CPU backends (Infinity: all, the
+ * default; 0: none). Recomputing costs a second forward of the block (≈+20% a step); keeping a
+ * block's activations costs memory: a training run sets the fewest its memory plan allows
+ * (nn/recomputePlan.ts). Returns the previous setting.
+ */
+export function recomputeLayers(k: number): number {
+  const was = recomputedLayers;
+  recomputedLayers = k;
   return was;
 }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedOn } from '../kernels/select.ts';
 import { crossEntropyFused } from '../kernels/webgpu/crossEntropy.ts';
-import { chunkedCrossEntropy, headChunkRows } from '../kernels/cpu/chunkedCrossEntropy.ts';
+import { chunkedCrossEntropy, headChunking } from '../kernels/cpu/chunkedCrossEntropy.ts';
 import { head, type Weights } from './gpt.ts';
 import type { GptConfig } from '../../core/config/gptConfig.ts';
 
@@ -11,8 +11,8 @@ import type { GptConfig } from '../../core/config/gptConfig.ts';
  * backward: kernels/cpu/chunkedCrossEntropy.ts); elsewhere `head` then `maskedCrossEntropy`.
  */
 export function headLoss(h: tf.Tensor2D, w: Weights, c: GptConfig, targets: tf.Tensor1D, mask: tf.Tensor1D): tf.Scalar {
-  const rows = headChunkRows(h.shape[0], c.vocabSize);
-  if (rows > 0) return chunkedCrossEntropy(h, w.get(c.tied ? 'wte' : 'lm_head')! as tf.Tensor2D, c.tied, targets, mask, rows);
+  const chunks = headChunking(h.shape[0], c.vocabSize);
+  if (chunks) return chunkedCrossEntropy(h, w.get(c.tied ? 'wte' : 'lm_head')! as tf.Tensor2D, c.tied, targets, mask, chunks.rows, chunks.cols);
   return maskedCrossEntropy(head(h, w, c), targets, mask);
 }
 

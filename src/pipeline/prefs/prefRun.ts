@@ -19,6 +19,7 @@ import { prefSchedule } from '../../streams/sources/prefSchedule.ts';
 import { pullThrough } from '../../streams/sources/pullThrough.ts';
 import { checkpointWriter } from '../train/checkpointWriter.ts';
 import { autoMicroBatch, preferenceMemory } from '../train/memoryPlan.ts';
+import { recomputeLayers } from '../../model/nn/gpt.ts';
 import { createRunControls } from '../train/runControls.ts';
 import { runEndEvent, runErrorEvent } from '../train/runEvents.ts';
 import { scheduleOf, totalStepsOf } from '../train/runPlan.ts';
@@ -52,6 +53,7 @@ export async function createPrefRun(cfg: Config, backend: BackendReport, now: ()
     const totalSteps = totalStepsOf(cfg, items.length);
     // rows per pass: a DPO pair is two rows
     const microBatch = cfg.microBatch || autoMicroBatch(gpt, task === 'dpo' ? 2 * cfg.batchSize : cfg.batchSize, gpt.context, backend.name, backend.maxBindingBytes);
+    recomputeLayers(Infinity); // every block: its plan (preferenceMemory, with the reference model) assumes it
     const decay = new Set(paramSpecs(gpt).filter((s) => s.decay).map((s) => s.name));
     const opt = (optimizer = new AdamW(policy, decay, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.adamEps, weightDecay: cfg.weightDecay, gradClip: cfg.gradClip }));
     const params = countParams(gpt);

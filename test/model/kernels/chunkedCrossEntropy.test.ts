@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
-import { chunkedCrossEntropy, chunkRanges, headChunkRows, headChunkRowsFor, useChunkedHead } from '../../../src/model/kernels/cpu/chunkedCrossEntropy.ts';
+import { blockColsFor, chunkedCrossEntropy, chunkRanges, headChunking, headChunkRowsFor, useChunkedHead } from '../../../src/model/kernels/cpu/chunkedCrossEntropy.ts';
 import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
 import { paramSpecs } from '../../../src/model/nn/gptConfig.ts';
@@ -14,14 +14,15 @@ import { seeded } from './webgpuHarness.ts';
  * Issue #20: the CPU backends' chunked head + cross-entropy against the stock path (the head's
  * matmul, then `maskedCrossEntropy`): the loss and the gradients of h and of the head matrix, tied
  * ([V, C], logits h·Wᵀ) and untied ([C, V]), at odd sizes: N not a multiple of the chunk, masked-out
- * rows, V = 257, chunks of 1 row and of more than N.
+ * rows, V = 257, chunks of 1 row and of more than N, backward blocks of the vocabulary of 1 entry, of
+ * sizes that do not divide V and of more than V.
  */
 type Loss = (h: tf.Tensor2D, W: tf.Tensor2D, tied: boolean, t: tf.Tensor1D, m: tf.Tensor1D) => tf.Scalar;
 const stock: Loss = (h, W, tied, t, m) => maskedCrossEntropy(h.matMul(W, false, tied) as tf.Tensor2D, t, m);
 const chunked =
-  (rows: number): Loss =>
+  (rows: number, cols?: number): Loss =>
   (h, W, tied, t, m) =>
-    chunkedCrossEntropy(h, W, tied, t, m, rows);
+    chunkedCrossEntropy(h, W, tied, t, m, rows, cols);
 
 /** loss, dh, dW of `loss` at N rows of C over V, dy = 0.7 (the loss scaled, as a micro-batch's share). */
 function valueAndGrads(N: number, C: number, V: number, tied: boolean, mask: number[], loss: Loss): Float32Array[] {
@@ -57,10 +58,13 @@ describe('chunkRanges and the chunk size', () => {
     expect(chunkRanges(3, 8)).toEqual([[0, 3]]);
   });
 
-  it('takes rows from the byte budget: 16 MiB of logits, 85 rows at V = 49,152, at least 1', () => {
+  it('takes rows (forward) and vocabulary blocks (backward) from the byte budget: 16 MiB of logits, at least 1', () => {
     expect(headChunkRowsFor(49152)).toBe(85);
     expect(headChunkRowsFor(24000)).toBe(174);
     expect(headChunkRowsFor(2 ** 30)).toBe(1);
+    expect(blockColsFor(256)).toBe(16384); // smollm2-135m at 1 × 256: 3 blocks of its 49,152
+    expect(blockColsFor(8192)).toBe(512);
+    expect(blockColsFor(0)).toBe(4 * 2 ** 20);
   });
 });
 
@@ -71,12 +75,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
     const V = 257;
     const mask = Array.from({ length: N }, (_, i) => (i === 4 || i === 11 ? 0 : 1)); // two rows of padding
     for (const tied of [true, false]) {
-      for (const rows of [1, 4, 13, 50]) {
-        it(`${tied ? 'tied [V, C]' : 'untied [C, V]'}, N=${N} in chunks of ${rows}: loss, dh, dW within 1e-5 relative`, async () => {
+      for (const [rows, cols] of [[1, 100], [4, 1], [13, 64], [50, 300], [5, undefined]]) {
+        it(`${tied ? 'tied [V, C]' : 'untied [C, V]'}, N=${N} in chunks of ${rows}, V=${V} in blocks of ${cols ?? 'the budget'}: loss, dh, dW within 1e-5 relative`, async () => {
           await setupBackend(backend);
           const before = tf.memory().numTensors;
           const ref = valueAndGrads(N, C, V, tied, mask, stock);
-          const got = valueAndGrads(N, C, V, tied, mask, chunked(rows));
+          const got = valueAndGrads(N, C, V, tied, mask, chunked(rows!, cols));
           ['loss', 'dh', 'dW'].forEach((name, i) => expect(relErr(got[i], ref[i]), name).toBeLessThan(1e-5));
           expect(ref[0][0]).toBeGreaterThan(1); // a real loss, not a degenerate one
           // the masked rows get no gradient, the others do
@@ -96,16 +100,16 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
-describe('headChunkRows: when the model runs the head chunked', () => {
+describe('headChunking: when the model runs the head chunked', () => {
   it('on the CPU backends from 8M logits on, in 16 MiB chunks; forced on or off by useChunkedHead', async () => {
     await setupBackend('cpu');
-    expect(headChunkRows(256, 49152)).toBe(85); // smollm2-135m at 1 × 256: 12.6M logits
-    expect(headChunkRows(8192, 201)).toBe(0); // char-10m at 32 × 256: 1.6M
-    const was = useChunkedHead(3);
+    expect(headChunking(256, 49152)).toEqual({ rows: 85 }); // smollm2-135m at 1 × 256: 12.6M logits
+    expect(headChunking(8192, 201)).toBe(null); // char-10m at 32 × 256: 1.6M
+    const was = useChunkedHead({ rows: 3, cols: 5 });
     try {
-      expect(headChunkRows(4, 11)).toBe(3);
+      expect(headChunking(4, 11)).toEqual({ rows: 3, cols: 5 });
       useChunkedHead('off');
-      expect(headChunkRows(256, 49152)).toBe(0);
+      expect(headChunking(256, 49152)).toBe(null);
     } finally {
       useChunkedHead(was);
     }
@@ -128,24 +132,24 @@ describe('memory of forward + backward (tf.profile peakBytes), wasm', () => {
     return p.peakBytes - before;
   };
 
-  it('chunks of 64 rows hold a fraction of the stock path (whole [1024, 8192] logits, softmax and gradient)', async () => {
+  it('chunks of 64 rows (backward: blocks of 512 of the vocabulary) hold a fraction of the stock path (whole [1024, 8192] logits, softmax and gradient)', async () => {
     await setupBackend('wasm');
     const stockPeak = await peak(stock);
-    const chunkedPeak = await peak(chunked(64));
+    const chunkedPeak = await peak(chunked(64, 512));
     const grads = 4 * (1024 * 64 + 8192 * 64); // dh and dW, returned by both
     expect(stockPeak).toBeGreaterThan(grads + 5 * 4 * 1024 * 8192); // ≥ 5 logits-sized tensors
-    // CHUNK_FACTOR (3) chunks of [64, V], the chunk's dW term beside the accumulated one, and tf.profile's count of the saved W
-    expect(chunkedPeak).toBeLessThan(grads + 4 * (3 * 64 * 8192 + 2 * 8192 * 64) * 1.15);
+    // CHUNK_FACTOR (3) chunks of [64, V] (blocks of [1024, 512]: as large), and tf.profile's count of the saved clone of W
+    expect(chunkedPeak).toBeLessThan(grads + 4 * (3 * 64 * 8192 + 8192 * 64) * 1.15);
     expect(chunkedPeak / stockPeak).toBeLessThan(0.2);
   }, 30_000);
 });
 
 describe('a tiny model with V = 4,096 on wasm, the chunked head against the stock path', () => {
   for (const tied of [true, false]) {
-    it(`${tied ? 'tied' : 'untied'} head: 20 training steps in chunks of 7 rows (2 × 24 rows, the last chunk of 6, padding masked): the losses agree to 1e-5, not bit for bit`, async () => {
+    it(`${tied ? 'tied' : 'untied'} head: 20 training steps in chunks of 7 rows (40 live of 2 × 24 rows, the last chunk of 5) and blocks of 1,000 of the vocabulary: the losses agree to 1e-5, not bit for bit`, async () => {
       await setupBackend('wasm');
       const c = tiny({ vocabSize: 4096, context: 24, tied, initStd: 0.2 });
-      const run = async (setting: 'off' | number) => {
+      const run = async (setting: 'off' | { rows: number; cols: number }) => {
         const was = useChunkedHead(setting);
         try {
           const w = initWeights(c, 5);
@@ -172,7 +176,7 @@ describe('a tiny model with V = 4,096 on wasm, the chunked head against the stoc
           useChunkedHead(was);
         }
       };
-      const a = await run(7);
+      const a = await run({ rows: 7, cols: 1000 });
       const b = await run('off');
       expect(a.leaked).toBe(0);
       expect(a.firstPeak).toBeLessThan(b.firstPeak); // the path really switched: no [48, 4096] logits and their gradients

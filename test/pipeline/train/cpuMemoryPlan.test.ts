@@ -5,7 +5,7 @@ import { ConfigError } from '../../../src/core/errors/ConfigError.ts';
 import { setupBackend } from '../../../src/model/backend/setupBackend.ts';
 import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { cpuTrainingMemory, LOGITS_FACTOR } from '../../../src/model/nn/cpuTrainingMemory.ts';
-import { headChunkRows } from '../../../src/model/kernels/cpu/chunkedCrossEntropy.ts';
+import { headChunking } from '../../../src/model/kernels/cpu/chunkedCrossEntropy.ts';
 import { disposeWeights, initWeights } from '../../../src/model/nn/gpt.ts';
 import { paramSpecs, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
 import { gradientStep } from '../../../src/model/nn/step.ts';
@@ -24,14 +24,15 @@ const EXPECTED: Record<string, number | 'error'> = {
   'kto.yaml': 0,
   'char-10m.yaml': 32,
   // the chunked head (kernels/cpu/chunkedCrossEntropy.ts) counts one chunk's logits, not rows·T·V:
-  // 25m was 4 with whole logits, 75m 2, classics-46m 4, minitron-48m 1, smollm2-135m an error
-  '25m.yaml': 16,
+  // 25m was 4 with whole logits, 75m 2, classics-46m 4, minitron-48m 1, smollm2-135m an error;
+  // its backward over vocabulary blocks writes dW in place (no [V, C] term per chunk): 25m 16 → 22, smollm2 1 → 2
+  '25m.yaml': 22,
   '75m.yaml': 7,
   'classics-46m.yaml': 11,
   'french-40m.yaml': 11,
   'minitron-48m.yaml': 5,
   'gpt2-preln-136m.yaml': 'error', // weights, gradients and AdamW alone ≈2.90 GiB of the 3.0
-  'smollm2-135m.yaml': 1,
+  'smollm2-135m.yaml': 2,
 };
 
 const gptOf = (name: string) => {
@@ -68,12 +69,12 @@ describe('the wasm memory plan over the zoo (configs/*.yaml)', () => {
     });
   }
 
-  it('smollm2-135m fits at micro_batch 1 by the chunked head: 85-row chunks of its 49,152 logits; with whole [256, 49152] logits it did not', () => {
+  it('smollm2-135m fits on wasm by the chunked head: 85-row chunks of its 49,152 logits; with whole [rows·256, 49152] logits it did not', () => {
     const { cfg, c } = gptOf('smollm2-135m');
     const m = cpuMemoryPlan(c, cfg.batchSize, cfg.context, 'wasm').memory;
     expect(m.headChunk).toBe(85);
-    expect(m.logits).toBe(4 * 49152 * (3 * 85 + 576)); // CHUNK_FACTOR chunks and the chunk's [V, C] term of dW
-    const whole = m.total - m.logits + 4 * 256 * 49152 * LOGITS_FACTOR;
+    expect(m.logits).toBe(4 * 3 * 85 * 49152); // CHUNK_FACTOR chunks of [85, V]
+    const whole = m.total - m.logits + 4 * m.rows * 256 * 49152 * LOGITS_FACTOR;
     expect(whole).toBeGreaterThan(WASM_HEAP_MAX * HEADROOM);
     expect(m.total).toBeLessThanOrEqual(WASM_HEAP_MAX * HEADROOM);
   });
@@ -118,14 +119,16 @@ describe('the estimate against a real step on wasm', () => {
       expect(Number.isFinite(loss)).toBe(true);
       expect(loss).toBeGreaterThan(Math.log(c.vocabSize) * 0.8); // an untrained model: about ln V
       const m = cpuTrainingMemory(c, rows, T, false);
-      expect(m.headChunk).toBe(headChunkRows(rows * T, c.vocabSize)); // the plan counts the path the step runs
+      expect(m.headChunk).toBe(headChunking(rows * T, c.vocabSize)?.rows ?? 0); // the plan counts the path the step runs
       expect(m.headChunk).toBe(name === '25m' ? 174 : 0);
       const estimate = m.total;
       const ratio = estimate / profile.peakBytes;
       expect(ratio).toBeGreaterThan(0.75);
       expect(ratio).toBeLessThan(1.5);
       const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength;
-      expect(heap).toBeGreaterThan(0.9 * profile.peakBytes); // tf.memory also counts a few tensors outside the heap
+      // tf.profile counts a few tensors outside the heap, and each saved clone at full size although it
+      // shares its input's storage on wasm (backend/wasmIdentity.ts): tiny 8 × 128 heap 0.82× the peak
+      expect(heap).toBeGreaterThan(0.75 * profile.peakBytes);
       expect(heap).toBeLessThan(WASM_HEAP_MAX * HEADROOM);
       expect(cfg.batchSize).toBeGreaterThan(0);
     }, 60_000);
