@@ -10,7 +10,6 @@ import { TRIM_MULTIPLE } from '../../model/nn/batch.ts';
 import { evaluateLoss } from '../../model/nn/evaluate.ts';
 import { countParams, resolveGptConfig } from '../../model/nn/gptConfig.ts';
 import { recomputeLayers } from '../../model/nn/gpt.ts';
-import { layersToRecompute } from '../../model/nn/recomputePlan.ts';
 import { tuneForRun } from '../../model/tuners/tuneForRun.ts';
 import { cutRunLogs, cutRunLogsMessage } from '../../dashboard/cutRunLogs.ts';
 import { checkpointEvery } from '../../operators/checkpointEvery.ts';
@@ -26,7 +25,7 @@ import { prepareChatData, dialogueReport } from '../data/prepareChatData.ts';
 import { prepareData } from '../data/prepareData.ts';
 import { runValidation } from './sourceValidation.ts';
 import { checkpointWriter } from './checkpointWriter.ts';
-import { autoMicroBatch, checkCpuMicroBatch, cpuMemoryLimit, HEADROOM } from './memoryPlan.ts';
+import { planCpuStep } from './cpuStep.ts';
 import { readResume, resumeWarnings, runTokenizer } from './resume.ts';
 import { openDecayTail } from './decayTail.ts';
 import { corpusDigest } from '../data/corpusDigest.ts';
@@ -83,11 +82,8 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
   const gpt = resolveGptConfig({ ...cfg, vocabSize });
   const params = countParams(gpt);
   const totalSteps = tail?.totalSteps ?? totalStepsOf(cfg, data.train.length);
-  const microBatch = cfg.microBatch ? checkCpuMicroBatch(gpt, cfg.batchSize, cfg.microBatch, cfg.context, backend.name) : autoMicroBatch(gpt, cfg.batchSize, cfg.context, backend.name, backend.maxBindingBytes);
-  if (backend.name === 'wasm' || backend.name === 'cpu') {
-    const rows = Math.min(cfg.batchSize, microBatch || cfg.batchSize);
-    recomputeLayers(layersToRecompute(gpt, rows, cfg.context, rows < cfg.batchSize, cpuMemoryLimit(backend.name) * HEADROOM)); // as few as fit: each costs a second forward
-  }
+  const { microBatch, recompute } = planCpuStep(gpt, cfg.batchSize, cfg.context, cfg.microBatch, backend.name, backend.maxBindingBytes);
+  recomputeLayers(recompute); // on wasm/cpu as few as fit: each costs a second forward of its block
   const model = trainingModel(gpt, cfg, tokenizer, totalSteps, resume);
   if (init) assignInitWeights(model, init);
   const { weights, optimizer, startStep } = model;

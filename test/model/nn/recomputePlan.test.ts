@@ -5,7 +5,8 @@ import { AdamW } from '../../../src/model/nn/adamw.ts';
 import { cpuTrainingMemory } from '../../../src/model/nn/cpuTrainingMemory.ts';
 import { disposeWeights, initWeights, recomputeLayers } from '../../../src/model/nn/gpt.ts';
 import { paramSpecs, resolveGptConfig } from '../../../src/model/nn/gptConfig.ts';
-import { layersToRecompute } from '../../../src/model/nn/recomputePlan.ts';
+import { fastestCpuStep, layersToRecompute, MIN_MICRO_TOKENS } from '../../../src/model/nn/recomputePlan.ts';
+import { autoMicroBatch } from '../../../src/pipeline/train/memoryPlan.ts';
 import { gradientStep } from '../../../src/model/nn/step.ts';
 import { cpuMemoryLimit, HEADROOM } from '../../../src/pipeline/train/memoryPlan.ts';
 import { loadConfig } from '../../../src/pipeline/loadConfig.ts';
@@ -45,6 +46,33 @@ describe('layersToRecompute', () => {
       const k = layersToRecompute(c, 4, 256, false, budget);
       const fewer = k > 0 ? layersToRecompute(c, 4, 256, false, budget * 0.999) : 0;
       expect(fewer).toBeGreaterThanOrEqual(k); // a smaller budget never recomputes fewer
+    }
+  });
+});
+
+describe('fastestCpuStep: micro-batch and blocks recomputed together', () => {
+  it('trades a smaller micro-batch for fewer recomputed blocks, never below MIN_MICRO_TOKENS when something larger fits', () => {
+    const plan = (name: string) => {
+      const cfg = loadConfig(name);
+      const c = zoo(name, cfg.context);
+      const largest = autoMicroBatch(c, cfg.batchSize, cfg.context, 'wasm');
+      return { cfg, c, largest, p: fastestCpuStep(c, cfg.batchSize, cfg.context, largest, WASM) };
+    };
+    const tinyPlan = plan('tiny');
+    expect(tinyPlan.p).toEqual({ microBatch: 0, recompute: 0 }); // the whole batch, nothing recomputed
+    const { cfg, c, largest, p } = plan('char-10m'); // 64 × 256: the plan's largest is 32 rows, all six recomputed
+    expect(largest).toBe(32);
+    expect(layersToRecompute(c, 32, 256, true, WASM)).toBe(c.layers);
+    expect(p.microBatch).toBeLessThan(largest);
+    expect(p.microBatch * cfg.context).toBeGreaterThanOrEqual(MIN_MICRO_TOKENS);
+    expect(p.recompute).toBeLessThan(c.layers);
+    expect(p.recompute).toBe(layersToRecompute(c, p.microBatch, 256, true, WASM)); // as few as fit that split
+    // every choice fits the budget with its own recompute count
+    for (const name of ['char-10m', '25m', '75m', 'minitron-48m', 'smollm2-135m']) {
+      const q = plan(name);
+      const rows = q.p.microBatch || q.cfg.batchSize;
+      expect(rows).toBeLessThanOrEqual(q.largest || q.cfg.batchSize);
+      expect(q.p.recompute).toBe(layersToRecompute(q.c, rows, q.cfg.context, rows < q.cfg.batchSize, WASM));
     }
   });
 });
