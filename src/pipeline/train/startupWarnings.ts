@@ -18,6 +18,8 @@ export interface StartupFacts {
   /** The tokenizer.json a BPE was trained into at start, if one was. */
   readonly trainedTokenizer?: string;
   readonly microBatch: number;
+  /** On a CPU backend: blocks recomputed in the backward, of the model's layers (planCpuStep). */
+  readonly recompute?: { readonly blocks: number; readonly layers: number };
   readonly validationBatches: number;
   readonly step: number;
   readonly time: number;
@@ -29,7 +31,10 @@ export function startupWarnings(f: StartupFacts): WarningEvent[] {
   const cfg = f.config;
   if (f.trainedTokenizer) messages.push(`trained a ${f.data.tokenizer.vocabSize}-token ${f.data.tokenizer instanceof SentencePieceBpeTokenizer ? 'SentencePiece-style' : 'byte-level'} BPE tokenizer on ${cfg.data} → ${f.trainedTokenizer}`);
   if (f.microBatch > 0 && f.microBatch < cfg.batchSize && !cfg.microBatch)
-    messages.push(`batch ${cfg.batchSize} does not fit the ${f.backend.name} backend's memory at once: accumulating gradients over micro-batches of ${f.microBatch}`);
+    messages.push(
+      `batch ${cfg.batchSize} does not fit the ${f.backend.name} backend's memory at once: accumulating gradients over micro-batches of ${f.microBatch}` +
+        (f.recompute ? `, ${Math.min(f.recompute.blocks, f.recompute.layers)} of ${f.recompute.layers} blocks recomputed in the backward (the fastest split that fits)` : ''),
+    );
   if (f.validationBatches === 0) messages.push('no validation data (val_fraction is 0 or the corpus is too small): eval is skipped');
   for (const s of f.backend.skipped) if (cfg.backend === 'auto' && s.name !== 'tensorflow' && s.name !== 'webgpu') messages.push(`backend ${s.name} skipped: ${s.reason}`);
   return messages.map((message) => ({ type: 'warning', step: f.step, time: f.time, message }));

@@ -103,7 +103,7 @@ export async function createTrainRun(cfg: Config, backend: BackendReport, now: (
 
   const time = now();
   const start = runStartEvent({ config: cfg, vocabSize, params, backend, data, startStep, totalSteps, resumedFrom: resume?.dir ?? null, tuned, time });
-  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : []), ...(init ? [initFromReport(init)] : []), ...dialogueReport(cfg, data)], config: cfg, backend, data, trainedTokenizer: trained, microBatch, validationBatches: validation.batches, step: startStep, time });
+  const warnings = startupWarnings({ extra: [...resumeWarnings(resume, corpusFingerprint), ...(logsCut ? [logsCut] : []), ...(init ? [initFromReport(init)] : []), ...dialogueReport(cfg, data)], config: cfg, backend, data, trainedTokenizer: trained, microBatch, recompute: backend.name === 'wasm' || backend.name === 'cpu' ? { blocks: recompute, layers: gpt.layers } : undefined, validationBatches: validation.batches, step: startStep, time });
   const probe$ = cpuSpeedProbe({ weights, gpt, params, backend: backend.name, config: cfg, data, steps: totalSteps - startStep, step: startStep, now });
 
   const trimTo = cfg.trimPadding ? TRIM_MULTIPLE : 0;

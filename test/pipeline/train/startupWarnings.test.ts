@@ -43,6 +43,13 @@ describe('startupWarnings', () => {
     ]);
   });
 
+  it('says how many blocks a CPU run recomputes beside its micro-batch', () => {
+    const ws = startupWarnings({ config: { batchSize: 64, microBatch: 0, backend: 'wasm', data: 'poems.jsonl' }, backend, data: data(), microBatch: 8, recompute: { blocks: 1, layers: 6 }, validationBatches: 4, step: 0, time: 0 });
+    expect(ws.map((w) => w.message)).toEqual([
+      "batch 64 does not fit the wasm backend's memory at once: accumulating gradients over micro-batches of 8, 1 of 6 blocks recomputed in the backward (the fastest split that fits)",
+    ]);
+  });
+
   it('probes speed only for a big model on a CPU backend', async () => {
     const probe = cpuSpeedProbe({ weights: new Map(), gpt: {} as never, params: 1e6, backend: 'wasm', config: { context: 8, batchSize: 2 }, data: data(), steps: 5, step: 0, now: () => 0 });
     expect(await lastValueFrom(probe.pipe(toArray()))).toEqual([]);
