@@ -3,6 +3,7 @@ import { GraphBuilder } from '../formats/onnx/graphBuilder.ts';
 import type { OnnxModel, OnnxNode } from '../formats/onnx/onnxProto.ts';
 import { GELU_GRAD_KERNEL, GELU_KERNEL, type GeluForm } from '../kernels/cpu/geluKernel.ts';
 import type { NativeGemm } from './nativeGemm.ts';
+import { heapF32, type WasmHeapBackend } from './wasmHeap.ts';
 
 /**
  * The GELU kernels (kernels/cpu/geluKernel.ts) on the wasm backend, run by the native runtime
@@ -12,36 +13,27 @@ import type { NativeGemm } from './nativeGemm.ts';
  */
 export function registerNativeGelu(native: NativeGemm): void {
   for (const [name, run] of [
-    [GELU_KERNEL, (b: WasmBackend, inputs: Record<string, tf.TensorInfo>, form: GeluForm) => elementwise(b, native, `gelu:${form}`, () => forwardModel(form), { X: inputs.x })],
-    [GELU_GRAD_KERNEL, (b: WasmBackend, inputs: Record<string, tf.TensorInfo>, form: GeluForm) => elementwise(b, native, `gelu_grad:${form}`, () => backwardModel(form), { DY: inputs.dy, X: inputs.x })],
+    [GELU_KERNEL, (b: WasmHeapBackend, inputs: Record<string, tf.TensorInfo>, form: GeluForm) => elementwise(b, native, `gelu:${form}`, () => forwardModel(form), { X: inputs.x })],
+    [GELU_GRAD_KERNEL, (b: WasmHeapBackend, inputs: Record<string, tf.TensorInfo>, form: GeluForm) => elementwise(b, native, `gelu_grad:${form}`, () => backwardModel(form), { DY: inputs.dy, X: inputs.x })],
   ] as const) {
     if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({
       kernelName: name,
       backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => run(backend as unknown as WasmBackend, inputs as Record<string, tf.TensorInfo>, (attrs as unknown as { form: GeluForm }).form),
+      kernelFunc: ({ inputs, backend, attrs }) => run(backend as unknown as WasmHeapBackend, inputs as Record<string, tf.TensorInfo>, (attrs as unknown as { form: GeluForm }).form),
     });
   }
 }
 
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
-}
-
 /** Y = graph(inputs), all float32 of the first input's shape, read and written in place in wasm memory. */
-function elementwise(b: WasmBackend, native: NativeGemm, key: string, build: () => OnnxModel, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
+function elementwise(b: WasmHeapBackend, native: NativeGemm, key: string, build: () => OnnxModel, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
   const first = Object.values(inputs)[0];
   const out = b.makeOutput(first.shape, 'float32');
   const n = first.shape.reduce((a, d) => a * d, 1);
   if (n === 0) return out;
-  // views taken after makeOutput: a malloc may grow wasm memory and detach older views
-  const heap = b.wasm.HEAPU8.buffer;
-  const view = (t: tf.TensorInfo) => new Float32Array(heap, b.dataIdMap.get(t.dataId).memoryOffset, n);
   const feeds: Record<string, Float32Array> = {};
-  for (const [k, t] of Object.entries(inputs)) feeds[k] = view(t);
-  native.elementwise(key, build, feeds, view(out));
+  for (const [k, t] of Object.entries(inputs)) feeds[k] = heapF32(b, t, n); // views after makeOutput
+  native.elementwise(key, build, feeds, heapF32(b, out, n));
   return out;
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type KernelArgs, NATIVE_MIN_ROWS, type Operands, operandsOf, outputRows } from './matMulOperands.ts';
 import type { NativeGemm } from './nativeGemm.ts';
+import { heapF32, wrapWasmKernel, type WasmHeapBackend } from './wasmHeap.ts';
 
 /**
  * A faster `BatchMatMul` for the tfjs wasm backend, wrapping the stock kernel.
@@ -22,46 +23,29 @@ import type { NativeGemm } from './nativeGemm.ts';
  * the wrapper handles runs there instead, on views of wasm memory, transposes as flags.
  */
 export function registerWasmBatchMatMul(native: NativeGemm | null = null): void {
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
-  if (!stock) return;
-  const previous = stock as { fast?: boolean; stock?: tf.KernelConfig };
-  const original = previous.fast ? previous.stock! : stock;
   let cmatmul: CMatMul | null = null;
-  const setup = (backend: object) => {
-    original.setupFunc?.(backend as never);
-    cmatmul = cwrapMatMul(backend as unknown as WasmBackend);
-  };
-  const config = {
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: setup,
-    kernelFunc: (args: KernelArgs) => {
+  wrapWasmKernel<KernelArgs>(
+    'BatchMatMul',
+    (args, stock) => {
       const backend = args.backend as unknown as WasmBackend;
-      const stockFunc = original.kernelFunc as (a: KernelArgs) => tf.TensorInfo;
       const o = operandsOf(args);
-      if (!o) return stockFunc(args);
+      if (!o) return stock(args);
       if (native && outputRows(o) >= NATIVE_MIN_ROWS) return nativeBatchMatMul(o, backend, native);
       cmatmul ??= cwrapMatMul(backend);
       return fastBatchMatMul(o, backend, cmatmul);
     },
-    fast: true,
-    stock: original,
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(config as unknown as tf.KernelConfig);
+    (backend) => (cmatmul = cwrapMatMul(backend as unknown as WasmBackend)),
+  );
 }
 
 type CMatMul = (aId: number, aShape: Uint8Array, aRank: number, bId: number, bShape: Uint8Array, bRank: number, ta: boolean, tb: boolean, outId: number) => void;
 
-interface WasmBackend {
-  wasm: {
-    HEAPU8: Uint8Array;
+interface WasmBackend extends WasmHeapBackend {
+  wasm: WasmHeapBackend['wasm'] & {
     cwrap(name: string, ret: null, args: string[]): CMatMul;
     tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
   };
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
   dataIdNextNumber: number;
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
   disposeData(dataId: object): boolean;
 }
 
@@ -108,11 +92,9 @@ function nativeBatchMatMul(o: Operands, backend: WasmBackend, gemm: NativeGemm):
   const out = backend.makeOutput(o.outShape, 'float32');
   const size = o.batch * o.M * o.N;
   if (size === 0) return out;
-  // views taken after makeOutput: a malloc may grow wasm memory and detach older views
-  const heap = backend.wasm.HEAPU8.buffer;
-  const f32 = (t: tf.TensorInfo, n: number) => new Float32Array(heap, backend.dataIdMap.get(t.dataId).memoryOffset, n);
   const numel = ([b, r, c]: readonly number[]) => b * r * c;
-  gemm.matmul(f32(o.a, numel(o.aDims)), o.aDims, f32(o.b, numel(o.bDims)), o.bDims, f32(out, size), o.transposeA, o.transposeB);
+  // views after makeOutput
+  gemm.matmul(heapF32(backend, o.a, numel(o.aDims)), o.aDims, heapF32(backend, o.b, numel(o.bDims)), o.bDims, heapF32(backend, out, size), o.transposeA, o.transposeB);
   return out;
 }
 

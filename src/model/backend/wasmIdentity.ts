@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { wrapWasmKernel } from './wasmHeap.ts';
 
 /**
  * `Identity` for the tfjs wasm backend that shares the input's storage (one more reference to the
@@ -15,22 +16,10 @@ import * as tf from '@tensorflow/tfjs';
  * the backend's reference count) or into buffers they made themselves. Strings keep the stock kernel.
  */
 export function registerSharedWasmIdentity(): void {
-  const current = tf.getKernel('Identity', 'wasm') as (tf.KernelConfig & { shared?: boolean; stock?: tf.KernelConfig }) | undefined;
-  if (!current || current.shared) return;
-  const stock = current;
-  const config = {
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    setupFunc: stock.setupFunc,
-    kernelFunc: (args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs?: unknown }) => {
-      const { x } = args.inputs;
-      if (x.dtype === 'string') return (stock.kernelFunc as (a: typeof args) => tf.TensorInfo)(args);
-      (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-    shared: true,
-    stock,
-  };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel(config as unknown as tf.KernelConfig);
+  wrapWasmKernel<{ inputs: { x: tf.TensorInfo }; backend: unknown }>('Identity', (args, stock) => {
+    const { x } = args.inputs;
+    if (x.dtype === 'string') return stock(args);
+    (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
 }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { heapF32, wrapWasmKernel, type WasmHeapBackend } from './wasmHeap.ts';
 
 /**
  * `Sum` over the leading axes (x [R, ...rest] → [...rest]: bias and norm-scale gradients) on the
@@ -8,35 +9,19 @@ import * as tf from '@tensorflow/tfjs';
  * Other reductions, and non-float32 inputs, go to the stock kernel.
  */
 export function registerWasmSumRows(): void {
-  const current = tf.getKernel('Sum', 'wasm') as (tf.KernelConfig & { rows?: boolean; stock?: tf.KernelConfig }) | undefined;
-  if (!current || current.rows) return;
-  const stock = current;
-  const config = {
-    kernelName: 'Sum',
-    backendName: 'wasm',
-    setupFunc: stock.setupFunc, // binds the stock kernel's wasm entry point
-    kernelFunc: (args: { inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { axis: number | number[]; keepDims: boolean } }) => {
-      const { x } = args.inputs;
-      const lead = leadingAxes(x.shape, args.attrs.axis);
-      if (x.dtype !== 'float32' || lead === 0) return (stock.kernelFunc as (a: typeof args) => tf.TensorInfo)(args);
-      const b = args.backend as WasmBackend;
-      const rest = x.shape.slice(lead);
-      const rows = x.shape.slice(0, lead).reduce((a, d) => a * d, 1);
-      const width = rest.reduce((a, d) => a * d, 1);
-      const outShape = args.attrs.keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest;
-      const out = b.makeOutput(outShape, 'float32');
-      // views taken after makeOutput: a malloc may grow wasm memory and detach older views
-      const heap = b.wasm.HEAPU8.buffer;
-      const src = new Float32Array(heap, b.dataIdMap.get(x.dataId).memoryOffset, rows * width);
-      const dst = new Float32Array(heap, b.dataIdMap.get(out.dataId).memoryOffset, width);
-      sumRows(src, rows, width, dst);
-      return out;
-    },
-    rows: true,
-    stock,
-  };
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel(config as unknown as tf.KernelConfig);
+  wrapWasmKernel<{ inputs: { x: tf.TensorInfo }; backend: unknown; attrs: { axis: number | number[]; keepDims: boolean } }>('Sum', (args, stock) => {
+    const { x } = args.inputs;
+    const lead = leadingAxes(x.shape, args.attrs.axis);
+    if (x.dtype !== 'float32' || lead === 0) return stock(args);
+    const b = args.backend as WasmHeapBackend;
+    const rest = x.shape.slice(lead);
+    const rows = x.shape.slice(0, lead).reduce((a, d) => a * d, 1);
+    const width = rest.reduce((a, d) => a * d, 1);
+    const outShape = args.attrs.keepDims ? [...x.shape.slice(0, lead).map(() => 1), ...rest] : rest;
+    const out = b.makeOutput(outShape, 'float32');
+    sumRows(heapF32(b, x, rows * width), rows, width, heapF32(b, out, width)); // views after makeOutput
+    return out;
+  });
 }
 
 /**
@@ -63,10 +48,4 @@ function leadingAxes(shape: readonly number[], axis: number | number[]): number 
   const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((p, q) => p - q);
   if (axes.length === 0 || axes.length >= rank) return 0;
   return axes.every((a, i) => a === i) ? axes.length : 0;
-}
-
-interface WasmBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: string): tf.TensorInfo;
 }
