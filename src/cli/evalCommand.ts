@@ -10,6 +10,7 @@ import { backendFlag, parseArgs, rejectUnknownFlags } from './parseArgs.ts';
 import { reportError } from './reportError.ts';
 import { ONNX_FEEDS, type OnnxFeed } from './ship/onnxLoss.ts';
 import { poetModelLoss } from './ship/poetLoss.ts';
+import { decoderShapeOf } from './ship/onnxDecoder.ts';
 import type { OnnxWeights } from '../model/formats/onnx/weightStorage.ts';
 
 export const EVAL_HELP = `versiflow eval perplexity --checkpoint PATH [--data PATH|GLOB --text-column C --max-docs N --batch-size B --backend X --onnx fp32|fp16|int8 --onnx-feed window|token --json]
@@ -65,9 +66,7 @@ export async function evalCommand(args: readonly string[], io: CliIO): Promise<n
         io.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${line(loss)}\n`);
         return 0;
       }
-      const { layers, kvHeads, headDim, context, vocabSize } = m.gpt;
-      const shape = { layers, kvHeads, headDim, context, vocabSize };
-      const got = await poetModelLoss(m.dir, shape, onnx, batches, feed, (l) => io.stderr.write(`${l}\n`));
+      const got = await poetModelLoss(m.dir, decoderShapeOf(m.gpt), onnx, batches, feed, (l) => io.stderr.write(`${l}\n`));
       const relative = { loss: got / loss - 1, perplexity: Math.exp(got - loss) - 1 };
       const result = { checkpoint: m.dir, step: m.step, data: cfg.data, split, onnx, feed, loss: got, perplexity: Math.exp(got), tokens, examples: examples.length, tfjs: { loss, perplexity: Math.exp(loss) }, relative };
       io.stdout.write(

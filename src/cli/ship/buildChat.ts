@@ -13,7 +13,7 @@ import { hasChatTokens } from '../../model/tokenizer/chatTemplate.ts';
 import { tokenizerFromJSON } from '../../model/tokenizer/loadTokenizer.ts';
 import { readRecommendedDecoding, recommendedDecodingPath } from '../../pipeline/recommendedDecoding.ts';
 import { openCheckpoint } from '../../streams/checkpoints/checkpointStore.ts';
-import type { OrtModule } from './onnxDecoder.ts';
+import { decoderShapeOf, type OrtModule } from './onnxDecoder.ts';
 import { missingPackage } from './buildPackages.ts';
 import { poetModelRoute, writePoetModel } from './poetModel.ts';
 import { POET_ASSETS, type PoetManifest } from './shipManifest.ts';
@@ -146,7 +146,7 @@ export async function poetManifest(checkpoint: string, weights: OnnxWeights, ort
     weights,
     modelFormat,
     prepack: poetModelRoute(weights).prepack,
-    shape: { layers: gpt.layers, kvHeads: gpt.kvHeads, headDim: gpt.headDim, context: gpt.context, vocabSize: gpt.vocabSize },
+    shape: decoderShapeOf(gpt),
     tokenizer: ck.tokenizer,
     chat: hasChatTokens(tokenizer),
     defaults,

@@ -31,6 +31,9 @@ export interface DecoderShape {
   readonly vocabSize: number;
 }
 
+/** A model's DecoderShape (a GptConfig, or anything with those fields), those fields only. */
+export const decoderShapeOf = ({ layers, kvHeads, headDim, context, vocabSize }: DecoderShape): DecoderShape => ({ layers, kvHeads, headDim, context, vocabSize });
+
 export class OnnxDecoder {
   private past: OrtTensor[] = [];
   private cached = 0;
